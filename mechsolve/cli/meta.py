@@ -1,0 +1,53 @@
+"""``schema``, ``schemes`` and ``axioms``: what mechsolve understands."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from . import cli
+
+
+@cli.command()
+@click.argument("kind", required=False)
+def schema(kind: str | None) -> None:
+    """Print the JSON Schema of model files (all kinds, or one KIND).
+
+    \b
+    Example:
+      mechsolve schema cooperative-market > market.schema.json
+    """
+    from ..spec import json_schema
+
+    click.echo(json.dumps(json_schema(kind), indent=2, ensure_ascii=False))
+
+
+@cli.command()
+def schemes() -> None:
+    """List the registered payment and reward schemes and their parameters.
+
+    \b
+    Example:
+      mechsolve schemes
+    """
+    from ..schemes import SCHEMES
+
+    for s in SCHEMES.values():
+        click.echo(f"{s.name}: {s.summary}  [{s.source}]")
+        for k, v in s.params.items():
+            click.echo(f"    {k}: {v}")
+
+
+@cli.command()
+def axioms() -> None:
+    """List the registered axioms with their statements and sources.
+
+    \b
+    Example:
+      mechsolve axioms
+    """
+    from ..axioms import AXIOMS
+
+    for a in AXIOMS.values():
+        click.echo(f"{a.name}: {a.statement}  [{a.source}]")

@@ -1,0 +1,24 @@
+"""Payment and reward schemes: one module each, one registry line each."""
+
+from __future__ import annotations
+
+from ..errors import InvalidModel
+from .base import Outcome, Scheme
+from .shapley_value import SCHEME as _SHAPLEY
+
+#: Registered schemes by name.
+SCHEMES: dict[str, Scheme] = {
+    _SHAPLEY.name: _SHAPLEY,
+}
+
+
+def get_scheme(name: str) -> Scheme:
+    """The registered scheme called ``name`` (one readable error otherwise)."""
+    try:
+        return SCHEMES[name]
+    except KeyError:
+        raise InvalidModel(f"unknown scheme {name!r}; valid: {', '.join(sorted(SCHEMES))}",
+                           field="scheme.name") from None
+
+
+__all__ = ["Outcome", "Scheme", "SCHEMES", "get_scheme"]

@@ -1,0 +1,73 @@
+"""What every scheme returns, and the scheme registry.
+
+A scheme is one module exposing a :class:`Scheme`; adding one is one line in
+:data:`mechsolve.schemes.SCHEMES`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..errors import InvalidModel
+from ..games import Game
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Result of applying a scheme to a game.
+
+    Attributes
+    ----------
+    scheme : str
+        Registered name of the scheme.
+    allocation : numpy.ndarray
+        The primary per-player quantity (payoff, payment or reward) the axioms test.
+    per_player : dict
+        Named per-player vectors shown in reports (includes ``allocation``'s name).
+    scalars : dict
+        Named numbers (e.g. ``v(N)``, LP optimum, solver used).
+    matrices : dict
+        Named ``n×n`` arrays (e.g. conditional Shapley flows).
+    notes : tuple of str
+        Caveats the user must read (non-unique optimum, assumptions, ...).
+    """
+
+    scheme: str
+    allocation: np.ndarray
+    allocation_name: str
+    per_player: Mapping[str, np.ndarray]
+    scalars: Mapping[str, Any] = field(default_factory=dict)
+    matrices: Mapping[str, np.ndarray] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    status: str = "solved"
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """A registered payment or reward rule.
+
+    ``compute(game, params)`` returns an :class:`Outcome`; ``rule(game, params)``
+    returns only the allocation vector (used by axioms that re-run the scheme
+    on other games, e.g. additivity). ``axioms`` are checked by default.
+    """
+
+    name: str
+    summary: str
+    source: str
+    compute: Callable[[Game, Mapping[str, Any]], Outcome]
+    axioms: tuple[str, ...]
+    params: Mapping[str, str] = field(default_factory=dict)
+
+    def rule(self, game: Game, params: Mapping[str, Any] | None = None) -> np.ndarray:
+        return self.compute(game, params or {}).allocation
+
+    def validate_params(self, params: Mapping[str, Any]) -> None:
+        unknown = sorted(set(params) - set(self.params))
+        if unknown:
+            valid = ", ".join(self.params) or "none"
+            raise InvalidModel(f"scheme {self.name!r} has no parameter {unknown[0]!r}; valid: {valid}",
+                               field=f"scheme.{unknown[0]}")

@@ -1,0 +1,55 @@
+"""The Shapley value as an allocation (Shapley 1953).
+
+``φ_i = Σ_{S ⊆ N∖{i}} |S|!(n−|S|−1)!/n! · (v(S ∪ {i}) − v(S))``; the
+allocation every other scheme in the papers starts from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..errors import InvalidModel
+from ..games import Game
+from ..shapley import monte_carlo_shapley, shapley
+from .base import Outcome, Scheme
+
+
+def compute(game: Game, params: Mapping[str, Any]) -> Outcome:
+    """Shapley allocation; ``method: exact`` (default) or ``monte-carlo``.
+
+    Examples
+    --------
+    >>> from mechsolve.games import Game
+    >>> compute(Game.from_values(["a", "b"], [0, 1, 2, 4]), {}).allocation.tolist()
+    [1.5, 2.5]
+    """
+    method = params.get("method", "exact")
+    if method == "exact":
+        phi = shapley(game)
+        return Outcome("shapley", phi, "shapley", {"shapley": phi},
+                       {"v(N)": game.grand_value, "method": "exact"})
+    if method == "monte-carlo":
+        try:
+            est = monte_carlo_shapley(game, max_permutations=int(params.get("permutations", 2000)),
+                                      target_std_error=params.get("target_std_error"),
+                                      seed=params.get("seed", 0))
+        except (TypeError, ValueError) as exc:
+            raise InvalidModel(f"bad Monte Carlo parameter: {exc}", field="scheme") from None
+        return Outcome("shapley", est.values, "shapley", {"shapley": est.values, "std_error": est.std_error},
+                       {"v(N)": game.grand_value, "method": "monte-carlo", "permutations": est.permutations,
+                        "converged": est.converged, "seed": est.seed},
+                       notes=("Monte Carlo estimate: values carry sampling error (see std_error)",))
+    raise InvalidModel(f"unknown method {method!r}; valid: exact, monte-carlo", field="scheme.method")
+
+
+SCHEME = Scheme(
+    name="shapley",
+    summary="Shapley value φ_i of the characteristic function",
+    source="Shapley (1953); Nguyen et al. (2022) Sec. 3.1",
+    compute=compute,
+    axioms=("efficiency", "symmetry", "null-player", "additivity", "individual-rationality",
+            "decomposition"),
+    params={"method": "exact | monte-carlo", "permutations": "Monte Carlo permutations (default 2000)",
+            "target_std_error": "stop when every standard error is below this", "seed": "random seed"},
+)

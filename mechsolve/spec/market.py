@@ -1,0 +1,79 @@
+"""``kind: cooperative-market`` — players, a characteristic function and what to do with it."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from .common import Frozen, SchemeSpec, ValueSpec, check_number, validate_names
+
+
+class CooperativeMarket(Frozen):
+    """A data market as a cooperative game.
+
+    Example (YAML)::
+
+        kind: cooperative-market
+        players: [a, b, c]
+        value: {table: {"": 0, a: 1, b: 1, c: 1, "a,b": 3, "a,c": 3, "b,c": 3, "a,b,c": 6}}
+        scheme: shapley
+        check: [efficiency, symmetry]
+    """
+
+    kind: Literal["cooperative-market"]
+    name: str | None = Field(default=None, description="title shown in reports")
+    description: str | None = None
+    source: str | None = Field(default=None, description="where the data or published values come from")
+    players: list[str] = Field(min_length=1, description="unique player names; player k is bit k")
+    value: ValueSpec
+    normalised: bool = Field(default=True, description="require v(∅) = 0 (set false to allow another v(∅))")
+    budgets: dict[str, Any] | None = Field(
+        default=None, description="per-player budget b_i >= 0 (`inf` allowed); unlisted players get 0")
+    scheme: SchemeSpec = Field(default_factory=lambda: SchemeSpec(name="shapley"),
+                               description="payment/reward scheme; default `shapley`")
+    check: list[str] | None = Field(default=None, description="axioms to check; default: the scheme's own list")
+    tolerance: float = Field(default=1e-9, ge=0, description="absolute tolerance of float verdicts")
+    exact: bool = Field(default=False, description="compute and check in exact rational arithmetic")
+    expected: dict[str, Any] | None = Field(
+        default=None, description="published values to compare with, e.g. {shapley: {a: 0.5}}")
+    expected_tolerance: float = Field(default=1e-6, ge=0,
+                                      description="absolute tolerance for `expected` (published values are rounded)")
+
+    @field_validator("players")
+    @classmethod
+    def _names(cls, v: list[str]) -> list[str]:
+        return validate_names(v, "players")
+
+    @field_validator("scheme", mode="before")
+    @classmethod
+    def _scheme_shorthand(cls, v: Any) -> Any:
+        return {"name": v} if isinstance(v, str) else v
+
+    @model_validator(mode="after")
+    def _budgets(self) -> "CooperativeMarket":
+        if self.budgets is not None:
+            for p, b in self.budgets.items():
+                if p not in self.players:
+                    raise ValueError(f"budgets names unknown player {p!r}")
+                x = check_number(b, f"budgets[{p!r}]", allow_inf=True)
+                if x < 0:
+                    raise ValueError(f"budgets[{p!r}] = {b!r} must be >= 0")
+        return self
+
+    @model_validator(mode="after")
+    def _expected(self) -> "CooperativeMarket":
+        for qty, per in (self.expected or {}).items():
+            if not isinstance(per, dict):
+                raise ValueError(f"expected[{qty!r}] must map player names to numbers")
+            for p, x in per.items():
+                if p not in self.players:
+                    raise ValueError(f"expected[{qty!r}] names unknown player {p!r}")
+                check_number(x, f"expected[{qty!r}][{p!r}]")
+        return self
+
+    def budget_vector(self) -> list[float]:
+        """Budgets in player order; unlisted players get 0 (Nguyen et al. 2022, Sec. 4)."""
+        b = self.budgets or {}
+        return [check_number(b[p], p, allow_inf=True) if p in b else 0.0 for p in self.players]
