@@ -160,7 +160,9 @@ def solve_lp(lp: LinearProgram, solver: str = "auto") -> LPResult:
             raise InvalidModel(f"LP {what} has a non-finite coefficient", field="lp")
     prob = pulp.LpProblem("mechsolve", pulp.LpMaximize if lp.sense == "max" else pulp.LpMinimize)
     bounds = list(lp.bounds) if lp.bounds is not None else [(None, None)] * lp.n
-    xs = [pulp.LpVariable(f"x{k}", lowBound=_bound(lo), upBound=_bound(hi)) for k, (lo, hi) in enumerate(bounds)]
+    add = getattr(prob, "add_variable", None)  # PuLP >= 3.3; LpVariable(...) is deprecated there
+    xs = [add(f"x{k}", _bound(lo), _bound(hi)) if add else pulp.LpVariable(f"x{k}", _bound(lo), _bound(hi))
+          for k, (lo, hi) in enumerate(bounds)]
     prob += pulp.lpSum(float(c[k]) * xs[k] for k in range(lp.n) if c[k] != 0) + 0.0
     for A, b, kind in ((lp.A_ub, lp.b_ub, "ub"), (lp.A_eq, lp.b_eq, "eq")):
         if A is None:
