@@ -21,20 +21,30 @@ def _efficiency(ctx: AxiomContext) -> Iterator[Residual]:
 
 
 def _pairs(ctx: AxiomContext, kind: str) -> list[tuple[int, int]]:
-    """Symmetric pairs (kind='symmetric') of the game, within tolerance (exact: equal)."""
+    """Pairs ``i < j`` symmetric in ``v`` within tolerance (exact games: equal).
+
+    A cheap necessary test first (``v({i}) = v({j})`` and ``v(N∖i) = v(N∖j)``), then the
+    full comparison ``v(S∪i) = v(S∪j)`` for all ``S ∌ i, j`` on the surviving pairs.
+    """
     g = ctx.game
     v = g.values
-    tol = 0 if ctx.exact else ctx.tolerance
+    n = g.n
+    tol = ctx.tolerance
+
+    def close(a: object, b: object) -> bool:
+        if ctx.exact:
+            return bool(np.all(a == b))
+        return bool(np.max(np.abs(np.asarray(a, dtype=np.float64) - b), initial=0.0) <= tol)
+
+    single = [v[1 << k] for k in range(n)]
+    compl = [v[g.grand ^ (1 << k)] for k in range(n)]
     out = []
-    for i in range(g.n):
-        for j in range(i + 1, g.n):
-            view = v.reshape(2 ** (g.n - 1 - j), 2, 2 ** (j - i - 1), 2, 2**i)
-            d = view[:, 0, :, 1, :] - view[:, 1, :, 0, :]   # v(S∪i) − v(S∪j), S ∌ i, j
-            if ctx.exact:
-                same = all(x == 0 for x in d.flat)
-            else:
-                same = bool(np.abs(d).max() <= tol)
-            if same:
+    for i in range(n):
+        for j in range(i + 1, n):
+            if not (close(single[i], single[j]) and close(compl[i], compl[j])):
+                continue
+            view = v.reshape(2 ** (n - 1 - j), 2, 2 ** (j - i - 1), 2, 2**i)
+            if close(view[:, 0, :, 1, :], view[:, 1, :, 0, :]):   # v(S∪i) vs v(S∪j), S ∌ i, j
                 out.append((i, j))
     return out
 
@@ -44,8 +54,11 @@ def _nulls(ctx: AxiomContext) -> list[int]:
     out = []
     for i in range(g.n):
         view = g.values.reshape(2 ** (g.n - 1 - i), 2, 2**i)
-        d = view[:, 1, :] - view[:, 0, :]
-        if (all(x == 0 for x in d.flat) if ctx.exact else bool(np.abs(d).max() <= ctx.tolerance)):
+        if ctx.exact:
+            null = bool(np.all(view[:, 1, :] == view[:, 0, :]))
+        else:
+            null = bool(np.abs(view[:, 1, :] - view[:, 0, :]).max() <= ctx.tolerance)
+        if null:
             out.append(i)
     return out
 
