@@ -5,10 +5,12 @@ from __future__ import annotations
 from ..errors import InvalidModel
 from .base import Outcome, Scheme
 from .shapley_value import SCHEME as _SHAPLEY
+from .rho_shapley import SCHEMES as _RHO_SHAPLEY
 
 #: Registered schemes by name.
 SCHEMES: dict[str, Scheme] = {
     _SHAPLEY.name: _SHAPLEY,
+    **{s.name: s for s in _RHO_SHAPLEY},
 }
 
 
