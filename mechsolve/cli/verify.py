@@ -1,0 +1,242 @@
+"""``verify``: search instance families for a violation of a scheme's axioms."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import cli
+from .options import emit, output_options
+
+
+def _parse_param(items: tuple[str, ...]) -> tuple[dict[str, Any], dict[str, list[Any]]]:
+    """``KEY=V`` (fixed) or ``KEY=V1,V2,...`` (searched) → (params, grid); values are YAML scalars."""
+    import yaml
+
+    from ..errors import InvalidModel
+
+    fixed: dict[str, Any] = {}
+    grid: dict[str, list[Any]] = {}
+    for item in items:
+        key, sep, text = item.partition("=")
+        if not sep or not key.strip():
+            raise InvalidModel(f"--param must look like KEY=VALUE or KEY=V1,V2, got {item!r}", field="param")
+        try:
+            vals = [yaml.safe_load(t) for t in text.split(",")] if text.strip() else [None]
+        except yaml.YAMLError:
+            raise InvalidModel(f"cannot read the values of --param {item!r}", field="param") from None
+        if len(vals) == 1:
+            fixed[key.strip()] = vals[0]
+        else:
+            grid[key.strip()] = vals
+    return fixed, grid
+
+
+def load_table(path: str) -> Any:
+    """A game from a model file (``kind: cooperative-market``) or a ``{players, values}`` JSON table."""
+    from ..errors import InvalidModel
+    from ..games import Game
+    from ..io import read_mapping
+    from ..market import build_game
+    from ..spec import parse_model
+
+    data = read_mapping(path)
+    if isinstance(data, dict) and "kind" in data:
+        model = parse_model(data)
+        if model.kind != "cooperative-market":
+            raise InvalidModel(f"from-table needs a cooperative market, got kind {model.kind!r}", field="family")
+        return build_game(model, Path(path).parent, exact=False)
+    if isinstance(data, dict) and "players" in data and "values" in data:
+        return Game.from_values([str(p) for p in data["players"]], data["values"])
+    raise InvalidModel(f"{path}: expected a cooperative-market model or a JSON table with `players` and "
+                       "`values`", field="family")
+
+
+def _families(items: tuple[str, ...], table_opt: str | None) -> tuple[list[str], Any]:
+    fams: list[str] = []
+    table_path = table_opt
+    for f in items or ("normalised",):
+        for part in f.split(","):
+            part = part.strip()
+            for sep in ("=", ":"):
+                if part.startswith("from-table" + sep):
+                    table_path = part.split(sep, 1)[1]
+                    part = "from-table"
+            if part:
+                fams.append(part)
+    table = load_table(table_path) if table_path else None
+    if table is not None and "from-table" not in fams:
+        fams.append("from-table")
+    return fams, table
+
+
+def verify_document(results: list[Any], written: dict[str, str], reproduced: dict[str, str]) -> Any:
+    """The readable report of one or more searches."""
+    from ..report import Document, Section, Table
+
+    first = results[0]
+    doc = Document(f"mechsolve verify — scheme {first.scheme}")
+    rows = [[r.axiom, r.status, r.counterexample.game.n if r.counterexample else "—",
+             r.stats["instances"], r.stats["applicable"], f"{r.stats['seconds']:.2f}"] for r in results]
+    params = dict(first.params)
+    facts: list[tuple[str, Any]] = [("scheme", first.scheme)]
+    if params:
+        facts.append(("parameters", params))
+    facts += [("tolerance of the float screening", first.tolerance),
+              ("meaning", "violated = a shrunk counterexample confirmed exactly; no-counterexample-found "
+                          "= none in what was searched (never a proof)")]
+    doc.sections.append(Section("Summary", facts, [Table(["axiom", "verdict", "players", "instances",
+                                                          "applicable", "seconds"], rows)]))
+    for r in results:
+        sec = Section(f"{r.axiom}: {r.status}", [("searched", r.searched_line())])
+        s = r.stats
+        if s["not_applicable"]:
+            sec.facts.append(("not applicable because", "; ".join(f"{k} ({v})" for k, v in
+                                                                  s["not_applicable"].items())))
+        if s["errors"]:
+            sec.facts.append(("scheme errors", f"{dict(s['errors'])}; first: {s['first_error']}"))
+        cx = r.counterexample
+        if cx is not None:
+            sec.facts += [("witness", cx.witness_line()), ("confirmed", cx.confirmation),
+                          ("family", cx.family),
+                          ("found", f"instance {cx.found_at}, shrunk from {cx.original_players} to "
+                                    f"{cx.game.n} players in {cx.shrink_steps} steps")]
+            if cx.params:
+                sec.facts.append(("scheme parameters of the counterexample", dict(cx.params)))
+            if cx.verdict.note:
+                sec.notes.append(cx.verdict.note)
+            g = cx.game
+            from ..search import _decimal_text
+
+            sec.tables.append(Table(["coalition", "v(S)"], [["{" + ", ".join(g.members(m)) + "}",
+                                                             _decimal_text(g.values[m])]
+                                                            for m in range(2**g.n)], title="counterexample game"))
+            if r.axiom in written:
+                sec.facts.append(("model file", written[r.axiom]))
+                sec.facts.append(("reproduce", f"mechsolve check {written[r.axiom]}  ({reproduced[r.axiom]})"))
+        doc.sections.append(sec)
+    return doc
+
+
+def _written_name(base: str, axiom: str, many: bool) -> str:
+    if not many:
+        return base
+    p = Path(base)
+    return str(p.with_name(f"{p.stem}-{axiom}{p.suffix or '.yaml'}"))
+
+
+@cli.command()
+@click.option("--scheme", "scheme_name", default=None, help="a registered scheme (see `mechsolve schemes`)")
+@click.option("--scheme-formula", default=None,
+              help="your scheme: one player's payment in phi_i, v_i, vN, n, sum_v, b_i, e.g. '(phi_i + vN/n)/2'")
+@click.option("--scheme-callable", default=None,
+              help="your scheme: file.py:function taking the game, returning payments (RUNS YOUR CODE)")
+@click.option("--axiom", "-a", "axioms", multiple=True,
+              help="axiom to verify (repeatable; default: every axiom the scheme claims)")
+@click.option("--players", default="2..4", show_default=True, help="numbers of players: 2..5, 3 or 2,4")
+@click.option("--family", "families", multiple=True,
+              help="instance family (repeatable or comma-separated): any, normalised, monotone, supermodular, "
+                   "unanimity, zero-one, small-integers, from-table=FILE  [default: normalised]")
+@click.option("--table", default=None, type=click.Path(dir_okay=False),
+              help="value table or market model for the from-table family")
+@click.option("--budget", type=click.IntRange(min=1), default=None, help="instances per axiom [default: 300]")
+@click.option("--time", "time_limit", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="seconds per axiom (with --budget: whichever comes first)")
+@click.option("--seed", type=int, default=0, show_default=True, help="seed of the search")
+@click.option("--param", "param_items", multiple=True,
+              help="scheme parameter KEY=VALUE, or KEY=V1,V2,... to search over (part of the counterexample)")
+@click.option("--tolerance", type=click.FloatRange(min=0), default=1e-9, show_default=True,
+              help="absolute tolerance of the float screening (confirmation is exact)")
+@click.option("--shrink/--no-shrink", default=True, show_default=True, help="shrink counterexamples")
+@click.option("--write-counterexample", "write_cx", default=None, type=click.Path(dir_okay=False),
+              help="write the counterexample as a model file (one per violated axiom: FILE-AXIOM.yaml)")
+@output_options
+@click.pass_context
+def verify(ctx: click.Context, scheme_name: str | None, scheme_formula: str | None, scheme_callable: str | None,
+           axioms: tuple[str, ...], players: str, families: tuple[str, ...], table: str | None,
+           budget: int | None, time_limit: float | None, seed: int, param_items: tuple[str, ...],
+           tolerance: float, shrink: bool, write_cx: str | None, fmt: str, output: str | None) -> None:
+    """Search for a counterexample to a scheme's axioms; exit 1 when one is found.
+
+    Instances are drawn from the families, screened in float64, shrunk towards
+    fewer players and simpler numbers, and confirmed in exact rational
+    arithmetic. "no-counterexample-found" says what was searched; it is never a proof.
+
+    \b
+    Example:
+      mechsolve verify --scheme shapley --axiom individual-rationality --players 2..4
+      mechsolve verify --scheme-formula "vN/n" --axiom null-player --write-counterexample cx.yaml
+      mechsolve verify --scheme shapley --family from-table=models/data/mnist-5-parties.json --time 5
+    """
+    from ..errors import InvalidModel
+    from ..report import render
+    from ..schemes import get_scheme
+    from ..search import counterexample_model, model_yaml, parse_sizes, search
+    from ..user_scheme import user_scheme_params
+
+    given = [x for x in (scheme_name, scheme_formula, scheme_callable) if x is not None]
+    if len(given) != 1:
+        raise InvalidModel("give exactly one of --scheme, --scheme-formula, --scheme-callable", field="scheme")
+    fixed, grid = _parse_param(param_items)
+    if scheme_name is not None:
+        sch = get_scheme(scheme_name)
+        params: dict[str, Any] = {}
+    else:
+        sch, params = user_scheme_params(scheme_formula, scheme_callable)
+    params.update(fixed)
+    fams, game_table = _families(families, table)
+    sizes = parse_sizes(players)
+    if budget is None and time_limit is None:
+        budget = 300
+    names = list(axioms) if axioms else list(sch.axioms)
+    results = []
+    for ax in names:
+        progress = None
+        bar = None
+        if sys.stderr.isatty() and fmt == "text":
+            from rich.progress import Progress
+
+            bar = Progress(transient=True)
+            task = bar.add_task(f"{ax}", total=budget)
+            bar.start()
+
+            def progress(i: int, _bar: Any = bar, _task: Any = task) -> None:
+                _bar.update(_task, completed=i)
+        try:
+            results.append(search(sch, ax, sizes=sizes, families=fams, budget=budget, time_limit=time_limit,
+                                  seed=seed, tolerance=tolerance, params=params, param_grid=grid,
+                                  table=game_table, do_shrink=shrink, progress=progress))
+        finally:
+            if bar is not None:
+                bar.stop()
+    written: dict[str, str] = {}
+    reproduced: dict[str, str] = {}
+    violated = [r for r in results if r.counterexample is not None]
+    if write_cx:
+        from ..io import write_text
+
+        for r in violated:
+            path = _written_name(write_cx, r.axiom, len(violated) > 1)
+            write_text(path, model_yaml(counterexample_model(r)))
+            written[r.axiom] = path
+            reproduced[r.axiom] = _reproduces(path, r.axiom)
+            click.echo(f"wrote {path}", err=True)
+    data = {"scheme": sch.name, "params": params, "results": [r.to_dict() for r in results],
+            "written": written, "reproduced": reproduced, "exit_code": 1 if violated else 0}
+    emit(render(verify_document(results, written, reproduced), data, fmt), output)
+    ctx.exit(1 if violated else 0)
+
+
+def _reproduces(path: str, axiom: str) -> str:
+    """Run the written model through the same path as ``mechsolve check`` (float and exact)."""
+    from ..analysis import analyse
+    from ..io import load
+
+    model = load(path)
+    codes = [analyse(model, Path(path).parent, exact=e, source_path=path).exit_code for e in (False, True)]
+    if codes == [1, 1]:
+        return "checked: exits 1 in float and in --exact mode"
+    return f"WARNING: check exits {codes[0]} (float) and {codes[1]} (--exact), expected 1"
