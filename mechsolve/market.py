@@ -40,6 +40,10 @@ def build_game(model: CooperativeMarket, base_dir: str | os.PathLike[str] = ".",
             assert table is not None
             game = Game.from_table(names, _decimals(table, exact), exact=exact,
                                    field=f"value.file ({path.name})", **kwargs)
+    elif getattr(spec, "datasets", None) is not None:  # MMD data value (Tay et al. 2022)
+        from .synthetic import dataset_game
+
+        game = dataset_game(model, base, exact=exact)
     else:
         assert spec.callable is not None
         fn = load_callable(base, spec.callable)

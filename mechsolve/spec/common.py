@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .datasets import DatasetsSpec
+
 #: Characters that separate player names in written coalitions; names may not contain them.
 RESERVED_NAME_CHARS = ",;+|{}"
 
@@ -55,22 +57,25 @@ class ValueSpec(Frozen):
       the bundled tables: ``players`` and ``values`` in bitmask order), a CSV with
       columns ``coalition,value`` (names separated by ``;`` or ``+``), or a ``.npy`` array;
     * ``callable``: ``path/to/file.py:function`` — **runs user code**: the function gets a
-      ``frozenset`` of player names and returns a number.
+      ``frozenset`` of player names and returns a number;
+    * ``datasets``: per-party data files and a kernel: MMD data value (Tay et al. 2022,
+      eq. 2), see :class:`~mechsolve.spec.datasets.DatasetsSpec`.
     """
 
     table: dict[str, Any] | None = None
     values: list[Any] | None = None
     file: str | None = None
     callable: str | None = Field(default=None, description="`file.py:function` (runs user code)")
+    datasets: DatasetsSpec | None = Field(default=None, description="per-party data + kernel (MMD value)")
     fill: Literal["error", "default", "monotone-closure"] = Field(
         default="error", description="what to do with coalitions not listed")
     default: float | None = Field(default=None, description="value of unlisted coalitions with `fill: default`")
 
     @model_validator(mode="after")
     def _one_source(self) -> "ValueSpec":
-        given = [k for k in ("table", "values", "file", "callable") if getattr(self, k) is not None]
+        given = [k for k in ("table", "values", "file", "callable", "datasets") if getattr(self, k) is not None]
         if len(given) != 1:
-            raise ValueError("give exactly one of `table`, `values`, `file`, `callable`"
+            raise ValueError("give exactly one of `table`, `values`, `file`, `callable`, `datasets`"
                              + (f" (got {', '.join(given)})" if given else ""))
         if self.fill == "default" and self.default is None:
             raise ValueError("`fill: default` needs `default: <number>`")
