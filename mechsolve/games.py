@@ -84,6 +84,14 @@ def guard_table_memory(n: int, *, bytes_per_entry: int = 8, copies: float = 3.0,
         )
 
 
+def _finite(x: Any) -> bool:
+    """``math.isfinite(float(x))``, False (not an exception) for integers beyond float range."""
+    try:
+        return math.isfinite(float(x))
+    except OverflowError:
+        return False
+
+
 def popcounts(n: int) -> np.ndarray:
     """Coalition sizes ``|S|`` for every bitmask ``0 .. 2**n - 1`` (``uint8``)."""
     return np.bitwise_count(np.arange(2**n, dtype=np.int64)).astype(np.uint8)
@@ -286,7 +294,7 @@ class Game:
         else:
             try:
                 arr = np.asarray(values, dtype=np.float64)
-            except (TypeError, ValueError) as exc:
+            except (TypeError, ValueError, OverflowError) as exc:
                 raise InvalidModel(f"values must be numbers: {exc}", field="value") from None
             if arr.ndim != 1:
                 raise InvalidModel(f"values must be a flat list, got shape {arr.shape}", field="value")
@@ -330,7 +338,7 @@ class Game:
                 raise InvalidModel(f"coalition {key!r} is listed twice", field=fname)
             if isinstance(val, bool) or not isinstance(val, (int, float, Fraction, np.number)):
                 raise InvalidModel(f"value must be a number, got {val!r}", field=fname)
-            if not exact and not math.isfinite(float(val)):
+            if not exact and not _finite(val):
                 raise InvalidModel(f"value must be a finite number, got {val!r}", field=fname)
             given[mask] = Fraction(val) if exact else float(val)
         if 0 not in given:

@@ -8,6 +8,7 @@ Every failure is an :class:`~mechsolve.errors.InvalidModel` naming the file.
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import math
 import os
@@ -39,6 +40,41 @@ def _reject_constant(token: str) -> Any:
     raise ValueError(f"{token} is not a valid number")
 
 
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``object_pairs_hook`` for JSON: a key given twice is an error, not "last one wins"."""
+    out: dict[str, Any] = {}
+    for k, v in pairs:
+        if k in out:
+            raise ValueError(f"duplicate key {k!r}")
+        out[k] = v
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def _yaml_loader() -> Any:
+    """A ``yaml.SafeLoader`` that refuses a mapping key given twice (PyYAML keeps the last)."""
+    import yaml
+
+    class UniqueKeyLoader(yaml.SafeLoader):
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            if isinstance(node, yaml.MappingNode):
+                self.flatten_mapping(node)
+                seen: set[Any] = set()
+                for key_node, _ in node.value:
+                    key = self.construct_object(key_node, deep=deep)
+                    try:
+                        dup = key in seen
+                        seen.add(key)
+                    except TypeError:  # unhashable key: the base class reports it
+                        continue
+                    if dup:
+                        raise yaml.constructor.ConstructorError(
+                            None, None, f"duplicate key {key!r}", key_node.start_mark)
+            return super().construct_mapping(node, deep=deep)
+
+    return UniqueKeyLoader
+
+
 def read_mapping(path: str | os.PathLike[str]) -> Any:
     """Parse a YAML, TOML or JSON file into Python data (no validation)."""
     p = Path(path)
@@ -51,12 +87,12 @@ def read_mapping(path: str | os.PathLike[str]) -> Any:
         if suffix in (".yaml", ".yml"):
             import yaml
 
-            return yaml.safe_load(text)
+            return yaml.load(text, Loader=_yaml_loader())  # noqa: S506 - a SafeLoader subclass
         if suffix == ".toml":
             import tomllib
 
             return tomllib.loads(text)
-        return json.loads(text, parse_constant=_reject_constant)
+        return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_pairs)
     except Exception as exc:  # parser errors of three libraries: one readable line
         detail = " ".join(str(exc).split())
         raise InvalidModel(f"{p.name} is not valid {suffix.lstrip('.').upper()}: {detail}",
@@ -98,13 +134,19 @@ def read_value_file(path: Path, players: list[str], field: str = "value.file"
     """
     suffix = path.suffix.lower()
     where = f"{field} ({path.name})"
+    if path.is_dir():
+        raise InvalidModel(f"{path} is a directory, not a value file (.json, .csv or .npy)", field=field)
     if suffix == ".json":
         try:
-            data = json.loads(_read_text(path, field), parse_constant=_reject_constant)
+            data = json.loads(_read_text(path, field), parse_constant=_reject_constant,
+                              object_pairs_hook=_unique_pairs)
         except ValueError as exc:
             raise InvalidModel(f"not valid JSON: {' '.join(str(exc).split())}", field=where) from None
         if not isinstance(data, dict):
             raise InvalidModel("a JSON value table must be an object with `values` or `table`", field=where)
+        if "players" in data and (not isinstance(data["players"], list)
+                                  or not all(isinstance(p, str) for p in data["players"])):
+            raise InvalidModel(f"`players` must be a list of names, got {data['players']!r}", field=where)
         if "players" in data and list(data["players"]) != list(players):
             raise InvalidModel(f"the file's players {data['players']} differ from the model's {players}",
                                field=where)
@@ -113,7 +155,11 @@ def read_value_file(path: Path, players: list[str], field: str = "value.file"
             if not isinstance(vals, list) or any(isinstance(x, bool) or not isinstance(x, (int, float))
                                                  for x in vals):
                 raise InvalidModel("`values` must be a list of numbers", field=where)
-            return np.asarray(vals, dtype=np.float64), None
+            try:
+                return np.asarray(vals, dtype=np.float64), None
+            except OverflowError:  # an integer beyond float range
+                raise InvalidModel("`values` must be finite numbers; an integer is beyond float range",
+                                   field=where) from None
         if "table" in data and isinstance(data["table"], dict):
             return None, data["table"]
         raise InvalidModel("a JSON value table needs `values` (bitmask order) or `table`", field=where)

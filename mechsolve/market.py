@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 
@@ -38,8 +39,8 @@ def build_game(model: CooperativeMarket, base_dir: str | os.PathLike[str] = ".",
                                     exact=exact, allow_nonzero_empty=allow)
         else:
             assert table is not None
-            game = Game.from_table(names, _decimals(table, exact), exact=exact,
-                                   field=f"value.file ({path.name})", **kwargs)
+            where = f"value.file ({path.name})"
+            game = Game.from_table(names, _decimals(table, exact, where), exact=exact, field=where, **kwargs)
     elif getattr(spec, "datasets", None) is not None:  # MMD data value (Tay et al. 2022)
         from .synthetic import dataset_game
 
@@ -51,7 +52,7 @@ def build_game(model: CooperativeMarket, base_dir: str | os.PathLike[str] = ".",
     return game
 
 
-def _decimals(table: dict, exact: bool) -> dict:
+def _decimals(table: dict, exact: bool, field: str = "value.table") -> dict:
     if not exact:
         return table
     from fractions import Fraction
@@ -59,7 +60,9 @@ def _decimals(table: dict, exact: bool) -> dict:
     out = {}
     for k, v in table.items():
         if isinstance(v, bool) or not isinstance(v, (int, float)):
-            raise InvalidModel(f"value must be a number, got {v!r}", field=f"value.table[{k!r}]")
+            raise InvalidModel(f"value must be a number, got {v!r}", field=f"{field}[{k!r}]")
+        if isinstance(v, float) and not math.isfinite(v):
+            raise InvalidModel(f"value must be a finite number, got {v!r}", field=f"{field}[{k!r}]")
         out[k] = Fraction(str(v)) if isinstance(v, float) else Fraction(v)
     return out
 
@@ -69,4 +72,13 @@ def _decimal_list(values: list, exact: bool) -> list:
         return values
     from fractions import Fraction
 
-    return [Fraction(repr(float(v))) if not isinstance(v, int) else Fraction(v) for v in values]
+    out = []
+    for i, v in enumerate(values):
+        if isinstance(v, int):
+            out.append(Fraction(v))
+            continue
+        x = float(v)
+        if not math.isfinite(x):
+            raise InvalidModel(f"v(bitmask {i}) = {x} is not a finite number", field=f"value[{i}]")
+        out.append(Fraction(repr(x)))
+    return out

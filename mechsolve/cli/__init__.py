@@ -29,10 +29,10 @@ class MechsolveGroup(click.Group):
             code = 2
         except click.ClickException as exc:
             where = f"{exc.ctx.command_path}: " if getattr(exc, "ctx", None) is not None else ""
-            click.echo(f"error: {where}{exc.format_message()}", err=True)
+            click.echo(f"error: {where}{' '.join(exc.format_message().split())}", err=True)
             code = 2
-        except MechsolveError as exc:
-            click.echo(f"error: {exc}", err=True)
+        except MechsolveError as exc:  # one line even if a message quotes user text with newlines
+            click.echo(f"error: {' '.join(str(exc).split())}", err=True)
             code = 2
         except Exception as exc:  # a bug: still one line, exit 2; MECHSOLVE_DEBUG=1 shows the traceback
             if os.environ.get("MECHSOLVE_DEBUG"):

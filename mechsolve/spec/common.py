@@ -42,7 +42,11 @@ def check_number(value: Any, where: str, *, allow_inf: bool = False) -> float:
         value = math.inf
     if not isinstance(value, (int, float)):
         raise ValueError(f"{where}: expected a number, got {value!r}")
-    x = float(value)
+    try:
+        x = float(value)
+    except OverflowError:  # an integer beyond float range
+        raise ValueError(f"{where}: expected a finite number, got an integer of "
+                         f"{value.bit_length()} bits, beyond float range") from None
     if math.isnan(x) or (math.isinf(x) and not allow_inf):
         raise ValueError(f"{where}: expected a finite number, got {value!r}")
     return x

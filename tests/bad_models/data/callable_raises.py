@@ -1,0 +1,5 @@
+"""Bad: raises ZeroDivisionError on the empty coalition."""
+
+
+def value(coalition: frozenset) -> float:
+    return 1 / len(coalition)

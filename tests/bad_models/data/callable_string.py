@@ -1,0 +1,5 @@
+"""Bad: returns a string, not a number."""
+
+
+def value(coalition: frozenset) -> str:
+    return "high" if coalition else "0"

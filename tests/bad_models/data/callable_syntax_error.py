@@ -1,0 +1,5 @@
+"""Bad: not valid Python."""
+
+
+def value(coalition frozenset):
+    return 0
