@@ -138,6 +138,8 @@ def analyse_market(model: CooperativeMarket, base_dir: str | os.PathLike[str] = 
     game = build_game(model, base_dir, exact=exact)
     sch = get_scheme(scheme or model.scheme.name)
     params = model.scheme.params if scheme is None or scheme == model.scheme.name else {}
+    if model.budgets is not None and "budgets" in sch.params and "budgets" not in params:
+        params = {**params, "budgets": dict(model.budgets)}  # the model's budgets (Nguyen et al. Sec. 4)
     sch.validate_params(params)
     outcome = sch.compute(game, params)
     tol = model.tolerance if tolerance is None else tolerance
@@ -146,7 +148,8 @@ def analyse_market(model: CooperativeMarket, base_dir: str | os.PathLike[str] = 
         names: list[Any] = list(axioms if axioms else (model.check if model.check is not None else sch.axioms))
         if model.expected and not axioms:
             names.append(published_axiom(model.expected, model.expected_tolerance))
-        report = run_checks(game, outcome, lambda g: sch.rule(g, params), names, tolerance=tol, seed=seed)
+        report = run_checks(game, outcome, lambda g: sch.rule(g, params), names, tolerance=tol, seed=seed,
+                            extra={"model": model})
     props = inspect_game(game, 0.0 if game.exact else tol) if inspect else None
     return MarketAnalysis(model, game, outcome, report, props, source_path)
 

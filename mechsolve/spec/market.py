@@ -36,6 +36,9 @@ class CooperativeMarket(Frozen):
     check: list[str] | None = Field(default=None, description="axioms to check; default: the scheme's own list")
     tolerance: float = Field(default=1e-9, ge=0, description="absolute tolerance of float verdicts")
     exact: bool = Field(default=False, description="compute and check in exact rational arithmetic")
+    replicas: dict[str, str] | None = Field(
+        default=None, description="players holding a copy of another player's data: {replica: original} "
+                                  "(used by the replication-robustness axiom on measured replica tables)")
     expected: dict[str, Any] | None = Field(
         default=None, description="published values to compare with, e.g. {shapley: {a: 0.5}}")
     expected_tolerance: float = Field(default=1e-6, ge=0,
@@ -60,6 +63,18 @@ class CooperativeMarket(Frozen):
                 x = check_number(b, f"budgets[{p!r}]", allow_inf=True)
                 if x < 0:
                     raise ValueError(f"budgets[{p!r}] = {b!r} must be >= 0")
+        return self
+
+    @model_validator(mode="after")
+    def _replicas(self) -> "CooperativeMarket":
+        for r, o in (self.replicas or {}).items():
+            for who in (r, o):
+                if who not in self.players:
+                    raise ValueError(f"replicas names unknown player {who!r}")
+            if r == o:
+                raise ValueError(f"replicas[{r!r}]: a player cannot be its own replica")
+            if o in (self.replicas or {}):
+                raise ValueError(f"replicas[{r!r}] = {o!r} is itself a replica; name the original")
         return self
 
     @model_validator(mode="after")
