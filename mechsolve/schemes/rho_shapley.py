@@ -31,6 +31,9 @@ Conventions stated here because the formulas leave them open:
   makes every ``φ_i ≥ 0``). A negative ``φ_i`` is an :class:`~mechsolve.errors.InvalidModel`
   error by default (``negative: error``); ``negative: clip`` reads it as ``φ_i = 0``
   (a documented option, not the paper). ``φ* ≤ 0`` is always an error.
+* In float64 a Shapley value within ``1e-12·max_j |φ_j|`` of 0 is read as exactly 0: it is
+  round-off of the ``O(n·2^n)`` Shapley sum (a null party gets ``±2e-16``), which ``(·)^ρ``
+  with ``ρ < 1`` would amplify into a visible reward (``(1e-16)^0.5 = 1e-8``).
 * ``α_i = 0`` (a party with ``φ_i = 0``) gets ``α_i^ρ := 0`` for every ρ, including
   ρ = 0 (the limit ρ → 0⁺; it keeps F1 uselessness). Its LP rows are dropped: the upper
   row holds for every ρ and the lower row needs ``v_i^min ≤ 0``.
@@ -78,6 +81,8 @@ from .base import Outcome, Scheme
 LOWER_BOUNDS = ("R4", "R5", "R6")
 #: Objective values of the LP and the envelope must agree to this (log scale).
 OPTIMUM_AGREEMENT = 1e-7
+#: Float Shapley values within this fraction of max|φ| of zero are round-off, read as 0.
+ROUND_OFF = 1e-12
 #: Two optimal ρ (or log v*) closer than this count as one optimum.
 UNIQUENESS_TOLERANCE = 1e-9
 
@@ -100,6 +105,9 @@ def normalised_shapley(phi: np.ndarray, *, negative: str = "error",
     [0.25, 0.5, 1.0]
     """
     names = names or tuple(f"player {k}" for k in range(len(phi)))
+    if phi.dtype != object and len(phi):
+        phi = np.asarray(phi, dtype=np.float64).copy()
+        phi[np.abs(phi) <= ROUND_OFF * float(np.max(np.abs(phi)))] = 0.0
     if negative not in ("error", "clip"):
         raise InvalidModel(f"negative must be 'error' or 'clip', got {negative!r}", field="scheme.negative")
     if len(phi) == 0:
