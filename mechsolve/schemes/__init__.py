@@ -5,7 +5,6 @@ from __future__ import annotations
 from ..errors import InvalidModel
 from .base import Outcome, Scheme
 from .shapley_value import SCHEME as _SHAPLEY
-from .rho_shapley import SCHEMES as _RHO_SHAPLEY
 from .nguyen import SCHEME as _NGUYEN_PAYOFF
 from .nguyen_budget import SCHEME as _NGUYEN_BUDGET
 from .ohrimenko import SCHEMES as _OHRIMENKO
@@ -14,7 +13,6 @@ from .rho_shapley import SCHEMES as _RHO_SHAPLEY
 #: Registered schemes by name.
 SCHEMES: dict[str, Scheme] = {
     _SHAPLEY.name: _SHAPLEY,
-    **{s.name: s for s in _RHO_SHAPLEY},
     _NGUYEN_PAYOFF.name: _NGUYEN_PAYOFF,
     _NGUYEN_BUDGET.name: _NGUYEN_BUDGET,
     **{s.name: s for s in _OHRIMENKO},
