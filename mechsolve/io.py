@@ -57,10 +57,11 @@ def _yaml_loader() -> Any:
 
     class UniqueKeyLoader(yaml.SafeLoader):
         def construct_mapping(self, node: Any, deep: bool = False) -> Any:
-            if isinstance(node, yaml.MappingNode):
-                self.flatten_mapping(node)
+            if isinstance(node, yaml.MappingNode):  # keys written here; `<<` merges may be overridden
                 seen: set[Any] = set()
                 for key_node, _ in node.value:
+                    if key_node.tag == "tag:yaml.org,2002:merge":
+                        continue
                     key = self.construct_object(key_node, deep=deep)
                     try:
                         dup = key in seen
