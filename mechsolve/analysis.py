@@ -158,6 +158,16 @@ def analyse_market(model: CooperativeMarket, base_dir: str | os.PathLike[str] = 
 HANDLERS: dict[str, Callable[..., Any]] = {"cooperative-market": analyse_market}
 
 
+def _analyse_mechanism(model: Any, base_dir: str | os.PathLike[str] = ".", **kwargs: Any) -> Any:
+    """Chen et al. mechanism design (see :mod:`mechsolve.mechanism.analysis`)."""
+    from .mechanism.analysis import analyse_mechanism
+
+    return analyse_mechanism(model, base_dir, **kwargs)
+
+
+HANDLERS["mechanism-design"] = _analyse_mechanism
+
+
 def analyse(model: Any, base_dir: str | os.PathLike[str] = ".", **kwargs: Any) -> Any:
     """Run the main job for any model kind."""
     return HANDLERS[model.kind](model, base_dir, **kwargs)

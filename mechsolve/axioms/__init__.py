@@ -5,11 +5,13 @@ from __future__ import annotations
 from ..errors import InvalidModel
 from .allocation import AXIOMS as _ALLOCATION
 from .base import Axiom, AxiomContext, Residual
+from .mechanism import AXIOMS as _MECHANISM
 from .rewards import AXIOMS as _REWARDS
 from .payments import AXIOMS as _PAYMENTS
 
 #: Registered axioms by name.
 AXIOMS: dict[str, Axiom] = {a.name: a for a in _ALLOCATION}
+AXIOMS.update({a.name: a for a in _MECHANISM})
 AXIOMS.update({a.name: a for a in _REWARDS})
 AXIOMS.update({a.name: a for a in _PAYMENTS})
 

@@ -1,0 +1,149 @@
+"""Allocation rules x(t') of model qualities (Chen et al. 2020, Def. 1, Def. 5, Sec. 3, Thm. 4).
+
+The platform trains each participant a model from the pooled contributions; the best
+possible quality is ``best = Q(Σ_{j participating} t'_j)`` (valid data sizes of disjoint
+datasets add, Sec. 2.1). Agent k then serves customers with q_k = max(x_k, Q(t_k)) (Sec. 2.2).
+A non-participant (∅) gets x_k = 0 and keeps its own model.
+
+Rules:
+
+* ``efficient`` (Def. 5): maximise the welfare of the participants,
+  W = Σ_{k participating} v_k(q). Closed forms: linear externalities (Sec. 3) — agent i
+  gets ``best`` iff Σ_j α_ji ≥ 0, else nothing; market growth (Sec. 6.2) — welfare is
+  (Σ q)^(α+1), so everyone gets ``best`` iff α ≥ −1 (at α = −1 every allocation is
+  efficient; ties go to ``best``). Otherwise an exhaustive search over ``levels``
+  qualities per participant between Q(t'_k) and ``best`` (ties go to the higher quality,
+  in agent order). Non-participants count with quality 0 in the platform's objective
+  (their type is not reported).
+* ``best-to-all`` (Theorem 4's mechanism), ``own-models`` (x = 0), or a ``formula``
+  in ``best``, ``own`` (= Q(t'_k)), ``T`` (= Σ participating t'_j) and ``t_i``.
+
+Examples
+--------
+>>> import numpy as np
+>>> from mechsolve.mechanism.valuations import Quality, Valuation
+>>> rule = AllocationRule("efficient", Quality.parse("t"), Valuation.linear([[1, -2], [0.5, 1]]))
+>>> rule(np.array([1.0, 2.0]), np.array([True, True])).tolist()   # Σ_j α_j1 = 1.5, Σ_j α_j2 = -1
+[3.0, 0.0]
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from ..formula import compile_formula, parse_formula
+from .valuations import Quality, Valuation
+
+
+def _zero_like(a: np.ndarray) -> np.ndarray:
+    return np.full(a.shape, Fraction(0), dtype=object) if a.dtype == object else np.zeros(a.shape)
+
+
+@dataclass(frozen=True)
+class AllocationRule:
+    """x(t', participation) → qualities, vectorised over leading axes."""
+
+    rule: str
+    quality: Quality
+    valuation: Valuation
+    levels: int = 2
+    formula: str | None = None
+
+    def best(self, reports: np.ndarray, part: np.ndarray) -> np.ndarray:
+        """Q(Σ_{participating} t'_j), shape ``reports.shape[:-1]``."""
+        z = _zero_like(reports)
+        total = np.where(part, reports, z).sum(axis=-1)
+        return self.quality(total)
+
+    def closed_form(self) -> np.ndarray | None:
+        """Per-agent 'gets best' flags when the efficient allocation has a closed form."""
+        v = self.valuation
+        if v.family == "linear":
+            return np.asarray(v.matrix, dtype=float).sum(axis=0) >= 0  # Σ_j α_ji ≥ 0 (Sec. 3)
+        if v.family == "market-growth":
+            return np.full(v.n, v.alpha >= -1)
+        return None
+
+    def __call__(self, reports: np.ndarray, part: np.ndarray) -> np.ndarray:
+        reports = np.asarray(reports)
+        part = np.broadcast_to(np.asarray(part, dtype=bool), reports.shape)
+        z = _zero_like(reports)
+        best = self.best(reports, part)[..., None]
+        if self.rule == "own-models":
+            return z
+        if self.rule == "best-to-all":
+            return np.where(part, best, z)
+        if self.rule == "formula":
+            return self._formula(reports, part, best, z)
+        flags = self.closed_form()
+        if flags is not None:
+            return np.where(part & flags, best, z)
+        return self.search(reports, part)[0]
+
+    def candidates(self, reports: np.ndarray, part: np.ndarray) -> list[np.ndarray]:
+        """The declared allocation space: ``levels`` qualities per participant, best first."""
+        own = self.quality(reports)
+        best = np.broadcast_to(self.best(reports, part)[..., None], reports.shape)
+        z = _zero_like(reports)
+        steps = self.levels - 1
+        lv = []
+        for j in range(steps, -1, -1):
+            if reports.dtype == object:
+                lv.append(np.where(part, own + (best - own) * Fraction(j, steps), z))
+            else:
+                lv.append(np.where(part, own + (best - own) * (j / steps), z))
+        return lv
+
+    def search(self, reports: np.ndarray, part: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Exhaustive welfare maximisation over :meth:`candidates`: (allocation, welfare)."""
+        lv = self.candidates(reports, part)
+        n = reports.shape[-1]
+        own = self.quality(reports)
+        best_x, best_w = None, None
+        for combo in itertools.product(range(len(lv)), repeat=n):
+            x = np.stack([lv[c][..., k] for k, c in enumerate(combo)], axis=-1)
+            w = self.welfare(x, reports, part, own)
+            if best_x is None:
+                best_x, best_w = x, w
+            else:
+                better = w > best_w
+                best_x = np.where(better[..., None], x, best_x)
+                best_w = np.where(better, w, best_w)
+        assert best_x is not None and best_w is not None
+        return best_x, best_w
+
+    def welfare(self, x: np.ndarray, reports: np.ndarray, part: np.ndarray, own: np.ndarray | None = None
+                ) -> np.ndarray:
+        """Participants' welfare Σ_k v_k(q) at q_k = max(x_k, Q(t'_k)) (non-participants: q = 0)."""
+        own = self.quality(reports) if own is None else own
+        z = _zero_like(reports)
+        q = np.where(part, np.maximum(x, own), z)
+        v = self.valuation.values(q, reports)
+        return np.where(part, v, z).sum(axis=-1)
+
+    def _formula(self, reports: np.ndarray, part: np.ndarray, best: np.ndarray, z: np.ndarray) -> np.ndarray:
+        syms = ["best", "own", "T", "t_i"]
+        expr = parse_formula(self.formula, syms, field="allocation.formula")
+        own = self.quality(reports)
+        total = np.where(part, reports, z).sum(axis=-1, keepdims=True)
+        b = np.broadcast_to(best, reports.shape)
+        tt = np.broadcast_to(total, reports.shape)
+        if reports.dtype == object:
+            from .valuations import _exact_caller
+
+            out = _exact_caller(expr, syms, "allocation.formula")(b, own, tt, reports)
+        else:
+            out = np.broadcast_to(np.asarray(compile_formula(expr, syms)(b, own, tt, reports), dtype=float),
+                                  reports.shape)
+        return np.where(part, out, z)
+
+
+def build_allocation(model: Any, quality: Quality, valuation: Valuation) -> AllocationRule:
+    """The allocation rule a :class:`~mechsolve.spec.mechanism.MechanismDesign` declares."""
+    a = model.allocation
+    return AllocationRule(a.rule, quality, valuation, a.levels, a.formula)

@@ -1,0 +1,303 @@
+"""Model quality Q(t) and valuations v_i(q_1, …, q_n) with externalities (Chen et al. 2020).
+
+Families (all vectorised over leading axes; ``q`` has shape ``(..., n)``):
+
+* ``linear`` — Example 1, Sec. 3: v_i = Σ_j α_ij q_j;
+* ``market-growth`` — Sec. 6.2: v_i = (Σ_j q_j)^α · q_i (0 when Σ_j q_j = 0);
+* ``quasi-monotone`` — Def. 8: v_i = F_i(q_i) + θ_i(q_−i);
+* ``formula`` — any formula in ``q_1..q_n, q_i, t_1..t_n, t_i`` (Def. 2 allows true types).
+
+Formulas go through :func:`mechsolve.formula.parse_formula` (an AST whitelist, never
+``eval``) and :func:`~mechsolve.formula.compile_formula` (sympy lambdify to numpy).
+Exact mode evaluates the sympy expression at rational points and insists on a rational
+result (an irrational value raises :class:`~mechsolve.errors.Unsupported`).
+
+Examples
+--------
+>>> import numpy as np
+>>> v = Valuation.market_growth(2, -0.5)
+>>> v.values(np.array([1.0, 3.0]), np.array([1.0, 3.0])).tolist()
+[0.5, 1.5]
+>>> lin = Valuation.linear(np.array([[1.0, -0.5], [0.25, 1.0]]))
+>>> lin.values(np.array([2.0, 2.0]), np.zeros(2)).tolist()
+[1.0, 2.5]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from ..errors import InvalidModel, Unsupported
+from ..formula import compile_formula, parse_formula
+from .types import as_fraction
+
+
+def _to_fraction(x: Any, where: str) -> Fraction:
+    import sympy as sp
+
+    x = sp.nsimplify(x) if isinstance(x, sp.Float) else sp.sympify(x)
+    if not x.is_Rational:
+        raise Unsupported(f"exact evaluation needs rational values, but {where} is {x} "
+                          f"(irrational); run in float64 (--float)", field="exact")
+    return Fraction(int(x.p), int(x.q))
+
+
+def _exact_caller(expr: Any, symbols: Sequence[str], where: str) -> Callable[..., np.ndarray]:
+    """Evaluate ``expr`` elementwise at rational points (object arrays of Fraction)."""
+    import sympy as sp
+
+    syms = [sp.Symbol(s, real=True) for s in symbols]
+    f = sp.lambdify(syms, expr, modules="sympy")
+
+    def call(*arrays: np.ndarray) -> np.ndarray:
+        arrs = np.broadcast_arrays(*[np.asarray(a, dtype=object) for a in arrays])
+        out = np.empty(arrs[0].shape, dtype=object)
+        for idx in np.ndindex(out.shape):
+            args = [sp.Rational(a[idx].numerator, a[idx].denominator) for a in arrs]
+            out[idx] = _to_fraction(f(*args), where)
+        return out
+
+    return call
+
+
+@dataclass(frozen=True)
+class Quality:
+    """Model quality Q(s) of valid data size s (Assumption 1: Q(0) = 0, increasing, ≤ 1).
+
+    ``Quality.parse("t")`` is the identity of Sec. 6.2; Sec. 6.1 uses
+    ``(1 - exp(-t))/(1 + exp(-t))``.
+    """
+
+    text: str
+    expr: Any
+    _float: Callable[..., np.ndarray]
+    _exact: Callable[..., np.ndarray] | None
+
+    @classmethod
+    def parse(cls, text: str, constants: Mapping[str, float] | None = None) -> "Quality":
+        expr = parse_formula(text, ["t"], field="quality", constants=constants)
+        return cls(text, expr, compile_formula(expr, ["t"]), _exact_caller(expr, ["t"], "quality"))
+
+    @property
+    def is_identity(self) -> bool:
+        import sympy as sp
+
+        return bool(sp.simplify(self.expr - sp.Symbol("t", real=True)) == 0)
+
+    def __call__(self, t: np.ndarray) -> np.ndarray:
+        t = np.asarray(t)
+        if t.dtype == object:
+            if self.is_identity:
+                return t.copy()
+            assert self._exact is not None
+            return self._exact(t)
+        out = self._float(t.astype(float))
+        return np.broadcast_to(np.asarray(out, dtype=float), t.shape).copy()
+
+
+@dataclass(frozen=True)
+class Valuation:
+    """v(q, t) → (..., n): every agent's valuation of final model qualities ``q``.
+
+    Attributes
+    ----------
+    family : str
+        ``linear``, ``market-growth``, ``quasi-monotone`` or ``formula``.
+    matrix : ndarray or None
+        α_ij of the linear family (row i: agent i's coefficients).
+    alpha : float or None
+        Market growth rate of the market-growth family.
+    exprs : tuple
+        Per-agent sympy expressions (formula / quasi-monotone families).
+    """
+
+    n: int
+    family: str
+    matrix: np.ndarray | None = None
+    alpha: float | None = None
+    exprs: tuple[Any, ...] = ()
+    parts: tuple[tuple[Any, Any], ...] = ()  # (F_k, θ_k) for quasi-monotone
+    _float: tuple[Callable[..., np.ndarray], ...] = ()
+    _exact: tuple[Callable[..., np.ndarray], ...] = ()
+    uses_types: bool = False
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+    # ----------------------------------------------------------------- constructors
+    @classmethod
+    def linear(cls, matrix: Any) -> "Valuation":
+        """Example 1: v_i = Σ_j α_ij q_j."""
+        m = np.asarray(matrix)
+        if m.ndim != 2 or m.shape[0] != m.shape[1]:
+            raise InvalidModel(f"linear externalities need an n×n matrix, got shape {m.shape}",
+                               field="valuation.matrix")
+        return cls(m.shape[0], "linear", matrix=m)
+
+    @classmethod
+    def market_growth(cls, n: int, alpha: float) -> "Valuation":
+        """Sec. 6.2: v_i = (Σ_j q_j)^α · q_i."""
+        return cls(n, "market-growth", alpha=float(alpha))
+
+    @classmethod
+    def from_formulas(cls, n: int, texts: Sequence[str], constants: Mapping[str, float] | None = None,
+                      *, field: str = "valuation.formula") -> "Valuation":
+        """Per-agent formulas in ``q_1..q_n, q_i, t_1..t_n, t_i`` (``_i`` = the agent's own)."""
+        import sympy as sp
+
+        qs, ts = [f"q_{k + 1}" for k in range(n)], [f"t_{k + 1}" for k in range(n)]
+        exprs = []
+        for k, text in enumerate(texts):
+            e = parse_formula(text, qs + ts + ["q_i", "t_i"], field=field if len(set(texts)) == 1
+                              else f"{field}[{k}]", constants=constants)
+            e = e.subs({sp.Symbol("q_i", real=True): sp.Symbol(qs[k], real=True),
+                        sp.Symbol("t_i", real=True): sp.Symbol(ts[k], real=True)})
+            exprs.append(e)
+        uses_t = any(s.name.startswith("t_") for e in exprs for s in e.free_symbols)
+        return cls(n, "formula", exprs=tuple(exprs),
+                   _float=tuple(compile_formula(e, qs + ts) for e in exprs),
+                   _exact=tuple(_exact_caller(e, qs + ts, f"{field} (agent {k + 1})")
+                                for k, e in enumerate(exprs)), uses_types=uses_t)
+
+    @classmethod
+    def quasi_monotone(cls, n: int, F: Sequence[str], theta: Sequence[str],
+                       constants: Mapping[str, float] | None = None) -> "Valuation":
+        """Def. 8: v_i = F_i(q_i) + θ_i(q_−i); θ_i may not depend on q_i."""
+        import sympy as sp
+
+        qs = [f"q_{k + 1}" for k in range(n)]
+        exprs, parts = [], []
+        for k in range(n):
+            own = sp.Symbol(qs[k], real=True)
+            f = parse_formula(F[k], ["q_i", qs[k]], field="valuation.F", constants=constants)
+            f = f.subs(sp.Symbol("q_i", real=True), own)
+            th = parse_formula(theta[k], qs, field="valuation.theta", constants=constants)
+            if own in th.free_symbols:
+                raise InvalidModel(f"θ_{k + 1} must not depend on the agent's own quality {qs[k]} (Def. 8)",
+                                   field="valuation.theta")
+            parts.append((f, th))
+            exprs.append(f + th)
+        ts = [f"t_{k + 1}" for k in range(n)]
+        return cls(n, "quasi-monotone", exprs=tuple(exprs), parts=tuple(parts),
+                   _float=tuple(compile_formula(e, qs + ts) for e in exprs),
+                   _exact=tuple(_exact_caller(e, qs + ts, f"valuation (agent {k + 1})")
+                                for k, e in enumerate(exprs)))
+
+    # ----------------------------------------------------------------- evaluation
+    def values(self, q: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """v_i(q; t) for every agent i, shape ``q.shape`` (float64, or Fraction objects when exact)."""
+        q = np.asarray(q)
+        exact = q.dtype == object
+        if self.family == "linear":
+            m = self.matrix
+            if exact:
+                mm = np.array([[as_fraction(x) for x in row] for row in m], dtype=object)
+                return (q[..., None, :] * mm).sum(axis=-1)
+            return q @ np.asarray(m, dtype=float).T
+        if self.family == "market-growth":
+            a = self.alpha
+            s = q.sum(axis=-1, keepdims=True)
+            if exact:
+                fa = as_fraction(a)
+                if fa.denominator != 1:
+                    raise Unsupported(f"exact evaluation of (Σq)^α with α = {a} is irrational; "
+                                      "run in float64 (--float)", field="exact")
+                return np.vectorize(lambda si, qi: Fraction(0) if si == 0 else si ** int(fa) * qi,
+                                    otypes=[object])(s, q)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                out = np.where(s > 0, np.power(np.where(s > 0, s, 1.0), a) * q, 0.0)
+            return out
+        t = np.broadcast_to(np.asarray(t), q.shape)
+        cols_q = [q[..., k] for k in range(self.n)]
+        cols_t = [t[..., k] for k in range(self.n)]
+        fns = self._exact if exact else self._float
+        outs = []
+        for k in range(self.n):
+            r = fns[k](*cols_q, *cols_t)
+            outs.append(np.broadcast_to(np.asarray(r, dtype=object if exact else float), q.shape[:-1]))
+        return np.stack(outs, axis=-1)
+
+    # ----------------------------------------------------------------- structure
+    def quasi_monotone_reason(self, sample_q: np.ndarray | None = None) -> str | None:
+        """``None`` when v is quasi-monotone (Def. 8), else why not (or why it is unknown)."""
+        import sympy as sp
+
+        if self.family == "linear":
+            d = np.diag(np.asarray(self.matrix, dtype=float))
+            bad = np.nonzero(d < 0)[0]
+            return None if not len(bad) else (f"F_{bad[0] + 1}(q) = α_{bad[0] + 1}{bad[0] + 1}·q with "
+                                               f"α_ii = {d[bad[0]]} < 0 is not monotone increasing")
+        if self.family == "market-growth":
+            if self.alpha == 0:
+                return None
+            return (f"(Σ_j q_j)^α·q_i with α = {self.alpha} is not of the form F_i(q_i) + θ_i(q_−i)")
+        if self.uses_types:
+            return "the valuation depends on true types t, not only on qualities q"
+        qs = [sp.Symbol(f"q_{k + 1}", real=True) for k in range(self.n)]
+        for k, e in enumerate(self.exprs):
+            for j in range(self.n):
+                if j != k and sp.simplify(sp.diff(e, qs[k], qs[j])) != 0:
+                    return (f"v_{k + 1} couples q_{k + 1} and q_{j + 1} (∂²v/∂q_{k + 1}∂q_{j + 1} ≠ 0), "
+                            "so it is not F(q_i) + θ(q_−i)")
+        if sample_q is not None:
+            for k, e in enumerate(self.exprs):
+                g = compile_formula(sp.diff(e, qs[k]), [s.name for s in qs])
+                vals = np.broadcast_to(np.asarray(g(*[sample_q[:, j] for j in range(self.n)]), dtype=float),
+                                       sample_q.shape[:1])
+                if np.any(vals < 0):
+                    w = int(np.argmin(vals))
+                    return (f"F_{k + 1} is decreasing at q = {sample_q[w].tolist()} "
+                            f"(∂v_{k + 1}/∂q_{k + 1} = {vals[w]:.6g})")
+        return None
+
+    def noncompetitive_reason(self, sample_q: np.ndarray | None = None) -> str | None:
+        """``None`` when ∂v_i/∂q_j ≥ 0 for all i, j (Def. 10), else a witness."""
+        import sympy as sp
+
+        if self.family == "linear":
+            m = np.asarray(self.matrix, dtype=float)
+            if (m >= 0).all():
+                return None
+            i, j = np.argwhere(m < 0)[0]
+            return f"α_{i + 1}{j + 1} = {m[i, j]} < 0: agent {j + 1}'s quality hurts agent {i + 1}"
+        if self.family == "market-growth":
+            return None if self.alpha >= 0 else (f"α = {self.alpha} < 0: ∂v_i/∂q_j = α(Σq)^(α−1)q_i < 0 "
+                                                  "(a competitive market)")
+        if self.uses_types:
+            return "the valuation depends on true types; Def. 10 is about qualities only"
+        if sample_q is None:
+            return "no sample qualities to test ∂v_i/∂q_j ≥ 0 on"
+        qs = [sp.Symbol(f"q_{k + 1}", real=True) for k in range(self.n)]
+        for k, e in enumerate(self.exprs):
+            for j in range(self.n):
+                g = compile_formula(sp.diff(e, qs[j]), [s.name for s in qs])
+                vals = np.broadcast_to(np.asarray(g(*[sample_q[:, c] for c in range(self.n)]), dtype=float),
+                                       sample_q.shape[:1])
+                if np.any(vals < 0):
+                    w = int(np.argmin(vals))
+                    return (f"∂v_{k + 1}/∂q_{j + 1} = {vals[w]:.6g} < 0 at q = {sample_q[w].tolist()}")
+        return None
+
+
+def build_valuation(model: Any) -> Valuation:
+    """The valuation a :class:`~mechsolve.spec.mechanism.MechanismDesign` declares."""
+    v, n, consts = model.valuation, model.n, dict(model.parameters)
+    if v.family == "linear":
+        if v.matrix is not None:
+            return Valuation.linear(np.array(v.matrix, dtype=float))
+        r = v.random or {}
+        rng = np.random.default_rng(r.get("seed", 0))
+        m = rng.uniform(float(r.get("low", -1.0)), float(r.get("high", 1.0)), size=(n, n))
+        return Valuation.linear(m)
+    if v.family == "market-growth":
+        return Valuation.market_growth(n, v.alpha if v.alpha is not None else consts["alpha"])
+
+    def per_agent(x: Any) -> list[str]:
+        return list(x) if isinstance(x, list) else [x] * n
+
+    if v.family == "quasi-monotone":
+        return Valuation.quasi_monotone(n, per_agent(v.F), per_agent(v.theta), consts)
+    return Valuation.from_formulas(n, per_agent(v.formula), consts)
