@@ -12,7 +12,7 @@ from .options import emit, numeric_options, output_options
 
 def _run(path: str, *, fmt: str, output: str | None, exact: bool | None, tolerance: float | None,
          seed: int, axioms: tuple[str, ...] = (), check: bool = True, inspect: bool = False,
-         scheme: str | None = None) -> int:
+         scheme: str | None = None, replicate: tuple[str, ...] = (), graph: str | None = None) -> int:
     from ..analysis import analyse
     from ..io import load
     from ..report import render
@@ -25,8 +25,35 @@ def _run(path: str, *, fmt: str, output: str | None, exact: bool | None, toleran
     if scheme:
         kwargs["scheme"] = scheme
     result = analyse(model, Path(path).parent, **kwargs)
-    emit(render(result.document(), result.to_dict(), fmt), output)
+    doc, data = result.document(), result.to_dict()
+    if replicate or graph:
+        _extras(model, result, doc, data, replicate, graph)
+    emit(render(doc, data, fmt), output)
     return result.exit_code
+
+
+def _extras(model, result, doc, data, replicate: tuple[str, ...], graph: str | None) -> None:  # type: ignore[no-untyped-def]
+    """``--replicate PLAYER:K`` sections and the ``--graph FILE`` export of the payoff flows."""
+    from ..errors import InvalidModel
+    from ..io import write_text
+    from ..schemes.compare import parse_replicate, replication_report, scheme_params
+    from ..schemes.nguyen import flow_graph, graph_format, graph_text
+
+    name = result.outcome.scheme
+    for spec in replicate:
+        player, k = parse_replicate(spec)
+        rep = replication_report(result.game, name, scheme_params(model, name), player, k)
+        doc.sections.append(rep.section())
+        data.setdefault("replication", []).append(rep.to_dict())
+    if graph:
+        mats = result.outcome.matrices
+        key = "adjusted_flows" if "adjusted_flows" in mats else "flows" if "flows" in mats else None
+        if key is None:
+            raise InvalidModel(f"scheme {name!r} has no payoff flows to export; use nguyen-payoff or nguyen-budget",
+                               field="graph")
+        fmt_name = graph_format(graph)
+        write_text(graph, graph_text(flow_graph(result.game.names, mats[key], result.outcome.per_player), fmt_name))
+        click.echo(f"wrote {graph} ({key}, {fmt_name})", err=True)
 
 
 MODEL = click.argument("model", type=click.Path(dir_okay=False))
@@ -37,20 +64,26 @@ MODEL = click.argument("model", type=click.Path(dir_okay=False))
 @click.option("--scheme", default=None, help="apply this registered scheme instead of the model's")
 @click.option("--check/--no-check", default=True, show_default=True,
               help="also check the axioms the model (or its scheme) lists")
+@click.option("--replicate", "replicate", multiple=True, metavar="PLAYER:K",
+              help="also solve the market where PLAYER has K replicas and show each party's change (repeatable)")
+@click.option("--graph", type=click.Path(dir_okay=False), default=None,
+              help="write the payoff flows as a graph: FILE.json (node-link), .graphml or .dot")
 @output_options
 @numeric_options
 @click.pass_context
-def solve(ctx: click.Context, model: str, scheme: str | None, check: bool, fmt: str, output: str | None,
-          exact: bool | None, tolerance: float | None, seed: int) -> None:
+def solve(ctx: click.Context, model: str, scheme: str | None, check: bool, replicate: tuple[str, ...],
+          graph: str | None, fmt: str, output: str | None, exact: bool | None, tolerance: float | None,
+          seed: int) -> None:
     """Compute the model's scheme (payments, rewards) and check its axioms.
 
     \b
     Example:
       mechsolve solve models/glove-game.yaml
       mechsolve solve models/mnist-5-parties.yaml --format json -o out/mnist.json
+      mechsolve solve models/nguyen-mnist-unlimited.yaml --replicate "digits [6-9]:1" --graph out/flows.dot
     """
     ctx.exit(_run(model, fmt=fmt, output=output, exact=exact, tolerance=tolerance, seed=seed,
-                  check=check, scheme=scheme))
+                  check=check, scheme=scheme, replicate=replicate, graph=graph))
 
 
 @cli.command()
