@@ -1,0 +1,20 @@
+"""Symbolic verification: sympy identities for every game of a given n, z3 proof-or-counterexample.
+
+``proved`` here means: for the stated ``n`` and the stated premises, by a sympy
+identity (:mod:`.identities`) or a z3 ``unsat`` (:mod:`.z3claims`) — never from a
+search. ``violated`` comes with a model re-checked in exact arithmetic; which
+premise makes the difference is found by dropping premises one at a time.
+
+Examples
+--------
+>>> from mechsolve.symbolic import IDENTITIES
+>>> IDENTITIES["decomposition"](3).status
+'proved'
+"""
+
+from .identities import IDENTITIES, shapley_formula, symbolic_game
+from .result import PROVED, UNKNOWN, VIOLATED, PremiseCheck, ProofResult
+from .z3claims import CLAIMS, counterexample_model
+
+__all__ = ["IDENTITIES", "CLAIMS", "ProofResult", "PremiseCheck", "PROVED", "VIOLATED", "UNKNOWN",
+           "symbolic_game", "shapley_formula", "counterexample_model"]

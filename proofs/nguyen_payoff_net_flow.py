@@ -1,0 +1,38 @@
+"""Payoff as net flow: n phi_i - v(N) = sum_{j != i} (phi_{i|j} - phi_{j|i}).
+
+Source:   Nguyen et al. (2022) Sec. 3.2
+Premises: v(empty) = 0
+n range:  2..5
+Method:   sympy identity over symbolic v(S)
+Verdict:  proved for n = 2..5 (every game)
+
+Run standalone (`python proofs/nguyen_payoff_net_flow.py`) or through pytest.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import main, run_range  # noqa: E402
+
+from mechsolve.symbolic.identities import payoff_is_net_flow  # noqa: E402
+
+CLAIM = {"statement": "Payoff as net flow: n phi_i - v(N) = sum_{j != i} (phi_{i|j} - phi_{j|i}).", "source": "Nguyen et al. (2022) Sec. 3.2", "premises": ["v(empty) = 0"], "n": "2..5", "method": "sympy identity over symbolic v(S)",
+         "expected": "proved", "verdict": "proved for n = 2..5 (every game)"}
+N_RANGE = range(2, 5 + 1)
+
+
+def run() -> list:
+    return run_range(payoff_is_net_flow, N_RANGE)
+
+
+def test_claim() -> None:
+    for r in run():
+        assert r.status == CLAIM["expected"], r.summary()
+
+
+if __name__ == "__main__":
+    sys.exit(main(CLAIM, run()))
