@@ -156,7 +156,8 @@ def sq_distances(X: np.ndarray, Y: np.ndarray) -> np.ndarray:
     return d2
 
 
-def kernel_matrix(X: np.ndarray, Y: np.ndarray, lengthscale: float, kernel: str = "rbf") -> np.ndarray:
+def kernel_matrix(X: np.ndarray, Y: np.ndarray, lengthscale: float, kernel: str = "rbf", *,
+                  self_offset: int | None = None) -> np.ndarray:
     """The RBF (squared exponential) kernel ``k(x, y) = exp(−‖x − y‖² / (2ℓ²))``.
 
     Tay et al. (2022), Sec. 6: "the squared exponential kernel with its
@@ -167,12 +168,19 @@ def kernel_matrix(X: np.ndarray, Y: np.ndarray, lengthscale: float, kernel: str 
     --------
     >>> kernel_matrix(np.zeros((1, 2)), np.array([[0.0, 0.0], [1.0, 0.0]]), 1.0).round(4).tolist()
     [[1.0, 0.6065]]
+
+    ``self_offset`` says that ``X`` is the block of ``Y`` starting at that row, so
+    the diagonal is set to exactly ``k* = 1`` (the expansion ``‖x‖² + ‖y‖² − 2x·y``
+    leaves ~1e-15 there, which matters at tiny length-scales).
     """
     if kernel not in KERNELS:
         raise InvalidModel(f"unknown kernel {kernel!r}; valid: {', '.join(KERNELS)}",
                            field="value.datasets.kernel")
     ell = check_lengthscale(lengthscale)
     K = sq_distances(X, Y)
+    if self_offset is not None:  # row r of X is column self_offset + r of Y: exactly k(x, x) = k* = 1
+        r = np.arange(len(X))
+        K[r, self_offset + r] = 0.0
     K *= -0.5 / (ell * ell)
     np.exp(K, out=K)
     return K
@@ -309,7 +317,7 @@ def block_sums(data: MMDData, lengthscale: float, *, kernel: str = "rbf",
     blocks = np.zeros((len(sizes), len(sizes)))
     for lo in range(0, t, plan.chunk_rows):
         hi = min(t, lo + plan.chunk_rows)
-        colsums = _column_group_sums(kernel_matrix(T[lo:hi], T, ell, kernel), sizes)
+        colsums = _column_group_sums(kernel_matrix(T[lo:hi], T, ell, kernel, self_offset=lo), sizes)
         np.add.at(blocks, groups[lo:hi], colsums)
     blocks = 0.5 * (blocks + blocks.T)  # exact symmetry despite summation order
     diag = sizes.astype(np.float64)  # RBF: k(x, x) = 1
@@ -406,7 +414,7 @@ def direct_value(S: np.ndarray, T: np.ndarray, lengthscale: float, *,
     if s == 0:
         return 0.0
     K_ST = kernel_matrix(S, T, lengthscale)
-    K_SS = kernel_matrix(S, S, lengthscale)
+    K_SS = kernel_matrix(S, S, lengthscale, self_offset=0)
     if estimator == "biased":
         return float(2.0 * K_ST.sum() / (s * t) - K_SS.sum() / s**2)
     if s < 2:
@@ -466,6 +474,8 @@ class _SingletonEvaluator:
         self.plan = plan_kernel(m, len(self.T), max_bytes)
         self.groups = np.repeat(np.arange(data.n), self.sizes[:-1])
         self.d2 = sq_distances(self.T[:m], self.T) if not self.plan.chunked else None
+        if self.d2 is not None:
+            self.d2[np.arange(m), np.arange(m)] = 0.0
         if estimator == "unbiased" and np.any(self.sizes[:-1] < 2):
             raise Unsupported("the unbiased estimator needs at least 2 points per party",
                               field="value.datasets.estimator")
@@ -480,7 +490,7 @@ class _SingletonEvaluator:
             if self.d2 is not None:
                 K = np.exp(self.d2[lo:hi] * (-0.5 / (ell * ell)))
             else:
-                K = kernel_matrix(self.T[lo:hi], self.T, ell)
+                K = kernel_matrix(self.T[lo:hi], self.T, ell, self_offset=lo)
             cs = _column_group_sums(K, self.sizes)
             g = self.groups[lo:hi]
             np.add.at(A, g, cs.sum(axis=1))

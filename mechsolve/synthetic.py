@@ -50,7 +50,7 @@ from .mmd import Estimator, MMDData, kernel_matrix, plan_kernel, value_from_sums
 
 
 def _chunked_kernel_sum(X: np.ndarray, Y: np.ndarray, ell: float, max_bytes: int | None, *,
-                        axis: int) -> np.ndarray:
+                        axis: int, self_offset: int | None = None) -> np.ndarray:
     """Row sums (``axis=1``, length ``len(X)``) or column sums (``axis=0``) of ``k(X, Y)``, chunked."""
     out = np.zeros(len(X) if axis == 1 else len(Y))
     if len(X) == 0 or len(Y) == 0:
@@ -58,7 +58,7 @@ def _chunked_kernel_sum(X: np.ndarray, Y: np.ndarray, ell: float, max_bytes: int
     plan = plan_kernel(len(X), len(Y), max_bytes)
     for lo in range(0, len(X), plan.chunk_rows):
         hi = min(len(X), lo + plan.chunk_rows)
-        K = kernel_matrix(X[lo:hi], Y, ell)
+        K = kernel_matrix(X[lo:hi], Y, ell, self_offset=None if self_offset is None else self_offset + lo)
         if axis == 1:
             out[lo:hi] = K.sum(axis=1)
         else:
@@ -103,11 +103,13 @@ class IncrementalValue:
         D = data.parties[party]
         g = len(self.G)
         # r_x = Σ_{x' ∈ T} k(x, x') for every candidate; c_x = Σ_{x' ∈ S} k(x, x'), S = D_i
-        self.r = _chunked_kernel_sum(self.G, T, self.ell, max_bytes, axis=1)
+        g_start = int(data.sizes[:-1].sum())  # G is the last block of T
+        self.r = _chunked_kernel_sum(self.G, T, self.ell, max_bytes, axis=1, self_offset=g_start)
         self.c = _chunked_kernel_sum(D, self.G, self.ell, max_bytes, axis=0)
         self.s = float(len(D))
-        self.A = float(_chunked_kernel_sum(D, T, self.ell, max_bytes, axis=1).sum())
-        self.Q = float(_chunked_kernel_sum(D, D, self.ell, max_bytes, axis=1).sum())
+        d_start = int(data.sizes[:party].sum())
+        self.A = float(_chunked_kernel_sum(D, T, self.ell, max_bytes, axis=1, self_offset=d_start).sum())
+        self.Q = float(_chunked_kernel_sum(D, D, self.ell, max_bytes, axis=1, self_offset=0).sum())
         self.D = float(len(D))  # Σ_{x∈S} k(x, x) = s for the RBF kernel
         self.available = np.ones(g, dtype=bool)
         self.kdiag = 1.0

@@ -63,6 +63,7 @@ from . import meta as _meta  # noqa: E402,F401  (registers schema, schemes, axio
 from . import verify as _verify  # noqa: E402,F401  (registers verify)
 from . import proofs as _proofs  # noqa: E402,F401  (registers proofs)
 from . import report as _report  # noqa: E402,F401  (registers report)
+from . import synthetic as _synthetic  # noqa: E402,F401  (registers synthesize)
 from . import compare as _compare  # noqa: E402,F401  (registers compare)
 
 
