@@ -230,6 +230,12 @@ def _model_reward_ir(ctx: AxiomContext) -> Iterator[Residual]:
                        num(vi), num(adj[kl]), ">=")
 
 
+def _efficiency_note(ctx: AxiomContext) -> str | None:
+    return ("Statement 1 of Nguyen et al. (2022) App. G.2 does not follow from (P): its proof bounds "
+            "−p_i(λ') from below where an upper bound is needed, so a party that could afford v(N) at λ = 1 "
+            "may be held below 1 when its payers are budget-constrained (λ* is still the greatest feasible λ)")
+
+
 def _mono_note(ctx: AxiomContext) -> str | None:
     r = monotone(ctx.game, _tol(ctx))
     if r.holds is False:
@@ -395,7 +401,8 @@ AXIOMS = [
           "Nguyen et al. (2022) Sec. 4 (budget efficiency), App. G.2; App. I", ("game", "outcome"),
           _budget_efficiency,
           _both(_needs("budget", "lambda", "payoff", "payoff_unconstrained", "model_reward"),
-                lambda ctx: _monotone_reason(ctx, "Lemma 4.1 (App. G.2, Statement 2)"))),
+                lambda ctx: _monotone_reason(ctx, "Lemma 4.1 (App. G.2, Statement 2)")),
+          premise_note=_efficiency_note),
     Axiom("weak-efficiency", "some party receives the model of value v(N): ∃i λ*_i = 1 "
           "(with caps: the desirable model min(v(N), max(v(i), r_i)))",
           "Nguyen et al. (2022) Remark 4.2, Lemma H.1, App. I; Tay et al. (2022) R3", ("game", "outcome"),

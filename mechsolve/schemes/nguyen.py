@@ -11,6 +11,9 @@ Remark 3.6 — the (α, β) family (generalised efficiency ``Σ p_i = β`` and d
     p_i(v) = α·φ_i(v) + (β − α·v(N))/n,
 
 with ``α = n, β = 0`` the paper's scheme (default) and ``α = 1, β = v(N)`` the Shapley value.
+The remark claims linearity for the whole family, but a *fixed* ``β ≠ 0`` makes ``p`` affine
+(``p(0) = β/n ≠ 0``); ``beta: v(N)`` (β read as the linear functional ``v ↦ v(N)``) keeps it linear.
+Both readings are offered; the additivity axiom exposes the first.
 
 Sec. 3.2, Lemma 3.7 — fair payoff flows ``p_ij = φ_{j|i}(v)`` (conditional Shapley value
 of ``j`` given ``i``, eq. 5), total cost flow ``p_{i,−} = Σ_j φ_{j|i} = v(N) − v(i)``
@@ -92,7 +95,11 @@ def compute(game: Game, params: Mapping[str, Any]) -> Outcome:
     """
     n = game.n
     alpha = _number(params["alpha"], "scheme.alpha", game) if "alpha" in params else None
-    beta = _number(params["beta"], "scheme.beta", game) if "beta" in params else None
+    beta_raw = params.get("beta")
+    if isinstance(beta_raw, str) and beta_raw.replace(" ", "") == "v(N)":
+        beta = game.grand_value            # linear in v: the reading under which Remark 3.6 is linear
+    else:
+        beta = _number(beta_raw, "scheme.beta", game) if "beta" in params else None
     phi = shapley(game)
     p = payoffs(game, alpha, beta)
     M = conditional_shapley(game)
@@ -100,6 +107,9 @@ def compute(game: Game, params: Mapping[str, Any]) -> Outcome:
     default = alpha is None or alpha == n
     default = default and (beta is None or beta == 0)
     notes = []
+    if beta is not None and beta != 0 and not isinstance(beta_raw, str):
+        notes.append("a fixed β ≠ 0 makes p affine, not linear: p(v + w) = p(v) + p(w) − β/n (Remark 3.6 "
+                     "claims linearity; use `beta: v(N)` for the linear reading)")
     if not default:
         notes.append("payoffs use the (α, β) family of Remark 3.6; the flows φ_{j|i} add up to the α = n, "
                      "β = 0 payoffs (eq. 7), not to these")
@@ -203,5 +213,5 @@ SCHEME = Scheme(
     axioms=("balance", "symmetry", "additivity", "dummy-party", "fair-cost", "flow-decomposition",
             "replication-robustness"),
     params={"alpha": "Remark 3.6 α (number or `n`; default n)",
-            "beta": "Remark 3.6 β (default 0): Σ_i p_i = β"},
+            "beta": "Remark 3.6 β (default 0): Σ_i p_i = β; a number, or `v(N)` (β = v(N), linear in v)"},
 )
