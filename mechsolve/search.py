@@ -127,7 +127,7 @@ def _t_supermodular(raw: np.ndarray, n: int, aux: Mapping[str, Any]) -> np.ndarr
 def _t_unanimity(raw: np.ndarray, n: int, aux: Mapping[str, Any]) -> np.ndarray:
     c = np.abs(raw)
     c[0] = 0.0
-    keep = np.argsort(-c, kind="stable")[:2]
+    keep = 1 + np.argsort(-c[1:], kind="stable")[:2]     # never the empty coalition
     sparse = np.zeros_like(c)
     sparse[keep] = np.maximum(np.round(c[keep] * 2) / 2, 0.5)
     return _zeta(sparse, n)

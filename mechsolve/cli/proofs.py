@@ -1,1 +1,99 @@
-"""placeholder"""
+"""``proofs``: list the machine-checked claims in proofs/ with their current verdicts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import cli
+from .options import emit, output_options
+
+
+def proofs_dir(given: str | None) -> Path:
+    """``--dir``, else ``./proofs``, else the ``proofs/`` next to the installed package (a checkout)."""
+    from ..errors import InvalidModel
+
+    for cand in ([Path(given)] if given else [Path("proofs"), Path(__file__).resolve().parents[2] / "proofs"]):
+        if cand.is_dir():
+            return cand
+    raise InvalidModel(f"no proofs directory at {given or './proofs'}; pass --dir", field="dir")
+
+
+def load_proof(path: Path) -> Any:
+    """Import one proof file (the project's own code) as a module."""
+    import importlib.util
+    import sys
+
+    from ..errors import InvalidModel
+
+    sys.path.insert(0, str(path.parent))
+    try:
+        spec = importlib.util.spec_from_file_location(f"mechsolve_proof_{path.stem}", path)
+        if spec is None or spec.loader is None:
+            raise InvalidModel(f"cannot import {path}", field="proofs")
+        mod = importlib.util.module_from_spec(spec)
+        try:
+            spec.loader.exec_module(mod)
+        except Exception as exc:
+            raise InvalidModel(f"{path.name} failed to import: {type(exc).__name__}: {exc}", field="proofs") from None
+        return mod
+    finally:
+        sys.path.remove(str(path.parent))
+
+
+@cli.command()
+@click.option("--dir", "directory", default=None, type=click.Path(file_okay=False),
+              help="folder of proof files [default: ./proofs]")
+@click.option("--run/--no-run", "do_run", default=True, show_default=True,
+              help="rerun each claim now (else list the recorded statement and expected verdict)")
+@click.option("--claim", "only", multiple=True, help="only these proof files (stem, repeatable)")
+@output_options
+@click.pass_context
+def proofs(ctx: click.Context, directory: str | None, do_run: bool, only: tuple[str, ...], fmt: str,
+           output: str | None) -> None:
+    """List the papers' claims in proofs/ with their current verdicts.
+
+    `proved` comes from a sympy identity or a z3 unsat, for the stated n and premises;
+    `violated` from a z3 model re-checked exactly. Exit 1 when a verdict differs from the
+    one recorded in the file.
+
+    \b
+    Example:
+      mechsolve proofs
+      mechsolve proofs --claim ohrimenko_theorem1 --format markdown
+    """
+    from ..report import Document, Section, Table, render
+
+    folder = proofs_dir(directory)
+    files = sorted(p for p in folder.glob("*.py") if not p.name.startswith("_") and p.name != "conftest.py")
+    if only:
+        files = [p for p in files if p.stem in only]
+    rows, notes, data, bad = [], [], [], 0
+    for path in files:
+        mod = load_proof(path)
+        claim = getattr(mod, "CLAIM", None)
+        if claim is None:
+            continue
+        entry: dict[str, Any] = {"file": path.name, **claim}
+        if do_run:
+            results = mod.run()
+            entry["results"] = [r.to_dict() for r in results]
+            multi = len({r.claim for r in results}) > 1
+            current = "; ".join((f"{r.claim} " if multi else "") + f"n={r.n}: {r.status}" for r in results)
+            if any(r.status != claim["expected"] for r in results):
+                bad += 1
+            for r in results:
+                for p in r.premise_checks:
+                    notes.append(f"{r.claim} n={r.n}: dropping '{p.premise}' → {p.verdict}")
+        else:
+            current = "(not run)"
+        rows.append([path.stem, claim["statement"], claim["source"], claim["n"], claim["method"], current])
+        data.append(entry)
+    doc = Document("mechsolve proofs")
+    doc.sections.append(Section("Claims", [("folder", str(folder)), ("files", len(rows))],
+                                [Table(["proof", "claim", "source", "n", "method", "current verdict"], rows)],
+                                notes))
+    emit(render(doc, {"proofs": data, "exit_code": 1 if bad else 0}, fmt), output)
+    ctx.exit(1 if bad else 0)

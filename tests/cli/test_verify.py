@@ -1,0 +1,116 @@
+"""`mechsolve verify`, `proofs` and `report` end to end through the CLI."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from mechsolve.cli import cli
+from strategies import MODELS
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(*args: str) -> tuple[int, str]:
+    res = CliRunner().invoke(cli, list(args))
+    return res.exit_code, res.output
+
+
+def test_verify_violation_writes_a_model_that_check_reproduces(tmp_path) -> None:
+    cx = tmp_path / "cx.yaml"
+    code, out = run("verify", "--scheme", "shapley", "--axiom", "individual-rationality", "--players", "2..3",
+                    "--budget", "50", "--write-counterexample", str(cx))
+    assert code == 1 and "violated" in out and "exits 1 in float and in --exact mode" in out
+    assert run("check", str(cx))[0] == 1
+    assert run("check", str(cx), "--exact")[0] == 1
+
+
+def test_verify_holding_axioms_exit_0_and_never_say_proved() -> None:
+    code, out = run("verify", "--scheme", "shapley", "-a", "efficiency", "-a", "null-player", "--budget", "40",
+                    "--family", "monotone,zero-one", "--format", "json")
+    assert code == 0
+    import json
+
+    data = json.loads(out)
+    assert [r["status"] for r in data["results"]] == ["no-counterexample-found"] * 2
+    assert data["results"][0]["searched"]["families"] == ["monotone", "zero-one"]
+    assert "proved" not in out
+
+
+def test_verify_user_formula_and_callable(tmp_path) -> None:
+    code, out = run("verify", "--scheme-formula", "vN/n", "-a", "null-player", "--budget", "60",
+                    "--write-counterexample", str(tmp_path / "eq.yaml"))
+    assert code == 1
+    assert run("check", str(tmp_path / "eq.yaml"))[0] == 1
+    rule = tmp_path / "rule.py"
+    rule.write_text("from mechsolve.shapley import shapley\ndef pay(game):\n    return shapley(game)\n",
+                    encoding="utf-8")
+    code, out = run("verify", "--scheme-callable", f"{rule}:pay", "-a", "efficiency", "--budget", "30")
+    assert code == 0 and "no-counterexample-found" in out
+
+
+def test_verify_from_table_family() -> None:
+    code, out = run("verify", "--scheme", "shapley", "-a", "efficiency", "--players", "3",
+                    "--family", f"from-table={MODELS / 'data' / 'mnist-5-parties.json'}", "--budget", "10")
+    assert code == 0 and "from-table" in out
+
+
+@pytest.mark.parametrize("args, msg", [
+    (("verify", "--scheme", "shapley", "--scheme-formula", "phi_i"), "exactly one of"),
+    (("verify", "--scheme", "shapley", "--family", "weird"), "unknown family"),
+    (("verify", "--scheme", "nope"), "unknown scheme"),
+    (("verify", "--scheme-formula", "__import__('os')"), "scheme.formula"),
+    (("verify", "--scheme", "shapley", "--players", "x"), "players"),
+])
+def test_verify_bad_input_is_one_line_exit_2(args, msg) -> None:
+    res = CliRunner().invoke(cli, list(args))
+    assert res.exit_code == 2
+    assert msg in res.output and "Traceback" not in res.output
+
+
+def test_proofs_lists_claims() -> None:
+    code, out = run("proofs", "--dir", str(ROOT / "proofs"), "--no-run", "--format", "json")
+    assert code == 0 and "ohrimenko_theorem1.py" in out
+    code, out = run("proofs", "--dir", str(ROOT / "proofs"), "--claim", "nguyen_balance", "--format", "json")
+    assert code == 0 and '"status": "proved"' in out
+
+
+class _Balanced(HTMLParser):
+    VOID = {"meta", "br", "img", "hr", "input", "link", "path", "rect", "line", "circle"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+        self.errors: list[str] = []
+
+    def handle_starttag(self, tag, attrs) -> None:
+        if tag not in self.VOID:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag, attrs) -> None:
+        pass
+
+    def handle_endtag(self, tag) -> None:
+        if tag in self.VOID:
+            return
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append(f"unexpected </{tag}> with open {self.stack[-3:]}")
+        else:
+            self.stack.pop()
+
+
+def test_report_html_is_self_contained_and_well_formed(tmp_path) -> None:
+    out = tmp_path / "r.html"
+    code, _ = run("report", str(MODELS / "user-scheme-equal-split.yaml"), "-o", str(out))
+    assert code == 1                                  # the model's scheme violates null-player
+    text = out.read_text(encoding="utf-8")
+    p = _Balanced()
+    p.feed(text)
+    assert not p.errors and p.stack == []
+    assert "<svg" in text and "null-player" in text and "How to reproduce" in text
+    assert "http://" not in text.replace("http://www.w3.org/2000/svg", "")    # no external resources
+    code, md = run("report", str(MODELS / "glove-game.yaml"), "--format", "markdown")
+    assert code == 0 and "## Axioms" in md and "data:image/svg+xml;base64," in md
