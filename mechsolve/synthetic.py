@@ -603,6 +603,16 @@ def load_builtin(spec: Any, n_parties: int) -> tuple[list[np.ndarray], str]:
     return [X[idx] for idx in parts], note
 
 
+def _same_width(names: Sequence[str], parties: Sequence[np.ndarray], G: np.ndarray | None) -> None:
+    """All points live in one feature space: same number of columns everywhere, else bad input."""
+    dims = [(f"value.datasets.parties[{p!r}]", x.shape[1]) for p, x in zip(names, parties)]
+    if G is not None:
+        dims.append(("value.datasets.reference", G.shape[1]))
+    odd = next(((w, d) for w, d in dims if d != dims[0][1]), None)
+    if odd is not None:
+        raise InvalidModel(f"points have {odd[1]} columns but {dims[0][0]} has {dims[0][1]}", field=odd[0])
+
+
 def dataset_market(spec: Any, players: Sequence[str], base_dir: str | os.PathLike[str] = ".") -> DatasetMarket:
     """Read or build the parties' data and ``G``, choose the length-scale, value every coalition."""
     from .io import resolve
@@ -623,6 +633,7 @@ def dataset_market(spec: Any, players: Sequence[str], base_dir: str | os.PathLik
                                f"value.datasets.parties[{p!r}]") for p in names]
     else:
         parties, source_note = load_builtin(spec.builtin, len(names))
+    _same_width(names, parties, None)
     ref = spec.reference
     if ref is None:
         G, ref_note = None, "none: T is the pooled data; no synthetic rewards can be drawn"
@@ -641,6 +652,7 @@ def dataset_market(spec: Any, players: Sequence[str], base_dir: str | os.PathLik
                         f"the pooled data by EM (seed {ref.seed})")
     if source_note:
         ref_note = f"parties: {source_note}; G: {ref_note}"
+    _same_width(names, parties, G)
     data = MMDData(tuple(names), tuple(parties), G)
     search = None
     if spec.lengthscale == "auto":
