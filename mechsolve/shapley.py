@@ -33,7 +33,9 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -46,6 +48,27 @@ from .games import Game
 
 #: Bytes of table processed per block in :func:`graded_sums` (fits the L2/L3 cache).
 BLOCK_BYTES = 2 * 2**20
+#: BLAS threads inside the kernel (``MECHSOLVE_BLAS_THREADS``). The products are
+#: memory-bound; on a shared machine a second spinning BLAS thread made n=26 6x
+#: slower (benchmarks/shapley.py), so one thread is the default.
+BLAS_THREADS = int(os.environ.get("MECHSOLVE_BLAS_THREADS", "1"))
+
+_controller: list[Any] = []
+
+
+def _blas_threads() -> contextlib.AbstractContextManager[Any]:
+    """Limit BLAS to :data:`BLAS_THREADS` threads (threadpoolctl), a no-op without threadpoolctl."""
+    if BLAS_THREADS <= 0:
+        return contextlib.nullcontext()
+    if not _controller:
+        try:
+            from threadpoolctl import ThreadpoolController
+        except ImportError:
+            _controller.append(None)
+        else:
+            _controller.append(ThreadpoolController())
+    ctrl = _controller[0]
+    return ctrl.limit(limits=BLAS_THREADS, user_api="blas") if ctrl is not None else contextlib.nullcontext()
 
 
 # ------------------------------------------------------------------ helpers
@@ -98,11 +121,12 @@ def _graded_matrix(v: np.ndarray, n: int, dtype: Any) -> tuple[np.ndarray, np.nd
     c = np.zeros((hi_n + 1, cols), dtype=dtype)    # c[m, lo] = Σ_{|hi|=m} v(hi ∪ lo)
     step = max(1, BLOCK_BYTES // (v.itemsize * cols))
     tmp = np.empty_like(c)
-    for r0 in range(0, rows, step):
-        block = table[r0:r0 + step]
-        np.matmul(block, e_lo, out=r[r0:r0 + step])
-        np.matmul(e_hi[r0:r0 + step].T, block, out=tmp)
-        c += tmp
+    with _blas_threads():
+        for r0 in range(0, rows, step):
+            block = table[r0:r0 + step]
+            np.matmul(block, e_lo, out=r[r0:r0 + step])
+            np.matmul(e_hi[r0:r0 + step].T, block, out=tmp)
+            c += tmp
     # shift to absolute sizes: rr[hi, |hi| + k] = r[hi, k]; cc[lo, |lo| + m] = c[m, lo]
     rr = np.zeros((rows, n + 1), dtype=dtype)
     rr[np.arange(rows)[:, None], ph[:, None] + np.arange(lo_n + 1)[None, :]] = r
