@@ -190,6 +190,14 @@ def analyse_mechanism(model: Any, base_dir: str | os.PathLike[str] = ".", *, exa
     from ..axioms.mechanism import DEFAULT_CHECKS, MechanismContext, run_mechanism_checks
     from .types import build_type_grids
 
+    ts = model.types
+    if ts.step is not None and ts.max is not None:  # refuse a huge ε-grid before building it
+        m = int(round(ts.max / ts.step)) + (1 if ts.include_zero else 0)
+        work = m ** (len(model.agents) + 1)
+        if work > MAX_WORK:
+            raise Unsupported(f"{m ** len(model.agents)} profiles × {m} reports = {work:,} evaluations is more "
+                              f"than {MAX_WORK:,}; use a coarser grid, or `mechsolve boundary` for disparity "
+                              "sweeps", field="types")
     grids = build_type_grids(model, exact=model.exact if exact is None else exact)
     m_max = max(grids.shape)
     work = grids.size * m_max

@@ -65,6 +65,15 @@ def _exact_caller(expr: Any, symbols: Sequence[str], where: str) -> Callable[...
     return call
 
 
+def _finite(out: np.ndarray, field: str, what: str) -> np.ndarray:
+    """``out`` unchanged when every entry is finite; else bad input naming ``field`` (never a NaN verdict)."""
+    bad = ~np.isfinite(out)
+    if bad.any():
+        raise InvalidModel(f"{what} evaluates to {out[bad].flat[0]} on the type grid; "
+                           "qualities and valuations must be finite numbers", field=field)
+    return out
+
+
 @dataclass(frozen=True)
 class Quality:
     """Model quality Q(s) of valid data size s (Assumption 1: Q(0) = 0, increasing, ≤ 1).
@@ -96,8 +105,10 @@ class Quality:
                 return t.copy()
             assert self._exact is not None
             return self._exact(t)
-        out = self._float(t.astype(float))
-        return np.broadcast_to(np.asarray(out, dtype=float), t.shape).copy()
+        with np.errstate(all="ignore"):
+            out = self._float(t.astype(float))
+        return _finite(np.broadcast_to(np.asarray(out, dtype=float), t.shape).copy(), "quality",
+                       f"Q(t) = {self.text}")
 
 
 @dataclass(frozen=True)
@@ -207,18 +218,20 @@ class Valuation:
                                       "run in float64 (--float)", field="exact")
                 return np.vectorize(lambda si, qi: Fraction(0) if si == 0 else si ** int(fa) * qi,
                                     otypes=[object])(s, q)
-            with np.errstate(divide="ignore", invalid="ignore"):
+            with np.errstate(all="ignore"):
                 out = np.where(s > 0, np.power(np.where(s > 0, s, 1.0), a) * q, 0.0)
-            return out
+            return _finite(out, "valuation.alpha", f"(Σq)^α·q_i with α = {a:g}")
         t = np.broadcast_to(np.asarray(t), q.shape)
         cols_q = [q[..., k] for k in range(self.n)]
         cols_t = [t[..., k] for k in range(self.n)]
         fns = self._exact if exact else self._float
         outs = []
         for k in range(self.n):
-            r = fns[k](*cols_q, *cols_t)
+            with np.errstate(all="ignore"):
+                r = fns[k](*cols_q, *cols_t)
             outs.append(np.broadcast_to(np.asarray(r, dtype=object if exact else float), q.shape[:-1]))
-        return np.stack(outs, axis=-1)
+        out = np.stack(outs, axis=-1)
+        return out if exact else _finite(out, "valuation", f"the {self.family} valuation")
 
     # ----------------------------------------------------------------- structure
     def quasi_monotone_reason(self, sample_q: np.ndarray | None = None) -> str | None:
