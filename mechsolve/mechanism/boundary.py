@@ -171,12 +171,14 @@ def small_agent_payment(alpha: float, lo: int, ks: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------- search
 
 def growth_boundary(alpha: float, *, include_zero: bool = True, k_max: int = DEFAULT_K_MAX,
-                    verify_limit: int = DEFAULT_VERIFY_LIMIT, first_chunk: int = 256) -> BoundaryResult:
+                    verify_limit: int = DEFAULT_VERIFY_LIMIT, first_chunk: int = 256,
+                    tolerance: float = 1e-9) -> BoundaryResult:
     """The disparity boundary of the two-agent market-growth model at ``alpha``.
 
     Doubling chunks of the extreme-family row DP (prefix-stable, so nothing is recomputed),
     stopping at the first failing profile or at ``k_max``; verification on all profiles
-    when the boundary is ≤ ``verify_limit``.
+    when the boundary is ≤ ``verify_limit``. A profile fails when Σ p^max < −tolerance·scale,
+    scale = max(1, |p_1| + |p_2|), so float noise at exact ties (α = −1) cannot flip a verdict.
     """
     if not -10 <= alpha <= 10:
         raise InvalidModel(f"alpha = {alpha} is out of range [-10, 10]", field="alpha")
@@ -194,7 +196,7 @@ def growth_boundary(alpha: float, *, include_zero: bool = True, k_max: int = DEF
         big = p[ks - lo]
         small = small_agent_payment(alpha, lo, ks)
         r = small + big  # profile (lo, K) — and (K, lo) by symmetry
-        bad = np.nonzero(r < 0)[0]
+        bad = np.nonzero(r < -tolerance * np.maximum(1.0, np.abs(small) + np.abs(big)))[0]
         if len(bad):
             kf = int(ks[bad[0]])
             first, rev = (lo, kf), float(r[bad[0]])
@@ -210,7 +212,7 @@ def growth_boundary(alpha: float, *, include_zero: bool = True, k_max: int = DEF
     scope = "extreme profiles (lo, K), (K, lo)"
     notes: list[str] = []
     if first and first[1] <= verify_limit:
-        ok, msg = verify_full(alpha, first[1], include_zero)
+        ok, msg = verify_full(alpha, first[1], include_zero, tolerance)
         scope = "all profiles (exact boundary)" if ok else scope
         if not ok:
             notes.append(msg)
@@ -225,7 +227,7 @@ def growth_boundary(alpha: float, *, include_zero: bool = True, k_max: int = DEF
                           round(time.perf_counter() - t0, 4), norm, tuple(notes))
 
 
-def verify_full(alpha: float, k_fail: int, include_zero: bool) -> tuple[bool, str]:
+def verify_full(alpha: float, k_fail: int, include_zero: bool, tolerance: float = 1e-9) -> tuple[bool, str]:
     """All profiles on {lo..k_fail}: no failure below k_fail and one at k_fail (generic Algorithm 1)."""
     from ..spec import parse_model
     from .desirability import desirability
@@ -234,7 +236,7 @@ def verify_full(alpha: float, k_fail: int, include_zero: bool) -> tuple[bool, st
     m = parse_model({"kind": "mechanism-design", "agents": 2,
                      "types": {"step": 1, "max": k_fail, "include_zero": include_zero},
                      "valuation": {"family": "market-growth", "alpha": alpha}})
-    d = desirability(build_instance(m), tolerance=0.0)
+    d = desirability(build_instance(m), tolerance=tolerance)
     first = d.first_profile
     if d.exists or first is None or max(first.values()) != k_fail:
         return False, f"full-grid check disagrees: first failing profile {first}"

@@ -176,7 +176,10 @@ class Valuation:
     @classmethod
     def quasi_monotone(cls, n: int, F: Sequence[str], theta: Sequence[str],
                        constants: Mapping[str, float] | None = None) -> "Valuation":
-        """Def. 8: v_i = F_i(q_i) + θ_i(q_−i); θ_i may not depend on q_i."""
+        """Def. 8: v_i = F_i(q_i) + θ_i(q_−i); θ_i may not depend on q_i.
+
+        ``F`` uses ``q_i``; ``theta`` uses ``q_1..q_n`` and ``q_others`` (= Σ_{j≠i} q_j).
+        """
         import sympy as sp
 
         qs = [f"q_{k + 1}" for k in range(n)]
@@ -185,7 +188,9 @@ class Valuation:
             own = sp.Symbol(qs[k], real=True)
             f = parse_formula(F[k], ["q_i", qs[k]], field="valuation.F", constants=constants)
             f = f.subs(sp.Symbol("q_i", real=True), own)
-            th = parse_formula(theta[k], qs, field="valuation.theta", constants=constants)
+            th = parse_formula(theta[k], qs + ["q_others"], field="valuation.theta", constants=constants)
+            th = th.subs(sp.Symbol("q_others", real=True),
+                         sum(sp.Symbol(q, real=True) for j, q in enumerate(qs) if j != k))
             if own in th.free_symbols:
                 raise InvalidModel(f"θ_{k + 1} must not depend on the agent's own quality {qs[k]} (Def. 8)",
                                    field="valuation.theta")
@@ -258,8 +263,9 @@ class Valuation:
         if sample_q is not None:
             for k, e in enumerate(self.exprs):
                 g = compile_formula(sp.diff(e, qs[k]), [s.name for s in qs])
-                vals = np.broadcast_to(np.asarray(g(*[sample_q[:, j] for j in range(self.n)]), dtype=float),
-                                       sample_q.shape[:1])
+                with np.errstate(all="ignore"):
+                    vals = np.broadcast_to(np.asarray(g(*[sample_q[:, j] for j in range(self.n)]), dtype=float),
+                                           sample_q.shape[:1])
                 if np.any(vals < 0):
                     w = int(np.argmin(vals))
                     return (f"F_{k + 1} is decreasing at q = {sample_q[w].tolist()} "
@@ -287,8 +293,9 @@ class Valuation:
         for k, e in enumerate(self.exprs):
             for j in range(self.n):
                 g = compile_formula(sp.diff(e, qs[j]), [s.name for s in qs])
-                vals = np.broadcast_to(np.asarray(g(*[sample_q[:, c] for c in range(self.n)]), dtype=float),
-                                       sample_q.shape[:1])
+                with np.errstate(all="ignore"):
+                    vals = np.broadcast_to(np.asarray(g(*[sample_q[:, c] for c in range(self.n)]), dtype=float),
+                                           sample_q.shape[:1])
                 if np.any(vals < 0):
                     w = int(np.argmin(vals))
                     return (f"∂v_{k + 1}/∂q_{j + 1} = {vals[w]:.6g} < 0 at q = {sample_q[w].tolist()}")

@@ -95,7 +95,7 @@ class ValuationSpec(Frozen):
       entries drawn with ``seed`` (Sec. 6.1 uses U[−1, 1]);
     * ``market-growth`` (Sec. 6.2): v_i = (Σ_j q_j)^α · q_i, α from ``alpha`` or ``parameters.alpha``;
     * ``quasi-monotone`` (Def. 8): v_i = F_i(q_i) + θ_i(q_−i) with formulas ``F`` (in ``q_i``)
-      and ``theta`` (in ``q_1..q_n``, not ``q_i``);
+      and ``theta`` (in ``q_1..q_n`` other than the agent's own, and ``q_others`` = Σ_{j≠i} q_j);
     * ``formula``: any formula in ``q_1..q_n``, ``q_i``, ``t_1..t_n``, ``t_i`` and the parameters
       (one string for all agents, or one per agent). A bare string is shorthand for this.
     """

@@ -1,0 +1,119 @@
+"""Algorithm 1 (Chen et al. 2020, App. A.1): the DAG fast path equals the literal networkx
+Bellman–Ford to the last bit, and the payments are the maximal IC + IR ones (Theorem 5)."""
+
+from __future__ import annotations
+
+import dataclasses
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mechsolve.axioms.mechanism import MechanismContext, evaluate_mechanism
+from mechsolve.errors import Infeasible, Unsupported
+from mechsolve.mechanism import build_instance, max_payments_fast, max_payments_literal, mep
+from mechsolve.mechanism.desirability import desirability
+from mechsolve.spec import parse_model
+
+
+def model(**kw):
+    base = {"kind": "mechanism-design", "agents": 2, "types": {"step": 1, "max": 4},
+            "valuation": {"family": "market-growth"}, "parameters": {"alpha": -0.7}}
+    base.update(kw)
+    return parse_model(base)
+
+
+GRIDS = [
+    model(),
+    model(parameters={"alpha": -0.95}, types={"step": 1, "max": 7, "include_zero": False}),
+    model(parameters={"alpha": 0.3}, types={"step": 0.5, "max": 3}),
+    model(agents=3, types={"step": 1, "max": 3}, parameters={"alpha": -0.8}),
+    model(valuation={"family": "linear", "random": {"seed": 3}}, agents=3, types={"step": 0.5, "max": 1.5},
+          quality="(1 - exp(-t))/(1 + exp(-t))"),
+    model(valuation="q_i - 0.3*q_1*q_2 + 0.1*t_i", parameters={}),
+    model(valuation={"family": "quasi-monotone", "F": "2*q_i**0.5", "theta": "-0.4*q_others"},
+          parameters={}, types={"values": [0, 0.3, 1, 2.5]}),
+    model(outside_option="zero-utility"),
+    model(allocation={"rule": "efficient", "levels": 3}, valuation="q_i*(q_1 + q_2)**(-0.5)", parameters={},
+          types={"step": 1, "max": 4, "include_zero": False}),
+]
+
+
+@pytest.mark.parametrize("m", GRIDS, ids=range(len(GRIDS)))
+def test_fast_equals_literal_bellman_ford_bitwise(m):
+    inst = build_instance(m)
+    fast, lit = max_payments_fast(inst), max_payments_literal(inst)
+    assert fast.dtype == lit.dtype == np.float64
+    assert fast.tobytes() == lit.tobytes()  # to the last bit, signs of zero included
+
+
+@pytest.mark.parametrize("m", GRIDS, ids=range(len(GRIDS)))
+def test_max_payments_are_ic_and_ir_and_maximal(m):
+    inst = build_instance(m)
+    p = max_payments_fast(inst)
+    ctx = MechanismContext(inst, p, tolerance=1e-12)
+    assert evaluate_mechanism("mechanism-ic", ctx).status == "holds"
+    assert evaluate_mechanism("mechanism-ir", ctx).status == "holds"
+    # maximal: raising any single payment breaks IC or IR (Theorem 5's proof)
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        idx = tuple(int(rng.integers(s)) for s in p.shape)
+        q = p.copy()
+        q[idx] += 1e-6
+        c2 = MechanismContext(inst, q, tolerance=1e-9)
+        st_ = {evaluate_mechanism(a, c2).status for a in ("mechanism-ic", "mechanism-ir")}
+        assert "violated" in st_
+
+
+def test_max_payment_at_most_mep_everywhere():
+    """Any IR payment is ≤ p̄ = MEP at truth (App. A.1), so p^max ≤ MEP."""
+    for m in GRIDS:
+        inst = build_instance(m)
+        assert (max_payments_fast(inst) <= mep(inst)).all()
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(st.fractions(min_value=-1, max_value=1, max_denominator=8), min_size=4, max_size=4),
+       st.integers(min_value=1, max_value=3))
+def test_exact_and_float_agree(entries, top):
+    """Near-ties must not flip verdicts: exact rationals and float64 give the same verdicts."""
+    mat = [[float(entries[0]), float(entries[1])], [float(entries[2]), float(entries[3])]]
+    m = model(valuation={"family": "linear", "matrix": mat}, parameters={}, types={"step": 1, "max": top})
+    fl, ex = build_instance(m), build_instance(m, exact=True)
+    pf, pe = max_payments_fast(fl), max_payments_fast(ex)
+    assert pe.dtype == object and isinstance(pe.flat[0], Fraction)
+    assert np.allclose(pf, pe.astype(float), atol=1e-12)
+    assert (max_payments_literal(ex) == pe).all()
+    for name in ("mechanism-ic", "mechanism-ir", "weak-budget-balance"):
+        vf = evaluate_mechanism(name, MechanismContext(fl, pf, tolerance=1e-9)).status
+        ve = evaluate_mechanism(name, MechanismContext(ex, pe)).status
+        assert vf == ve, name
+    assert desirability(fl, pf).exists == desirability(ex, pe).exists
+
+
+def test_exact_growth_with_irrational_alpha_is_refused():
+    with pytest.raises(Unsupported, match="irrational"):
+        max_payments_fast(build_instance(model(), exact=True))
+
+
+def test_any_misreports_literal_only_and_negative_cycle_is_infeasible():
+    m = model(misreports="any", types={"step": 1, "max": 3})
+    inst = build_instance(m)
+    with pytest.raises(Unsupported, match="downward"):
+        max_payments_fast(inst)
+    try:
+        p = max_payments_literal(inst)
+    except Infeasible as exc:
+        assert "negative cycle" in str(exc)
+    else:  # IC both ways holds for the literal result
+        ctx = MechanismContext(inst, p, tolerance=1e-12)
+        assert evaluate_mechanism("mechanism-ic", ctx).status == "holds"
+
+
+def test_lowest_type_pays_its_ir_bound():
+    """The lowest type has no edge but VB → V: p^max = p̄ (App. A.1)."""
+    inst = build_instance(model())
+    p = max_payments_fast(inst)
+    assert (p[0, 0, :] == inst.pbar[0, 0, :]).all() and (p[1, :, 0] == inst.pbar[1, :, 0]).all()
