@@ -121,6 +121,37 @@ def test_scheme_override_and_no_check() -> None:
     assert "checks" not in data and data["exit_code"] == 0 and result.exit_code == 0
 
 
+def _readme_json_keys() -> set[str]:
+    """Every backticked word of README.md's "JSON output" section."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## JSON output", 1)[1].split("\n## ", 1)[0]
+    return set(re.findall(r"`([a-z_]+)`", section))
+
+
+@pytest.mark.parametrize(("args", "extra"), [
+    (("solve", GLOVE), ()), (("solve", GLOVE, "--exact"), ()), (("inspect", GLOVE), ()),
+    (("solve", MODELS / "chen-market-growth.yaml"), ()), (("inspect", MODELS / "chen-market-growth.yaml"), ()),
+], ids=["market", "market-exact", "market-inspect", "mechanism", "mechanism-inspect"])
+def test_json_keys_are_documented_in_the_readme(args: tuple[Any, ...], extra: tuple[str, ...]) -> None:
+    """README.md, section "JSON output", documents every top-level key of every kind."""
+    _, data = run_json(*args)
+    undocumented = set(data) - _readme_json_keys()
+    assert not undocumented, f"document these keys in README.md 'JSON output': {sorted(undocumented)}"
+
+
+def test_mechanism_json_is_keyed_by_agent_names() -> None:
+    """Chen et al. (2020) Sec. 6.2 market growth: rows keyed by agents; IR recomputed from the rows."""
+    result, data = run_json("solve", MODELS / "chen-market-growth.yaml")
+    assert result.exit_code == data["exit_code"] == 0
+    agents = data["agents"]
+    assert set(data["types"]) == set(agents)
+    for row in data["profiles"][:50]:
+        for key in ("profile", "allocation", "payment", "utility"):
+            assert list(row[key]) == agents
+        # revenue is the sum of the payments (Chen et al. Def. 6)
+        assert row["revenue"] == pytest.approx(sum(row["payment"].values()), abs=1e-9)
+
+
 # ---------------------------------------------------------------- check
 def test_check_violation_exits_1_with_a_witness_recomputed_from_the_game() -> None:
     """Shapley on the MNIST table is not individually rational (Nguyen et al. 2022, Sec. 5)."""
