@@ -104,9 +104,9 @@ def test_bad_model_fails_cleanly(path: Path, meta: dict[str, str], tmp_path: Pat
     assert not list(tmp_path.iterdir()), "no temporary files either"
 
 
-@pytest.mark.parametrize("command", ["check", "inspect"])
+@pytest.mark.parametrize("command", ["check", "inspect", "report"])
 def test_other_commands_fail_the_same(command: str, tmp_path: Path) -> None:
-    """`check` and `inspect` load models the same way as `solve`."""
+    """`check`, `inspect` and `report` load models the same way as `solve`."""
     for name in ("duplicate-players.yaml", "value-nan.yaml", "value-file-npy-object.yaml"):
         meta = _header(CORPUS / name)
         result = _runner().invoke(cli, [command, str(CORPUS / name), "-o", str(tmp_path / "x.txt")])
@@ -186,8 +186,23 @@ def near_models(draw: st.DrawFn) -> dict[Any, Any]:
     return model
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.one_of(junk, near_models()))
+MECHANISM_FIELDS = ["agents", "types", "quality", "valuation", "parameters", "allocation", "payment",
+                    "misreports", "outside_option", "check", "tolerance", "exact"]
+
+
+@st.composite
+def near_mechanisms(draw: st.DrawFn) -> dict[Any, Any]:
+    """A valid Chen et al. (2020) market-growth mechanism with a few fields replaced by junk."""
+    model: dict[Any, Any] = {"kind": "mechanism-design", "agents": ["a", "b"], "types": {"step": 1, "max": 4},
+                             "quality": "t", "valuation": {"family": "market-growth", "alpha": -0.7}}
+    for key in draw(st.lists(st.sampled_from(MECHANISM_FIELDS), max_size=3)):
+        model[key] = draw(st.one_of(junk, st.sampled_from(["t**2", "q_i", "1/t", "__import__('os')", "t +",
+                                                           "linear", "formula", "efficient", "mep"])))
+    return model
+
+
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(junk, near_models(), near_mechanisms()))
 def test_parse_model_only_raises_invalid_model(data: Any) -> None:
     try:
         parse_model(data)
