@@ -48,7 +48,9 @@ Conventions stated here because the formulas leave them open:
 The LP is built in matrix form and solved by :func:`mechsolve.solvers.lp.solve_lp`
 (rechecked in numpy there); the optimum is then confirmed against the exact 2-D
 envelope solution (:func:`envelope`), which also names the conflicting constraint
-families when the LP is infeasible.
+families when the LP is infeasible. When the optimum is unique, the solver's point
+(accurate to the back-end's tolerance, about 1e-8 for CBC) is polished to the exact
+vertex after checking that the two agree to 1e-6.
 
 Examples
 --------
@@ -83,6 +85,8 @@ LOWER_BOUNDS = ("R4", "R5", "R6")
 OPTIMUM_AGREEMENT = 1e-7
 #: Float Shapley values within this fraction of max|φ| of zero are round-off, read as 0.
 ROUND_OFF = 1e-12
+#: The solver's point must lie this close to the exact vertex before it is polished to it.
+POLISH_TOLERANCE = 1e-6
 #: Two optimal ρ (or log v*) closer than this count as one optimum.
 UNIQUENESS_TOLERANCE = 1e-9
 
@@ -342,6 +346,9 @@ def envelope(alpha: np.ndarray, vmin: np.ndarray, vmax: np.ndarray, lower: str, 
     feas = rhos[ok]
     obj = H[ok] + epsilon * feas
     best = float(np.max(obj))
+    if not math.isfinite(best):          # no finite upper line: log v* is unbounded
+        return Envelope(True, float(feas.min()), float(feas.max()), best_gap, best_rho, best,
+                        (math.nan, math.nan), (math.inf, math.inf), bl, bu)
     at = np.abs(obj - best) <= UNIQUENESS_TOLERANCE * max(1.0, abs(best))
     ropt = (float(feas[at].min()), float(feas[at].max()))
     lv = H[ok][at]
@@ -413,7 +420,7 @@ def _cap_vector(game: Game, caps: Any) -> tuple[np.ndarray, str]:
     """Per-party ``v(D_i ∪ G)`` from ``caps`` (mapping, one number, ``"v(N)"`` or None)."""
     vn = float(game.to_float().grand_value)
     if caps is None or (isinstance(caps, str) and caps.strip() == "v(N)"):
-        return np.full(game.n, vn), "v(N) for every party (Sim et al.'s R2; no caps given)"
+        return np.full(game.n, vn), "v(N) for every party (Sim et al.'s R2: r_i ≤ v(N))"
     if isinstance(caps, (int, float)) and not isinstance(caps, bool):
         x = float(caps)
         if math.isnan(x):
@@ -509,6 +516,9 @@ def rectified_rho_shapley(game: Game, epsilon: float = 1e-3, lower: str = "R5", 
     env = envelope(alpha, vmin, vmax, lower, float(epsilon))
     if not env.feasible:
         raise Infeasible(_infeasible_message(env, game.names, vmin, vmax, alpha, lower), field="scheme")
+    if not math.isfinite(env.objective):
+        raise Unbounded("no finite upper bound limits v*: every party's cap is inf (or has α = 0); "
+                        "give caps v(D_i ∪ G)", field="scheme.caps")
     try:
         res = solve_lp(lp, solver)
     except Infeasible:
@@ -521,12 +531,25 @@ def rectified_rho_shapley(game: Game, epsilon: float = 1e-3, lower: str = "R5", 
     if abs(-res.objective - env.objective) > OPTIMUM_AGREEMENT * max(1.0, abs(env.objective)):
         raise SolverError(f"{res.solver} optimum log v* + ερ = {-res.objective:.12g} differs from the exact "
                           f"2-D envelope optimum {env.objective:.12g}")
+    unique = (env.rho_opt[1] - env.rho_opt[0] <= UNIQUENESS_TOLERANCE
+              and env.log_vstar_opt[1] - env.log_vstar_opt[0] <= UNIQUENESS_TOLERANCE)
+    if unique:
+        # polish: report the exact vertex (the solver's point carries its tolerance, ~1e-8 for CBC)
+        deviation = max(abs(rho - env.rho_opt[1]), abs(log_vstar - env.log_vstar_opt[1]))
+        if deviation > POLISH_TOLERANCE:
+            raise SolverError(f"{res.solver} returned (log v*, ρ) = ({log_vstar:.12g}, {rho:.12g}), "
+                              f"{deviation:.3g} away from the unique optimum ({env.log_vstar_opt[1]:.12g}, "
+                              f"{env.rho_opt[1]:.12g}) of the exact 2-D envelope")
+        rho, log_vstar = env.rho_opt[1], env.log_vstar_opt[1]
+        objective = env.objective
+        notes.append(f"unique optimum; {res.solver}'s point agrees with the exact vertex to {deviation:.2g} "
+                     "and is polished to it")
+    else:
+        objective = -res.objective
     rho = min(max(rho, 0.0), 1.0) + 0.0          # + 0.0 turns a solver's −0 into 0
     v_star = math.exp(log_vstar)
     scaled = _power(alpha, rho) * v_star
     rewards = np.maximum(single, scaled)
-    unique = (env.rho_opt[1] - env.rho_opt[0] <= UNIQUENESS_TOLERANCE
-              and env.log_vstar_opt[1] - env.log_vstar_opt[0] <= UNIQUENESS_TOLERANCE)
     vrange = (math.exp(env.log_vstar_opt[0]), math.exp(env.log_vstar_opt[1]))
     if not unique:
         notes.append(f"the LP optimum is not unique (ε = {epsilon:g}): every ρ in [{env.rho_opt[0]:.6g}, "
@@ -546,7 +569,7 @@ def rectified_rho_shapley(game: Game, epsilon: float = 1e-3, lower: str = "R5", 
         notes.append(f"rectified (r_i = v({{i}}) > α_i^ρ v*) for {', '.join(clipped)}: "
                      "Prop. 2 — F3 may fail")
     return RectifiedResult(rewards, scaled, v_star, rho, np.asarray(phi, dtype=np.float64), alpha, single,
-                           vmin, vmax, lower, float(epsilon), -res.objective, res.solver, res.max_residual,
+                           vmin, vmax, lower, float(epsilon), objective, res.solver, res.max_residual,
                            unique, env.rho_opt, vrange, tuple(notes))
 
 
