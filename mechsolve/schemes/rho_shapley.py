@@ -302,22 +302,41 @@ def _lines(alpha: np.ndarray, vmin: np.ndarray, vmax: np.ndarray, lower: str
     return up, lo
 
 
+def _breakpoints(lines: list[tuple[float, float]]) -> list[float]:
+    """Breakpoints in (0, 1) of ``ρ ↦ min_k (a_k + b_k ρ)`` (convex-hull trick, ``O(m log m)``)."""
+    if len(lines) < 2:
+        return []
+    best: dict[float, float] = {}
+    for a, b in lines:                               # equal slopes: only the lowest line matters
+        best[b] = min(a, best.get(b, math.inf))
+    ls = sorted(best.items(), key=lambda t: -t[0])   # slope descending: active order as ρ grows
+    hull: list[tuple[float, float]] = []             # (b, a)
+
+    def x(l1: tuple[float, float], l2: tuple[float, float]) -> float:
+        return (l2[1] - l1[1]) / (l1[0] - l2[0])
+
+    for b, a in ls:
+        line = (b, a)
+        while len(hull) >= 2 and x(hull[-2], line) <= x(hull[-2], hull[-1]):
+            hull.pop()
+        hull.append(line)
+    return [r for r in (x(hull[k], hull[k + 1]) for k in range(len(hull) - 1)) if 0.0 < r < 1.0]
+
+
 def envelope(alpha: np.ndarray, vmin: np.ndarray, vmax: np.ndarray, lower: str, epsilon: float) -> Envelope:
     """Solve ``max log v* + ερ`` over the LP's feasible set exactly, by enumerating breakpoints.
 
-    Every optimum of a 2-variable LP over ``ρ ∈ [0, 1]`` lies at ρ = 0, ρ = 1 or where two
-    constraint lines cross; ``O(n²)`` candidates, each evaluated in ``O(n)``.
+    ``hi`` is concave and ``lo`` convex, piecewise linear; the objective ``hi + ερ`` is maximised
+    over ``{hi ≥ lo}`` at ρ = 0, ρ = 1, a breakpoint of ``hi`` or ``lo`` (convex-hull trick) or where
+    they cross: ``O(n)`` candidates, each evaluated in ``O(n)``.
     """
     up, lo = _lines(alpha, vmin, vmax, lower)
     lines = [(c, s) for c, s, _ in up + lo if math.isfinite(c)]
+    # candidates: 0, 1, the breakpoints of hi (min of upper lines) and lo (max of lower lines), and
+    # where hi and lo cross (both are linear between consecutive breakpoints)
     cand = {0.0, 1.0}
-    for k in range(len(lines)):
-        for m in range(k + 1, len(lines)):
-            (c1, s1), (c2, s2) = lines[k], lines[m]
-            if s1 != s2:
-                r = (c1 - c2) / (s1 - s2)
-                if 0.0 < r < 1.0:
-                    cand.add(r)
+    cand.update(_breakpoints([(c, -s) for c, s, _ in up if math.isfinite(c)]))
+    cand.update(_breakpoints([(-c, s) for c, s, _ in lo if math.isfinite(c)]))
     rhos = np.array(sorted(cand))
 
     def hi(r: np.ndarray) -> np.ndarray:
@@ -331,6 +350,16 @@ def envelope(alpha: np.ndarray, vmin: np.ndarray, vmax: np.ndarray, lower: str, 
         return np.max([c - s * r for c, s, _ in lo], axis=0)
 
     H, L = hi(rhos), low(rhos)
+    with np.errstate(invalid="ignore"):
+        g0 = H - L
+    cross = []
+    for k in range(len(rhos) - 1):
+        a, b = g0[k], g0[k + 1]
+        if np.isfinite(a) and np.isfinite(b) and (a < 0) != (b < 0) and a != b:
+            cross.append(rhos[k] + (rhos[k + 1] - rhos[k]) * a / (a - b))
+    if cross:
+        rhos = np.array(sorted(set(rhos.tolist()) | set(cross)))
+        H, L = hi(rhos), low(rhos)
     with np.errstate(invalid="ignore"):
         gap = H - L
     gap = np.where(np.isnan(gap), -math.inf, gap)
