@@ -105,7 +105,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--max-m", type=int, default=320)
     ap.add_argument("--max-n", type=int, default=16)
-    ap.add_argument("--literal-max-n", type=int, default=12)
+    ap.add_argument("--literal-max-n", type=int, default=14)
     ap.add_argument("--seed", type=int, default=0)
     a = ap.parse_args()
     rng = np.random.default_rng(a.seed)
