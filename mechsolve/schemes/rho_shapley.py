@@ -480,17 +480,17 @@ def _cap_vector(game: Game, caps: Any) -> tuple[np.ndarray, str]:
 
 def _infeasible_message(env: Envelope, names: tuple[str, ...], vmin: np.ndarray, vmax: np.ndarray,
                         alpha: np.ndarray, lower: str) -> str:
-    lo_name = {"R4": "v({%s}) ≤ v*", "R5": "v({%s}) ≤ v*·α^ρ", "R6": "v(C_%s) ≤ v*·α^ρ"}[lower]
+    what = {"R4": "v({%s}) ≤ v*", "R5": "v({%s}) ≤ v*·α^ρ", "R6": "v(C_{%s}) ≤ v*·α^ρ"}[lower]
     parts = [f"the rectified ρ-Shapley LP (lower bounds {lower}) has no feasible (v*, ρ) with 0 ≤ ρ ≤ 1"]
     i, j = env.binding_lower, env.binding_upper
     if i is not None and j is not None:
-        parts.append(f"the lower-bound family ({lo_name % names[i]} = {vmin[i]:.6g}) conflicts with the "
-                     f"upper-bound family (v*·α^ρ ≤ cap of {names[j]!r} = {vmax[j]:.6g}, α = {alpha[j]:.6g}); "
-                     f"closest at ρ = {env.best_gap_rho:.6g}, where log v* would need to exceed its upper "
-                     f"bound by {-env.best_gap:.6g}")
+        parts.append(f"the lower-bound family ({what % names[i]}, with {what.split(' ≤')[0] % names[i]} = "
+                     f"{vmin[i]:.6g}) conflicts with the upper-bound family (v*·α^ρ ≤ cap of {names[j]!r} = "
+                     f"{vmax[j]:.6g}, α = {alpha[j]:.6g}); closest at ρ = {env.best_gap_rho:.6g}, where "
+                     f"log v* would need to exceed its upper bound by {-env.best_gap:.6g}")
     elif i is not None:
-        parts.append(f"the lower bound of {names[i]!r} cannot be met for any ρ in [0, 1] "
-                     f"({lo_name % names[i]} = {vmin[i]:.6g} but α = {alpha[i]:.6g})")
+        parts.append(f"the lower bound {what % names[i]} ({vmin[i]:.6g}) cannot be met for any ρ in [0, 1] "
+                     f"(α = {alpha[i]:.6g})")
     elif j is not None:
         parts.append(f"the upper bound (cap) of {names[j]!r} = {vmax[j]:.6g} is not positive, so no v* > 0 fits")
     if len(vmin) and len(vmax) and np.min(vmax) < np.max(vmin):

@@ -13,7 +13,6 @@ names the failing premise of Prop. 3 in its note. Two findings are pinned here:
 
 from __future__ import annotations
 
-import itertools
 import json
 
 import numpy as np
