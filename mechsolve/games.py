@@ -150,6 +150,9 @@ class Game:
 
     names: tuple[str, ...]
     values: np.ndarray
+    #: Data about the market the game came from (e.g. datasets, per-party caps). Kept by
+    #: conversions of the same game (to_exact, to_float, with_values); dropped by derived
+    #: games (restrict, marginal, sums, scaling), whose players or values differ.
     meta: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -247,7 +250,7 @@ class Game:
         sub = np.zeros(1, dtype=np.int64)
         for k in keep:
             sub = np.concatenate([sub, sub | (1 << k)])
-        return Game(tuple(self.names[k] for k in keep), self.values[sub].copy(), self.meta)
+        return Game(tuple(self.names[k] for k in keep), self.values[sub].copy())
 
     def marginal(self, player: str | int) -> Game:
         """The marginal game ``v_{-i}(C) = v(C ∪ {i}) − v({i})`` on ``N \\ {i}``.
@@ -259,16 +262,16 @@ class Game:
         with_i = self.values.reshape(2 ** (self.n - 1 - i), 2, 2**i)[:, 1, :].reshape(-1)
         vals = with_i - self.values[1 << i]
         names = self.names[:i] + self.names[i + 1:]
-        return Game(names, vals.copy() if vals.base is not None else vals, self.meta)
+        return Game(names, vals.copy() if vals.base is not None else vals)
 
     def __add__(self, other: Game) -> Game:
         if other.names != self.names:
             raise InvalidModel("games must have the same players to be added", field="players")
-        return Game(self.names, self.values + other.values, self.meta)
+        return Game(self.names, self.values + other.values)
 
     def scale(self, c: Any) -> Game:
         """The game ``c·v``."""
-        return Game(self.names, self.values * c, self.meta)
+        return Game(self.names, self.values * c)
 
     # ------------------------------------------------------------ constructors
     @classmethod

@@ -652,10 +652,18 @@ def compute_rho_shapley(game: Game, params: Mapping[str, Any]) -> Outcome:
                    scalars, notes=tuple(notes))
 
 
+def _market_caps(game: Game) -> Any:
+    """Caps ``v(D_i ∪ G)`` a dataset market computed from its data (``game.meta["caps"]``), if any."""
+    caps = game.meta.get("caps")
+    if isinstance(caps, Mapping) and set(game.names) <= set(caps):
+        return {p: caps[p] for p in game.names}
+    return None
+
+
 def compute_rectified(game: Game, params: Mapping[str, Any]) -> Outcome:
     """Outcome of ``rectified-rho-shapley`` (parameters: epsilon, lower, caps, solver, negative)."""
     res = rectified_rho_shapley(game, params.get("epsilon", 1e-3), str(params.get("lower", "R5")).upper(),
-                                params.get("caps"), solver=params.get("solver", "auto"),
+                                params.get("caps", _market_caps(game)), solver=params.get("solver", "auto"),
                                 negative=params.get("negative", "error"))
     lower_label = {"R4": "v({i}) ≤ v* (Prop. 3a)", "R5": "v({i}) (Prop. 3b)", "R6": "v(C_i) (Prop. 3c)"}
     scalars: dict[str, Any] = {"v(N)": game.grand_value, "ρ": res.rho, "v*": res.v_star, "ε": res.epsilon,
