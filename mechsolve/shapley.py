@@ -391,16 +391,22 @@ def _callable_walk(f: Callable[[np.ndarray], np.ndarray], n: int, v_empty: float
 
 def monte_carlo_shapley(value: Game | Callable[[np.ndarray], np.ndarray], n: int | None = None, *,
                         max_permutations: int = 10_000, target_std_error: float | None = None,
-                        batch: int = 64, antithetic: bool = True, seed: int | None = None
+                        batch: int = 64, antithetic: bool | str = "auto", seed: int | None = None
                         ) -> MonteCarloEstimate:
     """Permutation-sampling estimate of the Shapley value (Castro et al. 2009).
 
     Each sampled permutation ``π`` gives every player its marginal contribution
     ``v(P_i^π ∪ {i}) − v(P_i^π)``; the estimate is the mean and the standard
-    error ``sd/√m`` over ``m`` samples. With ``antithetic`` each permutation is
-    paired with its reverse and the pair mean is one sample (negatively
-    correlated halves: lower variance at equal value calls). Permutations are
-    drawn and walked in vectorised batches. Sampling stops when every
+    error ``sd/√m`` over ``m`` samples. With ``antithetic=True`` each
+    permutation is paired with its reverse and the pair mean is one sample
+    (negatively correlated halves: lower variance at equal value calls, e.g.
+    for saturating "accuracy" games). ``"auto"`` (default) starts with pairs
+    and, after a pilot of ``max(8, min(batch, max_permutations/40))`` pairs, keeps them only if the
+    halves are negatively correlated (pooled over players); otherwise
+    (nearly self-dual games such as majority voting, where the reverse order
+    repeats the pivots) it continues with independent permutations. The
+    estimate is the mean over all permutations; the standard error treats a
+    pair as one unit. Permutations are drawn and walked in vectorised batches. Sampling stops when every
     player's standard error is at most ``target_std_error`` (checked after
     each batch, once at least 2 batches and 30 samples are in) or at
     ``max_permutations``. A ``z``-sided interval ``values ± z·std_error``
@@ -454,36 +460,88 @@ def monte_carlo_shapley(value: Game | Callable[[np.ndarray], np.ndarray], n: int
         raise InvalidModel("max_permutations must be at least 2", field="max_permutations")
     if batch < 1:
         raise InvalidModel("batch must be at least 1", field="batch")
+    if antithetic not in (True, False, "auto"):
+        raise InvalidModel(f"antithetic must be true, false or 'auto', got {antithetic!r}", field="antithetic")
     rng = np.random.default_rng(seed)
-    total = np.zeros(n)
-    total_sq = np.zeros(n)
-    samples = 0
-    perms_used = 0
+    pairs = _Moments(n)          # pair means (antithetic units, 2 permutations each)
+    singles = _Moments(n)        # single permutations
+    halves = np.zeros((5, n))    # pilot sums of a, b, a², b², ab for the two halves of each pair
+    use_pairs = antithetic is not False
+    decided = antithetic != "auto"
+    pilot = max(8, min(batch, max_permutations // 40))   # pairs: ≤ 5 % of the permutations
     converged = False
-    per_sample = 2 if antithetic else 1
+    perms_used = 0
     base = np.arange(n)
-    while perms_used + per_sample <= max_permutations:
-        b = min(batch, (max_permutations - perms_used) // per_sample)
+    while True:
+        per = 2 if use_pairs else 1
+        b = min(batch, (max_permutations - perms_used) // per)
+        if not decided:
+            b = min(b, pilot - pairs.count)
+        if b < 1:
+            break
         perms = rng.permuted(np.broadcast_to(base, (b, n)), axis=1)
-        sample = walk(perms)
-        if antithetic:
-            sample = 0.5 * (sample + walk(perms[:, ::-1]))
-        total += sample.sum(axis=0)
-        total_sq += np.einsum("ij,ij->j", sample, sample)
-        samples += b
-        perms_used += b * per_sample
-        if target_std_error is not None and samples >= max(2 * batch, 30):
-            if _std_error(total, total_sq, samples).max() <= target_std_error:
+        first = walk(perms)
+        if use_pairs:
+            second = walk(perms[:, ::-1])
+            pairs.add(0.5 * (first + second))
+            if antithetic == "auto" and not decided:
+                halves += [first.sum(0), second.sum(0), (first**2).sum(0), (second**2).sum(0),
+                           (first * second).sum(0)]
+                if pairs.count >= pilot:
+                    decided = True
+                    use_pairs = _pairs_help(halves, pairs.count)
+        else:
+            singles.add(first)
+        perms_used += b * per
+        if target_std_error is not None and pairs.count + singles.count >= max(2 * batch, 30):
+            if _combined(pairs, singles)[1].max() <= target_std_error:
                 converged = True
                 break
-    mean = total / samples
+    mean, se = _combined(pairs, singles)
     calls = fixed_calls + perms_used * max(n - 1, 0)
-    return MonteCarloEstimate(mean, _std_error(total, total_sq, samples), perms_used, converged, seed,
-                              calls)
+    return MonteCarloEstimate(mean, se, perms_used, converged, seed, calls)
 
 
-def _std_error(total: np.ndarray, total_sq: np.ndarray, m: int) -> np.ndarray:
-    """Standard error of the mean from running sums (unbiased variance)."""
-    mean = total / m
-    var = np.maximum(total_sq / m - mean**2, 0.0) * m / max(m - 1, 1)
-    return np.sqrt(var / m)
+class _Moments:
+    """Running count, sum and sum of squares per player."""
+
+    def __init__(self, n: int) -> None:
+        self.count = 0
+        self.total = np.zeros(n)
+        self.total_sq = np.zeros(n)
+
+    def add(self, sample: np.ndarray) -> None:
+        self.count += sample.shape[0]
+        self.total += sample.sum(axis=0)
+        self.total_sq += np.einsum("ij,ij->j", sample, sample)
+
+    def variance(self) -> np.ndarray:
+        m = self.count
+        mean = self.total / m
+        return np.maximum(self.total_sq / m - mean**2, 0.0) * m / max(m - 1, 1)
+
+
+def _pairs_help(h: np.ndarray, m: int) -> bool:
+    """True when the two halves of antithetic pairs are negatively correlated (pooled over players).
+
+    A pair of permutations then has variance ``(1+ρ)σ²/2 < σ²/2``; for nearly
+    self-dual games (``v(S) + v(N∖S)`` constant, e.g. majority voting) the
+    reversed order repeats the marginal contributions (``ρ ≈ 1``) and
+    independent permutations are better.
+    """
+    sa, sb, saa, sbb, sab = h
+    cov = (sab - sa * sb / m).sum()
+    var = 0.5 * ((saa - sa**2 / m) + (sbb - sb**2 / m)).sum()
+    return bool(var > 0 and cov < 0)
+
+
+def _combined(pairs: _Moments, singles: _Moments) -> tuple[np.ndarray, np.ndarray]:
+    """Mean over all permutations and its standard error (pairs count as units of two)."""
+    perms = 2 * pairs.count + singles.count
+    mean = (2 * pairs.total + singles.total) / perms
+    var = np.zeros_like(mean)
+    if pairs.count:
+        var += 4 * pairs.count * pairs.variance()
+    if singles.count:
+        var += singles.count * singles.variance()
+    return mean, np.sqrt(var) / perms
