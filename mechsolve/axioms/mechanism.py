@@ -110,7 +110,7 @@ def ic_blocks(inst: Any, payments: np.ndarray, *, label: str = "") -> Iterator[B
             reps = [kp for kp in inst.reports(k, m) if kp != k]
             if not reps:
                 continue
-            vm = inst.misreport_values(i, k)[reps]
+            vm = inst.misreport_values(i, k, None if inst.misreports != "downward" else k + 1)[reps]
             u_true = V[k] - P[k]
             u_mis = vm - P[reps]
 

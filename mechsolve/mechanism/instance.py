@@ -120,12 +120,12 @@ class MechanismInstance:
         """IR upper bound p̄_i(t) = V_i − Vout_i (App. A.1); equals MEP (Def. 9) at truth."""
         return self.V - self.Vout
 
-    def misreport_values(self, i: int, k: int) -> np.ndarray:
-        """v_i when agent i's true type is grid_i[k] and it reports grid_i[k'] for every k'.
+    def misreport_values(self, i: int, k: int, upto: int | None = None) -> np.ndarray:
+        """v_i when agent i's true type is grid_i[k] and it reports grid_i[k'] for every k' < ``upto``.
 
-        Shape ``(m_i, *others)`` (axis 0: the report k'; other agents truthful).
+        Shape ``(upto or m_i, *others)`` (axis 0: the report k'; other agents truthful).
         """
-        X = np.moveaxis(self.X, i, 0)          # (m_i, ..., n) reports along axis 0
+        X = np.moveaxis(self.X, i, 0)[:upto]   # (m_i, ..., n) reports along axis 0
         t = np.moveaxis(self.profiles, i, 0)[k]  # true profile, (..., n) with t_i = grid_i[k]
         own_true = self.quality(t)
         q = np.maximum(X, own_true[None])
@@ -144,7 +144,7 @@ class MechanismInstance:
         if key in self._cache:
             return self._cache[key]
         m = self.shape[i]
-        vm = self.misreport_values(i, k)[list(self.reports(k, m))] if self.misreports == "downward" \
+        vm = self.misreport_values(i, k, k + 1) if self.misreports == "downward" \
             else self.misreport_values(i, k)
         vt = np.moveaxis(self.V[i], i, 0)[k]
         g = vt[None] - vm
