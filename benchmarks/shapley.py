@@ -259,7 +259,7 @@ def monte_carlo_section(n: int, budgets: list[int], reps: int, seed: int) -> tup
                          f"{row['rmse_shapiq'] / row['rmse_mechsolve']:.2f}" if have_sq else "–",
                          fmt_time(row["time_mechsolve"]),
                          fmt_time(row["time_shapiq"]) if have_sq else "–"])
-    md = markdown_table(["game (n=%d)" % n, "value calls", "mechsolve RMSE (antithetic)",
+    md = markdown_table(["game (n=%d)" % n, "value calls", "mechsolve RMSE (default, antithetic=auto)",
                          "mechsolve RMSE (plain)", "shapiq PermutationSamplingSV RMSE",
                          "shapiq / mechsolve error", "mechsolve time", "shapiq time"], rows)
     return md, {"n": n, "reps": reps, "rows": data}

@@ -279,3 +279,19 @@ def test_monte_carlo_bad_input():
         monte_carlo_shapley(lambda m: np.zeros(1), 3)
     with pytest.raises(InvalidModel, match="max_permutations"):
         monte_carlo_shapley(random_game(2, 0), max_permutations=1)
+
+
+def test_monte_carlo_auto_drops_pairs_on_self_dual_games():
+    # majority game: v(S) + v(N∖S) = 1 (n odd, distinct weights sums ≠ W/2): reversed orders
+    # repeat the pivots, so 'auto' must continue with independent permutations (and stay unbiased)
+    n = 9
+    w = np.arange(1, n + 1)
+    sums = np.array([sum(w[k] for k in range(n) if m >> k & 1) for m in range(2**n)])
+    g = Game.from_values(names(n), (sums > w.sum() / 2).astype(float))
+    assert np.allclose(g.values + g.values[::-1], 1.0)           # self-dual
+    auto = monte_carlo_shapley(g, max_permutations=4000, seed=2)
+    pairs = monte_carlo_shapley(g, max_permutations=4000, seed=2, antithetic=True)
+    assert auto.std_error.mean() < pairs.std_error.mean()
+    assert np.all(np.abs(auto.values - shapley(g)) <= Z * auto.std_error + 1e-9)
+    with pytest.raises(InvalidModel, match="antithetic"):
+        monte_carlo_shapley(g, antithetic="sometimes")
