@@ -34,6 +34,7 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import os
 from collections.abc import Callable, Sequence
@@ -108,33 +109,52 @@ def member_sums(x: np.ndarray, n: int) -> np.ndarray:
 
 
 # ------------------------------------------------------------------ the kernel
+@functools.lru_cache(maxsize=64)
+def _plan(n: int, dtype_name: str) -> tuple[np.ndarray, ...]:
+    """The small constant matrices of the kernel for ``n`` players (cached, read-only)."""
+    dtype = np.dtype(dtype_name)
+    lo_n = n // 2
+    hi_n = n - lo_n
+    pl, ph = _small_popcounts(lo_n), _small_popcounts(hi_n)
+    out = (_onehot(pl, lo_n + 1, dtype),                                    # e_lo: 2^l × (l+1)
+           _onehot(ph, hi_n + 1, dtype),                                    # e_hi: 2^h × (h+1)
+           _bits(lo_n, dtype).T.copy(), _bits(hi_n, dtype).T.copy(),
+           (np.arange(2**hi_n)[:, None], ph[:, None] + np.arange(lo_n + 1)[None, :]),
+           (np.arange(2**lo_n)[:, None], pl[:, None] + np.arange(hi_n + 1)[None, :]))
+    for a in out[:4]:
+        a.flags.writeable = False
+    return out
+
+
 def _graded_matrix(v: np.ndarray, n: int, dtype: Any) -> tuple[np.ndarray, np.ndarray]:
     """Graded member sums of one numeric (float64 or int64) table; see :func:`graded_sums`."""
     lo_n = n // 2
     hi_n = n - lo_n
     rows, cols = 2**hi_n, 2**lo_n
-    pl, ph = _small_popcounts(lo_n), _small_popcounts(hi_n)
-    e_lo = _onehot(pl, lo_n + 1, dtype)            # 2^l × (l+1)
-    e_hi = _onehot(ph, hi_n + 1, dtype)            # 2^h × (h+1)
+    e_lo, e_hi, bits_lo_t, bits_hi_t, shift_r, shift_c = _plan(n, np.dtype(dtype).name)
     table = v.reshape(rows, cols)
     r = np.empty((rows, lo_n + 1), dtype=dtype)    # r[hi, k] = Σ_{|lo|=k} v(hi ∪ lo)
     c = np.zeros((hi_n + 1, cols), dtype=dtype)    # c[m, lo] = Σ_{|hi|=m} v(hi ∪ lo)
     step = max(1, BLOCK_BYTES // (v.itemsize * cols))
-    tmp = np.empty_like(c)
-    with _blas_threads():
-        for r0 in range(0, rows, step):
-            block = table[r0:r0 + step]
-            np.matmul(block, e_lo, out=r[r0:r0 + step])
-            np.matmul(e_hi[r0:r0 + step].T, block, out=tmp)
-            c += tmp
+    if rows <= step:                               # one block: no loop, no thread limit needed
+        np.matmul(table, e_lo, out=r)
+        np.matmul(e_hi.T, table, out=c)
+    else:
+        tmp = np.empty_like(c)
+        with _blas_threads():
+            for r0 in range(0, rows, step):
+                block = table[r0:r0 + step]
+                np.matmul(block, e_lo, out=r[r0:r0 + step])
+                np.matmul(e_hi[r0:r0 + step].T, block, out=tmp)
+                c += tmp
     # shift to absolute sizes: rr[hi, |hi| + k] = r[hi, k]; cc[lo, |lo| + m] = c[m, lo]
     rr = np.zeros((rows, n + 1), dtype=dtype)
-    rr[np.arange(rows)[:, None], ph[:, None] + np.arange(lo_n + 1)[None, :]] = r
+    rr[shift_r] = r
     cc = np.zeros((cols, n + 1), dtype=dtype)
-    cc[np.arange(cols)[:, None], pl[:, None] + np.arange(hi_n + 1)[None, :]] = c.T
+    cc[shift_c] = c.T
     p = np.empty((n, n + 1), dtype=dtype)
-    p[:lo_n] = _bits(lo_n, dtype).T @ cc
-    p[lo_n:] = _bits(hi_n, dtype).T @ rr
+    p[:lo_n] = bits_lo_t @ cc
+    p[lo_n:] = bits_hi_t @ rr
     q = rr.sum(axis=0)
     return p, q
 
