@@ -50,8 +50,11 @@ Examples
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
 import time
+import zlib
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -281,7 +284,8 @@ class SearchResult:
     def searched_line(self) -> str:
         s = self.stats
         line = (f"{s['instances']} instances of sizes {','.join(map(str, s['sizes']))} from "
-                f"families {', '.join(s['families'])} in {s['seconds']:.2f} s (seed {s['seed']}): "
+                f"families {', '.join(s['families'])} in {s['seconds']:.2f} s (seed {s['seed']}"
+                f"{', ' + s['executor'] if s.get('executor', 'in process') != 'in process' else ''}): "
                 f"{s['applicable']} applicable")
         if s["not_applicable"]:
             line += f", {sum(s['not_applicable'].values())} not applicable"
@@ -437,13 +441,72 @@ def _rename(game: Game) -> Game:
     return Game(tuple(f"p{k + 1}" for k in range(game.n)), game.values, game.meta)
 
 
+def merge_players(game: Game, i: int, j: int) -> Game:
+    """Players ``i`` and ``j`` merged into one (named after ``i``): ``v'(S) = v(S ∪ {j})`` when ``i ∈ S``,
+    else ``v(S)``, on ``N ∖ {j}`` — the pair always joins together.
+
+    Examples
+    --------
+    >>> g = Game.from_values(["a", "b", "c"], [0, 1, 1, 3, 0, 1, 1, 3])
+    >>> merge_players(g, 0, 1).values.tolist()     # {ab, c}: v(ab) = 3
+    [0.0, 3.0, 0.0, 3.0]
+    """
+    n = game.n
+    if i == j or not (0 <= i < n and 0 <= j < n):
+        raise InvalidModel(f"cannot merge players {i} and {j} of {n}", field="players")
+    small = np.arange(2 ** (n - 1), dtype=np.int64)
+    low = small & ((1 << j) - 1)
+    full = low | ((small >> j) << (j + 1))                   # insert a 0 bit at position j
+    ii = i if i < j else i + 1                               # position of i in the full mask
+    full = full | (((full >> ii) & 1) << j)                  # j joins exactly when i does
+    names = game.names[:j] + game.names[j + 1:]
+    return Game(names, game.values[full].copy())
+
+
+def player_reductions(game: Game) -> list[tuple[str, Game]]:
+    """Every game with one player fewer that :func:`shrink` tries, simplest first.
+
+    For each player ``k``: *delete* it (restrict to ``N ∖ {k}``), *condition* on it
+    (the marginal game ``v(S ∪ k) − v(k)``), and *merge* it into another player ``j``.
+    A violation that needs the interaction of ``k`` with the rest (e.g. a null
+    player beside a unanimity pair) survives one of the last two even when deleting
+    ``k`` removes it.
+    """
+    out: list[tuple[str, Game]] = []
+    n = game.n
+    for k in range(n):
+        out.append((f"delete {game.names[k]}", game.restrict(game.grand & ~(1 << k))))
+    for k in range(n):
+        out.append((f"condition on {game.names[k]}", game.marginal(k)))
+    for k in range(n):
+        for j in range(n):
+            if j != k:
+                out.append((f"merge {game.names[k]} into {game.names[j]}", merge_players(game, j, k)))
+    return out
+
+
 def shrink(game: Game, bad: Callable[[Game], bool], member: Callable[[Game], bool], *,
            min_players: int = 1, budget: int = SHRINK_BUDGET) -> tuple[Game, int]:
-    """Greedy shrinking towards fewer players and simpler numbers.
+    """Greedy shrinking: first towards fewer players, then towards simpler numbers.
+
+    1. **Fewer players**, as long as one reduction keeps the violation and family
+       membership: delete a player, condition on it, or merge it into another
+       (:func:`player_reductions`); repeated until no player can go.
+    2. **Simpler numbers**: all values at once (integers, possibly after scaling,
+       halves, tenths, hundredths), then one coalition at a time (0, ±1, rounded);
+       after any accepted number step, step 1 is tried again.
 
     ``bad(g)`` says whether ``g`` still violates (judged exactly); ``member(g)``
     whether it is still in the searched family. Returns the shrunk game and the
-    number of accepted steps. Deterministic.
+    number of accepted steps. Deterministic; at most ``budget`` judgements.
+
+    Examples
+    --------
+    >>> g = Game.from_values(["a", "b", "c"], [0, 0, 0, 1, 0, 0, 0, 1])   # u_{ab}, c is null
+    >>> equal_split_pays_null = lambda h: h.n >= 2 and float(h.grand_value) != 0 and any(
+    ...     all(h.values[m | 1 << k] == h.values[m] for m in range(2**h.n)) for k in range(h.n))
+    >>> shrink(g, equal_split_pays_null, lambda h: True)[0].n
+    2
     """
     steps, spent = 0, 0
 
@@ -455,14 +518,14 @@ def shrink(game: Game, bad: Callable[[Game], bool], member: Callable[[Game], boo
     improved = True
     while improved and spent < budget:
         improved = False
-        # 1. fewer players
-        for k in range(game.n):
-            if game.n <= min_players:
-                break
-            cand = game.restrict(game.grand & ~(1 << k))
-            if ok(cand):
-                game, steps, improved = cand, steps + 1, True
-                break
+        # 1. fewer players: delete, condition on, or merge one player
+        if game.n > min_players:
+            for _, cand in player_reductions(game):
+                if spent >= budget:
+                    break
+                if ok(cand):
+                    game, steps, improved = cand, steps + 1, True
+                    break
         if improved:
             continue
         # 2. all numbers at once: integers (possibly after scaling), halves, tenths, hundredths
@@ -494,6 +557,10 @@ def shrink(game: Game, bad: Callable[[Game], bool], member: Callable[[Game], boo
 
 
 # --------------------------------------------------------------------------- search
+#: Instances per deterministic chunk of a search (chunk ``c`` draws from its own seeded stream).
+CHUNK_SIZE = 100
+
+
 def _sample_raw(rng: np.random.Generator, size: int) -> np.ndarray:
     kind = rng.integers(3)
     if kind == 0:
@@ -515,77 +582,75 @@ def _plant(values: np.ndarray, n: int, rng: np.random.Generator) -> tuple[np.nda
     return make_replica(values, n, k, j), f"p{j + 1} made a replica of p{k + 1}"
 
 
-def search(scheme: str | Scheme, axiom: str | Axiom, *, sizes: Sequence[int] = (2, 3, 4),
-           families: Sequence[str] = ("normalised",), budget: int | None = 200,
-           time_limit: float | None = None, seed: int = 0, tolerance: float = 1e-9,
-           params: Mapping[str, Any] | None = None,
-           param_grid: Mapping[str, Sequence[Any]] | None = None, table: Game | None = None,
-           do_shrink: bool = True, axiom_seed: int = 0, min_players: int = 1,
-           progress: Callable[[int], None] | None = None) -> SearchResult:
-    """Search for a game on which ``scheme`` violates ``axiom``.
+def chunk_rng(seed: int, chunk: int) -> np.random.Generator:
+    """The random stream of chunk ``chunk`` of a search with ``seed`` (chunk 0: ``default_rng(seed)``)."""
+    if chunk == 0:
+        return np.random.default_rng(seed)
+    return np.random.default_rng(np.random.SeedSequence([int(seed) % 2**63, int(chunk)]))
 
-    Parameters
-    ----------
-    sizes : sequence of int
-        Numbers of players to draw (smallest first, round robin).
-    families : sequence of str
-        Names from :data:`FAMILIES`; ``from-table`` needs ``table``.
-    budget, time_limit : int, float
-        Stop after this many instances and/or seconds (at least one is needed).
-    params : mapping
-        Fixed scheme parameters; ``param_grid`` adds parameters drawn per
-        instance from the given values (they become part of the counterexample).
-    tolerance : float
-        Absolute tolerance of the float screening (confirmation is exact).
 
-    Returns
-    -------
-    SearchResult
-        ``violated`` with a shrunk, exactly confirmed :class:`Counterexample`,
-        or ``no-counterexample-found`` with what was searched.
+@dataclass(frozen=True)
+class _Plan:
+    """Everything a chunk needs; picklable (scheme and axiom by name when registered)."""
 
-    Examples
-    --------
-    >>> search("shapley", "null-player", sizes=(3,), budget=30).status
-    'no-counterexample-found'
+    scheme: Any
+    axiom: Any
+    sizes: tuple[int, ...]
+    families: tuple[str, ...]
+    base_params: Mapping[str, Any]
+    grid: Mapping[str, Sequence[Any]]
+    table: Game | None
+    tolerance: float
+    axiom_seed: int
+    seed: int
+
+
+@dataclass(frozen=True)
+class _Task:
+    plan: _Plan
+    chunk: int
+    start: int           # global index of the chunk's first instance
+    count: int           # instances in this chunk
+    deadline: float | None   # wall clock (time.time()) after which the chunk stops
+
+
+@dataclass
+class _ChunkResult:
+    chunk: int
+    stats: dict[str, Any]
+    found: tuple[Game, dict[str, Any], str, int] | None = None   # game, params, family, found_at
+    seconds: float = 0.0
+
+
+def _resolve(plan: _Plan) -> tuple[Scheme, Axiom]:
+    sch = get_scheme(plan.scheme) if isinstance(plan.scheme, str) else plan.scheme
+    ax = get_axiom(plan.axiom) if isinstance(plan.axiom, str) else plan.axiom
+    return sch, ax
+
+
+def _new_stats() -> dict[str, Any]:
+    return {"instances": 0, "applicable": 0, "not_applicable": Counter(), "errors": Counter(), "discarded": 0,
+            "by_size": Counter(), "first_error": None, "mutations": 0, "planted": 0}
+
+
+def run_chunk(task: _Task, progress: Callable[[int], None] | None = None) -> _ChunkResult:
+    """Search one chunk: ``task.count`` instances from the chunk's own seeded stream.
+
+    Stops at the first float violation that is confirmed exactly (returned unshrunk)
+    or at the deadline. A pure function of ``task`` (up to the deadline), so a chunk
+    gives the same answer in this process, in a worker process or on a Dask worker.
     """
-    sch = get_scheme(scheme) if isinstance(scheme, str) else scheme
-    ax = get_axiom(axiom) if isinstance(axiom, str) else axiom
-    fams = [get_family(f) for f in families]
-    if not fams:
-        raise InvalidModel("give at least one family", field="family")
-    if budget is None and time_limit is None:
-        raise InvalidModel("give a budget (instances) or a time limit", field="budget")
-    if budget is not None and budget < 1:
-        raise InvalidModel(f"budget must be at least 1, got {budget}", field="budget")
-    sizes = sorted(set(int(s) for s in sizes))
-    if not sizes or sizes[0] < 1 or sizes[-1] > MAX_SEARCH_PLAYERS:
-        raise InvalidModel(f"sizes must lie in 1..{MAX_SEARCH_PLAYERS}, got {sizes}", field="players")
-    if any(f.name == "from-table" for f in fams):
-        if table is None:
-            raise InvalidModel("family from-table needs a value table (from-table FILE)", field="family")
-        if sizes[0] > table.n:
-            raise InvalidModel(f"the table has {table.n} players; sizes {sizes} exceed it", field="players")
-    base_params = dict(params or {})
-    grid = {k: list(v) for k, v in (param_grid or {}).items()}
-    for k, vals in grid.items():
-        if not vals:
-            raise InvalidModel(f"parameter {k!r} has no values to search", field=f"param.{k}")
-    sch.validate_params({**base_params, **{k: v[0] for k, v in grid.items()}})
-
-    rng = np.random.default_rng(seed)
     t0 = time.perf_counter()
-    stats: dict[str, Any] = {"seed": seed, "sizes": sizes, "families": [f.name for f in fams],
-                             "instances": 0, "applicable": 0, "not_applicable": Counter(),
-                             "errors": Counter(), "discarded": 0, "by_size": Counter(),
-                             "first_error": None, "mutations": 0, "planted": 0}
+    plan = task.plan
+    sch, ax = _resolve(plan)
+    fams = [get_family(f) for f in plan.families]
+    sizes, table, grid = list(plan.sizes), plan.table, plan.grid
+    rng = chunk_rng(plan.seed, task.chunk)
+    stats = _new_stats()
     best: tuple[float, np.ndarray, int, Family, dict[str, Any], dict[str, Any]] | None = None
     step_scale = 0.5
-    i = 0
-    while True:
-        if budget is not None and i >= budget:
-            break
-        if time_limit is not None and time.perf_counter() - t0 >= time_limit:
+    for i in range(task.start, task.start + task.count):
+        if task.deadline is not None and time.time() >= task.deadline:
             break
         # ---- draw an instance: mutate the near-miss, or sample fresh
         if best is not None and rng.random() < 0.4:
@@ -612,18 +677,18 @@ def search(scheme: str | Scheme, axiom: str | Axiom, *, sizes: Sequence[int] = (
             aux["planted"] = planted
         values = fam.transform(raw, n, aux)
         if planted:
-            planted_values, what = _plant(values, n, np.random.default_rng(abs(hash(raw.tobytes())) % 2**32))
+            # a stable hash (crc32), not hash(): the planted structure must not depend on the process
+            planted_values, what = _plant(values, n, np.random.default_rng(zlib.crc32(raw.tobytes())))
             if what and fam.member(Game(tuple(f"p{k + 1}" for k in range(n)), planted_values), 1e-9):
                 values = planted_values
                 stats["planted"] += 1
         game = Game(tuple(f"p{k + 1}" for k in range(n)), values.astype(np.float64))
-        all_params = {**base_params, **inst_params}
-        i += 1
-        stats["instances"] = i
+        all_params = {**plan.base_params, **inst_params}
+        stats["instances"] += 1
         stats["by_size"][n] += 1
         if progress is not None:
-            progress(i)
-        a = _assess(sch, ax, game, all_params, tolerance, axiom_seed)
+            progress(i + 1)
+        a = _assess(sch, ax, game, all_params, plan.tolerance, plan.axiom_seed)
         if a.error:
             stats["errors"][a.error.split(":")[0]] += 1
             stats["first_error"] = stats["first_error"] or a.error
@@ -636,30 +701,173 @@ def search(scheme: str | Scheme, axiom: str | Axiom, *, sizes: Sequence[int] = (
             if best is None or a.score > best[0]:
                 best = (a.score, raw, n, fam, aux, inst_params)
             continue
-        # ---- a float violation: confirm, shrink, confirm
-        verdict, how = judge(sch, ax, game, all_params, tolerance, axiom_seed)
+        # ---- a float violation: keep it only when it is confirmed exactly
+        verdict, _ = judge(sch, ax, game, all_params, plan.tolerance, plan.axiom_seed)
         if verdict is None:
             stats["discarded"] += 1
             continue
-        found_at, original_n = i, n
-        steps = 0
-        if do_shrink:
-            def bad(g: Game) -> bool:
-                return judge(sch, ax, g, all_params, tolerance, axiom_seed)[0] is not None
+        return _ChunkResult(task.chunk, stats, (game, all_params, fam.name, i + 1), time.perf_counter() - t0)
+    return _ChunkResult(task.chunk, stats, None, time.perf_counter() - t0)
 
-            def member(g: Game) -> bool:
-                return fam.member(g, 0.0)
 
-            game, steps = shrink(game, bad, member, min_players=min_players)
-        game = _rename(decimal_game(game).to_float())
-        verdict, how = judge(sch, ax, game, all_params, tolerance, axiom_seed)
-        assert verdict is not None  # shrinking only accepts confirmed violations
+def _merge_stats(total: dict[str, Any], part: Mapping[str, Any]) -> None:
+    for key in ("instances", "applicable", "discarded", "mutations", "planted"):
+        total[key] += part[key]
+    for key in ("not_applicable", "errors", "by_size"):
+        total[key].update(part[key])
+    total["first_error"] = total["first_error"] or part["first_error"]
+
+
+def _by_name(obj: Any, registry: Mapping[str, Any]) -> Any:
+    return obj.name if registry.get(obj.name) is obj else obj
+
+
+def search(scheme: str | Scheme, axiom: str | Axiom, *, sizes: Sequence[int] = (2, 3, 4),
+           families: Sequence[str] = ("normalised",), budget: int | None = 200,
+           time_limit: float | None = None, seed: int = 0, tolerance: float = 1e-9,
+           params: Mapping[str, Any] | None = None,
+           param_grid: Mapping[str, Sequence[Any]] | None = None, table: Game | None = None,
+           do_shrink: bool = True, axiom_seed: int = 0, min_players: int = 1,
+           progress: Callable[[int], None] | None = None, workers: int | None = 1,
+           scheduler: str | None = None, chunk_size: int = CHUNK_SIZE) -> SearchResult:
+    """Search for a game on which ``scheme`` violates ``axiom``.
+
+    The search is split into deterministic chunks of ``chunk_size`` instances;
+    chunk ``c`` draws from its own stream (:func:`chunk_rng`) and hill-climbs on
+    its own near-misses. Chunks run where ``workers``/``scheduler`` say
+    (:mod:`mechsolve.parallel`); the counterexample is the one of the *lowest*
+    chunk that has one, and the statistics count chunks up to it, so with a
+    ``budget`` the result does not depend on the number of workers. (With only a
+    ``time_limit``, how far the search gets depends on the machine.)
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Numbers of players to draw (smallest first, round robin).
+    families : sequence of str
+        Names from :data:`FAMILIES`; ``from-table`` needs ``table``.
+    budget, time_limit : int, float
+        Stop after this many instances and/or seconds (at least one is needed).
+    params : mapping
+        Fixed scheme parameters; ``param_grid`` adds parameters drawn per
+        instance from the given values (they become part of the counterexample).
+    tolerance : float
+        Absolute tolerance of the float screening (confirmation is exact).
+    progress : callable, optional
+        ``progress(instances_done)``: per instance in process, per chunk otherwise.
+    workers, scheduler
+        ``workers`` local processes, or the Dask scheduler at ``scheduler``.
+
+    Returns
+    -------
+    SearchResult
+        ``violated`` with a shrunk, exactly confirmed :class:`Counterexample`,
+        or ``no-counterexample-found`` with what was searched.
+
+    Examples
+    --------
+    >>> search("shapley", "null-player", sizes=(3,), budget=30).status
+    'no-counterexample-found'
+    """
+    from .axioms import AXIOMS
+    from .parallel import ExecutorSpec, imap_unordered
+    from .schemes import SCHEMES
+
+    sch = get_scheme(scheme) if isinstance(scheme, str) else scheme
+    ax = get_axiom(axiom) if isinstance(axiom, str) else axiom
+    fams = [get_family(f) for f in families]
+    if not fams:
+        raise InvalidModel("give at least one family", field="family")
+    if budget is None and time_limit is None:
+        raise InvalidModel("give a budget (instances) or a time limit", field="budget")
+    if budget is not None and budget < 1:
+        raise InvalidModel(f"budget must be at least 1, got {budget}", field="budget")
+    if chunk_size < 1:
+        raise InvalidModel(f"chunk size must be at least 1, got {chunk_size}", field="chunk_size")
+    sizes = sorted(set(int(s) for s in sizes))
+    if not sizes or sizes[0] < 1 or sizes[-1] > MAX_SEARCH_PLAYERS:
+        raise InvalidModel(f"sizes must lie in 1..{MAX_SEARCH_PLAYERS}, got {sizes}", field="players")
+    if any(f.name == "from-table" for f in fams):
+        if table is None:
+            raise InvalidModel("family from-table needs a value table (from-table FILE)", field="family")
+        if sizes[0] > table.n:
+            raise InvalidModel(f"the table has {table.n} players; sizes {sizes} exceed it", field="players")
+    base_params = dict(params or {})
+    grid = {k: list(v) for k, v in (param_grid or {}).items()}
+    for k, vals in grid.items():
+        if not vals:
+            raise InvalidModel(f"parameter {k!r} has no values to search", field=f"param.{k}")
+    sch.validate_params({**base_params, **{k: v[0] for k, v in grid.items()}})
+    spec = ExecutorSpec(workers, scheduler)
+
+    plan = _Plan(_by_name(sch, SCHEMES), _by_name(ax, AXIOMS), tuple(sizes), tuple(f.name for f in fams),
+                 base_params, grid, table, float(tolerance), int(axiom_seed), int(seed))
+    t0 = time.perf_counter()
+    deadline = time.time() + time_limit if time_limit is not None else None
+    winner: list[int] = []        # the lowest chunk known to hold a counterexample
+
+    def tasks() -> Any:
+        for c in itertools.count():
+            start = c * chunk_size
+            if budget is not None and start >= budget:
+                return
+            if winner and c > winner[0]:
+                return
+            if deadline is not None and time.time() >= deadline:
+                return
+            count = chunk_size if budget is None else min(chunk_size, budget - start)
+            yield _Task(plan, c, start, count, deadline)
+
+    in_process = spec.scheduler is None and spec.n_workers == 1
+    fn: Callable[[_Task], _ChunkResult] = run_chunk
+    if in_process and progress is not None:
+        fn = functools.partial(run_chunk, progress=progress)
+    results: dict[int, _ChunkResult] = {}
+    done_instances = 0
+    gen = imap_unordered(fn, tasks(), workers=spec.workers, scheduler=spec.scheduler)
+    try:
+        for c, res in gen:
+            results[c] = res
+            done_instances += res.stats["instances"]
+            if progress is not None and not in_process:
+                progress(done_instances)
+            if res.found is not None and (not winner or c < winner[0]):
+                winner[:] = [c]
+            if winner and all(k in results for k in range(winner[0])):
+                break
+    finally:
+        gen.close()
+    last = winner[0] if winner else (max(results) if results else -1)
+    stats: dict[str, Any] = {"seed": seed, "sizes": sizes, "families": [f.name for f in fams], **_new_stats()}
+    for c in range(last + 1):
+        if c in results:
+            _merge_stats(stats, results[c].stats)
+    stats["chunks"] = last + 1
+    stats["chunk_size"] = chunk_size
+    stats["executor"] = spec.where
+    if not winner:
         stats["seconds"] = time.perf_counter() - t0
-        cx = Counterexample(game, all_params, verdict, fam.name, how, found_at, original_n, steps, seed,
-                            axiom_seed)
-        return SearchResult(sch.name, ax.name, VIOLATED, cx, _finish(stats), base_params, tolerance)
+        return SearchResult(sch.name, ax.name, NO_COUNTEREXAMPLE, None, _finish(stats), base_params, tolerance)
+    # ---- the lowest chunk's violation: shrink (players first, then numbers), confirm exactly
+    found = results[winner[0]].found
+    assert found is not None
+    game, all_params, fam_name, found_at = found
+    fam = get_family(fam_name)
+    original_n, steps = game.n, 0
+    if do_shrink:
+        def bad(g: Game) -> bool:
+            return judge(sch, ax, g, all_params, tolerance, axiom_seed)[0] is not None
+
+        def member(g: Game) -> bool:
+            return fam.member(g, 0.0)
+
+        game, steps = shrink(game, bad, member, min_players=min_players)
+    game = _rename(decimal_game(game).to_float())
+    verdict, how = judge(sch, ax, game, all_params, tolerance, axiom_seed)
+    assert verdict is not None  # shrinking only accepts confirmed violations
     stats["seconds"] = time.perf_counter() - t0
-    return SearchResult(sch.name, ax.name, NO_COUNTEREXAMPLE, None, _finish(stats), base_params, tolerance)
+    cx = Counterexample(game, all_params, verdict, fam.name, how, found_at, original_n, steps, seed, axiom_seed)
+    return SearchResult(sch.name, ax.name, VIOLATED, cx, _finish(stats), base_params, tolerance)
 
 
 def _finish(stats: dict[str, Any]) -> dict[str, Any]:

@@ -151,6 +151,10 @@ def _written_name(base: str, axiom: str, many: bool) -> str:
 @click.option("--tolerance", type=click.FloatRange(min=0), default=1e-9, show_default=True,
               help="absolute tolerance of the float screening (confirmation is exact)")
 @click.option("--shrink/--no-shrink", default=True, show_default=True, help="shrink counterexamples")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="local worker processes (the result for a given --seed and --budget does not depend on it)")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="run the search chunks on the Dask cluster at ADDRESS (e.g. tcp://10.0.0.5:8786)")
 @click.option("--write-counterexample", "write_cx", default=None, type=click.Path(dir_okay=False),
               help="write the counterexample as a model file (one per violated axiom: FILE-AXIOM.yaml)")
 @output_options
@@ -158,18 +162,22 @@ def _written_name(base: str, axiom: str, many: bool) -> str:
 def verify(ctx: click.Context, scheme_name: str | None, scheme_formula: str | None, scheme_callable: str | None,
            axioms: tuple[str, ...], players: str, families: tuple[str, ...], table: str | None,
            budget: int | None, time_limit: float | None, seed: int, param_items: tuple[str, ...],
-           tolerance: float, shrink: bool, write_cx: str | None, fmt: str, output: str | None) -> None:
+           tolerance: float, shrink: bool, workers: int, scheduler: str | None, write_cx: str | None, fmt: str,
+           output: str | None) -> None:
     """Search for a counterexample to a scheme's axioms; exit 1 when one is found.
 
     Instances are drawn from the families, screened in float64, shrunk towards
     fewer players and simpler numbers, and confirmed in exact rational
     arithmetic. "no-counterexample-found" says what was searched; it is never a proof.
+    The search runs in seeded chunks of 100 instances, over --workers processes or a
+    Dask cluster (--scheduler); a progress bar shows on a terminal.
 
     \b
     Example:
       mechsolve verify --scheme shapley --axiom individual-rationality --players 2..4
       mechsolve verify --scheme-formula "vN/n" --axiom null-player --write-counterexample cx.yaml
       mechsolve verify --scheme shapley --family from-table=models/data/mnist-5-parties.json --time 5
+      mechsolve verify --scheme nguyen-budget --budget 2000 --workers 2
     """
     from ..errors import InvalidModel
     from ..report import render
@@ -199,8 +207,11 @@ def verify(ctx: click.Context, scheme_name: str | None, scheme_formula: str | No
         if sys.stderr.isatty() and fmt == "text":
             from rich.progress import Progress
 
-            bar = Progress(transient=True)
-            task = bar.add_task(f"{ax}", total=budget)
+            from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+
+            bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                           TimeElapsedColumn(), transient=True, console=_stderr_console())
+            task = bar.add_task(f"verify {ax}", total=budget)
             bar.start()
 
             def progress(i: int, _bar: Any = bar, _task: Any = task) -> None:
@@ -208,7 +219,8 @@ def verify(ctx: click.Context, scheme_name: str | None, scheme_formula: str | No
         try:
             results.append(search(sch, ax, sizes=sizes, families=fams, budget=budget, time_limit=time_limit,
                                   seed=seed, tolerance=tolerance, params=params, param_grid=grid,
-                                  table=game_table, do_shrink=shrink, progress=progress))
+                                  table=game_table, do_shrink=shrink, progress=progress, workers=workers,
+                                  scheduler=scheduler))
         finally:
             if bar is not None:
                 bar.stop()
@@ -228,6 +240,12 @@ def verify(ctx: click.Context, scheme_name: str | None, scheme_formula: str | No
             "written": written, "reproduced": reproduced, "exit_code": 1 if violated else 0}
     emit(render(verify_document(results, written, reproduced), data, fmt), output)
     ctx.exit(1 if violated else 0)
+
+
+def _stderr_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True)
 
 
 def _reproduces(path: str, axiom: str) -> str:
