@@ -31,6 +31,7 @@ from .report import Document, Section, Table, to_jsonable
 from .schemes import get_scheme
 from .schemes.base import Outcome
 from .spec.market import CooperativeMarket
+from .user_scheme import with_base_dir
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,7 @@ def analyse_market(model: CooperativeMarket, base_dir: str | os.PathLike[str] = 
     game = build_game(model, base_dir, exact=exact)
     sch = get_scheme(scheme or model.scheme.name)
     params = model.scheme.params if scheme is None or scheme == model.scheme.name else {}
+    params = with_base_dir(sch.name, params, base_dir)   # a user rule file is relative to the model file
     if model.budgets is not None and "budgets" in sch.params and "budgets" not in params:
         params = {**params, "budgets": dict(model.budgets)}  # the model's budgets (Nguyen et al. Sec. 4)
     sch.validate_params(params)

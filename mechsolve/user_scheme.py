@@ -21,7 +21,9 @@ interface as the built-ins, so every axiom, ``mechsolve verify`` search and repo
 * ``callable`` — ``scheme: {name: callable, callable: "my_rule.py:payments"}``. **Runs user
   code**: ``payments(game)`` gets the :class:`~mechsolve.games.Game` (``game.names``,
   ``game.values`` by bitmask, ``game.exact``) and returns one number per player (a sequence in
-  player order or a ``{name: number}`` mapping). The path is relative to the working directory.
+  player order or a ``{name: number}`` mapping). In a model file the path is relative to the
+  model file's folder (:func:`with_base_dir`, applied by :func:`mechsolve.analysis.analyse_market`);
+  on the command line (``verify --scheme-callable``) to the working directory.
 
 Examples
 --------
@@ -231,7 +233,7 @@ CALLABLE_SCHEME = Scheme(
     source="user-proposed; compared with the Shapley axioms (Shapley 1953)",
     compute=_compute_callable,
     axioms=DEFAULT_AXIOMS,
-    params={"callable": "`file.py:function`, relative to the working directory"},
+    params={"callable": "`file.py:function`, relative to the model file's folder"},
 )
 
 
@@ -243,6 +245,28 @@ def _register() -> None:
 
 
 _register()
+
+
+def with_base_dir(scheme: str, params: Mapping[str, Any], base_dir: str | Path) -> Mapping[str, Any]:
+    """``params`` with a ``callable`` scheme's relative ``file.py`` resolved against ``base_dir``.
+
+    A model file names its rule relative to its own folder (as ``value: {callable: ...}``
+    does); absolute paths and every other scheme are returned unchanged.
+
+    Examples
+    --------
+    >>> with_base_dir("callable", {"callable": "rule.py:pay"}, "/models")["callable"]
+    '/models/rule.py:pay'
+    >>> with_base_dir("shapley", {"method": "exact"}, "/models")
+    {'method': 'exact'}
+    """
+    spec = params.get("callable") if scheme == CALLABLE_SCHEME.name else None
+    if not isinstance(spec, str) or ":" not in spec:
+        return params
+    file_part, _, func = spec.rpartition(":")
+    if not file_part or Path(file_part).is_absolute():
+        return params
+    return {**params, "callable": f"{Path(base_dir) / file_part}:{func}"}
 
 
 def user_scheme_params(formula: str | None = None, callable_spec: str | None = None,
@@ -266,4 +290,4 @@ def user_scheme_params(formula: str | None = None, callable_spec: str | None = N
 
 
 __all__ = ["FORMULA_SCHEME", "CALLABLE_SCHEME", "FORMULA_SYMBOLS", "formula_payments", "callable_payments",
-           "load_rule", "user_scheme_params"]
+           "load_rule", "user_scheme_params", "with_base_dir"]

@@ -89,3 +89,30 @@ def test_worked_examples_in_models() -> None:
     assert v["null-player"].status == "violated"
     assert v["null-player"].counterexample["witness"]["player"] == "idle"
     assert v["efficiency"].status == "holds"
+
+
+def test_callable_in_a_model_file_is_relative_to_the_model_folder(tmp_path, monkeypatch) -> None:
+    folder = tmp_path / "market"
+    folder.mkdir()
+    (folder / "rule.py").write_text("def pay(game):\n    n = game.n\n    return [game.grand_value / n] * n\n",
+                                    encoding="utf-8")
+    (folder / "m.yaml").write_text(
+        "kind: cooperative-market\nplayers: [a, b, idle]\n"
+        "value: {table: {'': 0, a: 1, b: 1, idle: 0, 'a,b': 3, 'a,idle': 1, 'b,idle': 1, 'a,b,idle': 3}}\n"
+        "scheme: {name: callable, callable: rule.py:pay}\ncheck: [efficiency, null-player]\n", encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)                       # the working directory has no rule.py
+    from click.testing import CliRunner
+
+    from mechsolve.cli import cli
+
+    res = CliRunner().invoke(cli, ["check", str(folder / "m.yaml"), "--format", "json"])
+    assert res.exit_code == 1, res.output              # equal split pays the null player `idle`
+    import json
+
+    verdicts = {v["axiom"]: v["status"] for v in json.loads(res.output)["checks"]["verdicts"]}
+    assert verdicts == {"efficiency": "holds", "null-player": "violated"}
+    # the same relative name, analysed from the API with the model's folder
+    a = analyse(load(folder / "m.yaml"), folder, exact=True)
+    assert list(a.outcome.allocation) == [1, 1, 1]
