@@ -60,7 +60,7 @@ def cli() -> None:
 
 from . import market as _market  # noqa: E402,F401  (registers solve, check, inspect)
 from . import meta as _meta  # noqa: E402,F401  (registers schema, schemes, axioms)
-from . import mechanism as _mechanism  # noqa: E402,F401  (registers boundary)
+from . import mechanism as _mechanism  # noqa: E402,F401  (registers boundary, reproduce)
 from . import verify as _verify  # noqa: E402,F401  (registers verify)
 from . import proofs as _proofs  # noqa: E402,F401  (registers proofs)
 from . import report as _report  # noqa: E402,F401  (registers report)
