@@ -69,11 +69,90 @@ def dag_shortest_rows(pbar: np.ndarray, gap_rows: Callable[[int], np.ndarray]) -
     return p
 
 
-def max_payments_fast(inst: MechanismInstance) -> np.ndarray:
-    """Maximal IC + IR payments p_i^max(t), shape ``(n, *shape)`` (DAG dynamic programme)."""
+def growth_grid(inst: MechanismInstance) -> tuple[float, float, int, int] | None:
+    """``(α, ε, lo, K)`` when the instance is the two-agent market-growth grid of Sec. 6.2, else None.
+
+    Conditions: 2 agents, v_i = (q_1 + q_2)^α q_i with α ≥ −1 (so the efficient allocation gives
+    both participants Q(Σ t')), Q(t) = t, float64, downward misreports, own-model outside option,
+    and both type grids equal to {lo, …, K}·ε with ε a power of two (every sum of grid points is
+    then exact, so table look-ups equal the generic evaluation bit for bit).
+    """
+    v, rule = inst.valuation, inst.allocation
+    if (inst.n != 2 or inst.exact or v.family != "market-growth" or v.alpha is None or v.alpha < -1
+            or rule.rule not in ("efficient", "best-to-all") or inst.misreports != "downward"
+            or inst.outside_option != "own-model" or not inst.quality.is_identity):
+        return None
+    g0, g1 = inst.grids.grids
+    if len(g0) != len(g1) or not np.array_equal(g0, g1) or len(g0) < 2:
+        return None
+    eps = float(g0[1] - g0[0])
+    mant, _ = np.frexp(eps)
+    lo = int(round(g0[0] / eps))
+    if mant != 0.5 or lo not in (0, 1) or not np.array_equal(g0, eps * np.arange(lo, lo + len(g0), dtype=float)):
+        return None
+    return float(v.alpha), eps, lo, lo + len(g0) - 1
+
+
+def growth_table(alpha: float, eps: float, lo: int, K: int) -> np.ndarray:
+    """Agent 1's p^max(t_1, t_2) on the market-growth grid (Sec. 6.2), all t_2 at once.
+
+    The DP of :func:`dag_shortest_rows` with the Gap rows read from tables: for true type
+    a = grid[k], report a' = grid[k'] and the other's type b, the allocated model is a' + b, so
+    q_1 = max(a' + b, a), q_2 = a' + b and
+
+        W = V(a', b)                    if a' + b ≥ a   (the agent keeps the allocated model)
+        W = (a + a' + b)^α · a          otherwise        (own model; a Hankel slice of one power table)
+
+    Each candidate is ``p[k'] + (V[k] − W)`` as in the generic path, so the result is bitwise
+    equal to :func:`max_payments_fast` on the generic instance (and to Bellman–Ford). O(K³) work,
+    vectorised per k over (k', b) with no gather: K = 2,000 in seconds rather than hours.
+    """
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    m = K - lo + 1
+    t = eps * np.arange(lo, K + 1, dtype=float)
+    T = t[:, None] + t[None, :]
+    with np.errstate(all="ignore"):
+        V = np.where(T + T > 0, np.power(np.where(T + T > 0, T + T, 1.0), alpha) * T, 0.0)
+        S = t[:, None] + t[None, :]
+        Vout = np.where(S > 0, np.power(np.where(S > 0, S, 1.0), alpha) * t[:, None], 0.0)
+        idx = eps * np.arange(0, 3 * K + 2, dtype=float)
+        pw = np.where(idx > 0, np.power(np.where(idx > 0, idx, 1.0), alpha), 0.0)
+    pbar = V - Vout
+    p = np.empty_like(pbar)
+    buf = np.empty((m, m))
+    pos = np.arange(2 * m, dtype=np.int64)
+    for k in range(m):
+        best = 0.0 + pbar[k]
+        if k:
+            a = t[k]
+            # H[k', b] = (a + a' + b)^α: index (k + lo) + (k' + lo) + (b + lo) of the power table
+            H = sliding_window_view(pw[k + 3 * lo: k + 3 * lo + k + m - 1], m)[:k]
+            # window[k', b] = a' + b ≥ a (a Hankel view too): the agent keeps the allocated model
+            window = sliding_window_view(pos[:k + m - 1] >= k - lo, m)[:k]
+            w = buf[:k]
+            np.multiply(H, a, out=w)
+            np.copyto(w, V[:k], where=window)
+            np.subtract(V[k][None, :], w, out=w)
+            np.add(p[:k], w, out=w)
+            best = np.minimum(best, w.min(axis=0))
+        p[k] = best
+    return p
+
+
+def max_payments_fast(inst: MechanismInstance, *, specialise: bool = True) -> np.ndarray:
+    """Maximal IC + IR payments p_i^max(t), shape ``(n, *shape)`` (DAG dynamic programme).
+
+    On the two-agent market-growth grid (:func:`growth_grid`) the Gap rows come from tables
+    (:func:`growth_table`, bitwise equal); ``specialise=False`` forces the generic rows.
+    """
     if inst.misreports != "downward":
         raise Unsupported("the DAG fast path needs downward misreports (Assumption 2); "
                           "use the literal Bellman–Ford path", field="misreports")
+    spec = growth_grid(inst) if specialise else None
+    if spec is not None:
+        p1 = growth_table(*spec)
+        return np.stack([p1, p1.T.copy()])
     out = np.empty_like(inst.pbar)
     for i in range(inst.n):
         pb = np.moveaxis(inst.pbar[i], i, 0)

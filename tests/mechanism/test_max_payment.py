@@ -117,3 +117,24 @@ def test_lowest_type_pays_its_ir_bound():
     inst = build_instance(model())
     p = max_payments_fast(inst)
     assert (p[0, 0, :] == inst.pbar[0, 0, :]).all() and (p[1, :, 0] == inst.pbar[1, :, 0]).all()
+
+
+@pytest.mark.parametrize("alpha,top,step,include_zero", [(-0.7, 30, 1, True), (-0.95, 25, 1, False),
+                                                          (0.3, 6, 0.5, True), (-1.0, 12, 1, True),
+                                                          (-0.66, 5, 0.25, False), (-0.8, 3, 0.125, True)])
+def test_growth_table_equals_generic_rows_bitwise(alpha, top, step, include_zero):
+    """The market-growth table path (Sec. 6.2 grids) is the generic DP bit for bit, and is taken only there."""
+    from mechsolve.mechanism.max_payment import growth_grid
+
+    inst = build_instance(model(parameters={"alpha": alpha},
+                                types={"step": step, "max": top, "include_zero": include_zero}))
+    assert growth_grid(inst) is not None
+    assert max_payments_fast(inst).tobytes() == max_payments_fast(inst, specialise=False).tobytes()
+
+
+def test_growth_table_not_taken_off_its_premises():
+    from mechsolve.mechanism.max_payment import growth_grid
+
+    for m in (model(parameters={"alpha": -1.5}), model(types={"step": 0.1, "max": 0.4}), model(agents=3),
+              model(outside_option="zero-utility"), model(quality="t/(1 + t)")):
+        assert growth_grid(build_instance(m)) is None
