@@ -31,8 +31,10 @@ def boundary(ctx: click.Context, model: str, alpha_text: str | None, k_max: int,
              output: str | None) -> None:
     """Largest data disparity D/ε with a desirable mechanism, for each market growth rate α.
 
-    MODEL is a two-agent `mechanism-design` model with the market-growth valuation and
-    Q(t) = t (Sec. 6.2); its `types.include_zero` selects the grid reading.
+    MODEL is a `mechanism-design` model on an ε-grid; its `types.include_zero` selects the grid
+    reading. The two-agent market-growth model with Q(t) = t (Sec. 6.2) uses the extreme-family row
+    search (D/ε up to --k-max); any other model runs Algorithm 1 on all profiles once at the largest
+    D that `solve` could handle (exact; --alpha then sets parameters.alpha).
 
     \b
     Example:
@@ -41,35 +43,56 @@ def boundary(ctx: click.Context, model: str, alpha_text: str | None, k_max: int,
     """
     from ..errors import Unsupported
     from ..io import load
-    from ..mechanism.boundary import parse_range, plot, sweep
+    from ..mechanism.boundary import generic_boundary, parse_range, plot, sweep
     from ..mechanism.valuations import Quality
     from ..report import Document, Section, Table, render
 
     m = load(model)
     if getattr(m, "kind", None) != "mechanism-design":
         raise Unsupported(f"`boundary` needs a mechanism-design model, got kind {m.kind!r}", field="kind")
-    if m.n != 2 or m.valuation.family != "market-growth" or not Quality.parse(m.quality).is_identity:
-        raise Unsupported("`boundary` searches the two-agent market-growth model of Sec. 6.2 "
-                          "(agents: 2, valuation.family: market-growth, quality: t)", field="valuation")
     if m.types.step is None:
         raise Unsupported("`boundary` varies D on an ε-grid; give types.step and types.max", field="types")
-    alphas = parse_range(alpha_text) if alpha_text else [
-        m.valuation.alpha if m.valuation.alpha is not None else m.parameters["alpha"]]
+    special = (m.n == 2 and m.valuation.family == "market-growth" and Quality.parse(m.quality).is_identity
+               and m.misreports == "downward" and m.outside_option == "own-model"
+               and m.allocation.rule == "efficient")
+    default_alpha = (m.valuation.alpha if m.valuation.alpha is not None else m.parameters.get("alpha"))
+    alphas = parse_range(alpha_text) if alpha_text else [default_alpha]
     t0 = time.perf_counter()
 
     def progress(r: Any) -> None:
         b = r.boundary if r.boundary is not None else f"> {r.k_max}"
         click.echo(f"  α = {r.alpha:+.4f}: D/ε boundary {b}  ({r.seconds:.2f} s)", err=True)
 
-    res = sweep(alphas, workers=workers, scheduler=scheduler, progress=progress if len(alphas) > 1 else None,
-                include_zero=m.types.include_zero, k_max=k_max, verify_limit=verify_limit)
+    if special:
+        res = sweep(alphas, workers=workers, scheduler=scheduler,
+                    progress=progress if len(alphas) > 1 else None,
+                    include_zero=m.types.include_zero, k_max=k_max, verify_limit=verify_limit)
+    else:  # any other model: generic Algorithm 1 on all profiles, once at the largest D (prefix stability)
+        from ..mechanism.analysis import MAX_WORK
+
+        lo = 0 if m.types.include_zero else 1
+        cap = 1
+        while (cap + 2 - lo) ** (m.n + 1) <= MAX_WORK:
+            cap += 1
+        kk = min(k_max, cap)
+        res = []
+        for a in alphas:
+            r = generic_boundary(m, a if alpha_text else None, k_max=kk)
+            if len(alphas) > 1:
+                progress(r)
+            res.append(r)
+        if kk < k_max:
+            click.echo(f"  generic model: D/ε capped at {kk} (Algorithm 1 on all profiles costs "
+                       f"(D/ε)^{m.n + 1}; the row search covers only the 2-agent market-growth model)", err=True)
+        k_max = kk
     total = time.perf_counter() - t0
     rows = [[r.alpha, r.boundary if r.boundary is not None else f"> {r.k_max}",
-             f"({r.first_profile[0]}, {r.first_profile[1]})·ε" if r.first_profile else "none found",
+             "(" + ", ".join(str(x) for x in r.first_profile) + ")·ε" if r.first_profile else "none found",
              r.revenue, r.normalised_revenue, r.scope, r.seconds] for r in res]
     notes = sorted({n for r in res for n in r.notes})
-    notes.append("Σp^max/K^(α+1) tends to 2^α + c(α) as K grows (continuum limit); it changes sign at "
-                 "α* ≈ -0.6609, above which no disparity is too large (the boundary stops existing).")
+    if special:
+        notes.append("Σp^max/K^(α+1) tends to 2^α + c(α) as K grows (continuum limit); it changes sign at "
+                     "α* ≈ -0.6609, above which no disparity is too large (the boundary stops existing).")
     lo = "0" if m.types.include_zero else "ε"
     doc = Document("mechsolve — data-disparity boundary (Chen et al. 2020, Sec. 6.2, Fig. 3)", [
         Section("Search", [("model", m.name or model), ("types", f"{{{lo}, …, D}} on an ε-grid"),

@@ -227,6 +227,44 @@ def growth_boundary(alpha: float, *, include_zero: bool = True, k_max: int = DEF
                           round(time.perf_counter() - t0, 4), norm, tuple(notes))
 
 
+def generic_boundary(model: Any, alpha: float | None = None, *, k_max: int = 60,
+                     tolerance: float | None = None) -> BoundaryResult:
+    """The disparity boundary of *any* mechanism-design model on an ε-grid, on all profiles.
+
+    Prefix stability (1. above) holds for every model under downward misreports: p^max(t) reads only
+    profiles with smaller own type. So one run of Algorithm 1 at D = k_max·ε answers every D ≤ k_max·ε
+    at once: the boundary is the largest type (in units of ε) of the first failing profile, minus one.
+    Exact on all profiles; the cost is the generic O(m^(n+1)) of Algorithm 1 (m = grid points), so
+    k_max is what `solve` could run. ``alpha`` overrides ``parameters.alpha`` (market growth: the rate).
+    """
+    from .desirability import desirability
+    from .instance import build_instance
+    from .types import build_type_grids
+
+    ts = model.types
+    if ts.step is None:
+        raise Unsupported("a disparity search varies D on an ε-grid; give types.step and types.max", field="types")
+    if model.misreports != "downward":
+        raise Unsupported("the boundary search relies on downward misreports (Assumption 2)", field="misreports")
+    if alpha is not None and "alpha" not in model.parameters and model.valuation.family != "market-growth":
+        raise InvalidModel("--alpha sets parameters.alpha, which this model does not use", field="alpha")
+    t0 = time.perf_counter()
+    lo = 0 if ts.include_zero else 1
+    m = model.model_copy(update={"types": ts.model_copy(update={"max": ts.step * k_max})})
+    grids = build_type_grids(m)
+    inst = build_instance(m, grids=grids, parameters={"alpha": alpha} if alpha is not None else None)
+    d = desirability(inst, tolerance=model.tolerance if tolerance is None else tolerance)
+    a = float(alpha if alpha is not None else (model.valuation.alpha if model.valuation.alpha is not None
+                                               else model.parameters.get("alpha", float("nan"))))
+    if d.exists:
+        return BoundaryResult(a, None, None, None, k_max, ts.include_zero, f"all profiles up to D/ε = {k_max}",
+                              round(time.perf_counter() - t0, 4),
+                              notes=(f"no failing profile up to D/ε = {k_max} (generic Algorithm 1)",))
+    prof = tuple(int(round(float(v) / ts.step)) for v in d.first_profile.values())  # type: ignore[union-attr]
+    return BoundaryResult(a, max(prof) - 1, prof, float(d.first_revenue), k_max, ts.include_zero,  # type: ignore[arg-type]
+                          "all profiles (exact boundary)", round(time.perf_counter() - t0, 4))
+
+
 def verify_full(alpha: float, k_fail: int, include_zero: bool, tolerance: float = 1e-9) -> tuple[bool, str]:
     """All profiles on {lo..k_fail}: no failure below k_fail and one at k_fail (generic Algorithm 1)."""
     from ..spec import parse_model

@@ -115,3 +115,30 @@ def test_cli_boundary_table_and_schema():
     assert [x["boundary"] for x in out["results"]] == [3, 6, 38]
     s = runner.invoke(cli, ["schema", "mechanism-design"])
     assert s.exit_code == 0 and "market-growth" in s.output
+
+
+@pytest.mark.parametrize("alpha,include_zero", [(-0.9, True), (-0.8, True), (-0.75, True), (-0.9, False)])
+def test_generic_boundary_agrees_with_the_row_search(alpha, include_zero):
+    """Prefix stability: one Algorithm 1 run at the largest D answers every D (all profiles, any model)."""
+    from mechsolve.mechanism.boundary import generic_boundary
+
+    g = generic_boundary(growth(alpha, 1, include_zero), alpha, k_max=30)
+    r = growth_boundary(alpha, include_zero=include_zero, k_max=30, verify_limit=0)
+    assert (g.boundary, g.first_profile[1:] if g.first_profile else None) == \
+        (r.boundary, r.first_profile[1:] if r.first_profile else None)
+    assert g.scope.startswith("all profiles")
+
+
+def test_cli_boundary_generic_three_agents(tmp_path):
+    """Beyond Sec. 6.2: three agents in the growing market; the first failing profile is recomputed."""
+    m = tmp_path / "g3.yaml"
+    m.write_text("kind: mechanism-design\nagents: 3\ntypes: {step: 1, max: 2}\n"
+                 "valuation: {family: market-growth}\nparameters: {alpha: -0.9}\n")
+    r = CliRunner().invoke(cli, ["boundary", str(m), "--alpha", "-0.9", "--k-max", "6", "--format", "json"])
+    assert r.exit_code == 0, r.output
+    res = json.loads(r.output[r.output.index("{"):])["results"][0]
+    assert res["boundary"] == 1 and res["first_failing_profile"] == [0, 0, 2]
+    p = max_payments_fast(build_instance(parse_model({
+        "kind": "mechanism-design", "agents": 3, "types": {"step": 1, "max": 2},
+        "valuation": {"family": "market-growth", "alpha": -0.9}})))
+    assert p[:, 0, 0, 2].sum() < 0 and (p[:, :2, :2, :2].sum(axis=0) >= -1e-12).all()
