@@ -116,20 +116,22 @@ def growth_table(alpha: float, eps: float, lo: int, K: int) -> np.ndarray:
         V = np.where(T + T > 0, np.power(np.where(T + T > 0, T + T, 1.0), alpha) * T, 0.0)
         S = t[:, None] + t[None, :]
         Vout = np.where(S > 0, np.power(np.where(S > 0, S, 1.0), alpha) * t[:, None], 0.0)
-        idx = eps * np.arange(0, 3 * K + 2, dtype=float)
+        idx = eps * np.arange(0, 3 * K + 6, dtype=float)
         pw = np.where(idx > 0, np.power(np.where(idx > 0, idx, 1.0), alpha), 0.0)
     pbar = V - Vout
     p = np.empty_like(pbar)
     buf = np.empty((m, m))
-    pos = np.arange(2 * m, dtype=np.int64)
+    # Hankel views built once: Hall[j, b] = pw[3·lo + j + b]; Wall[j, b] = (j + b ≥ m)
+    Hall = sliding_window_view(pw[3 * lo: 3 * lo + 3 * m], m)
+    Wall = sliding_window_view(np.arange(3 * m) >= m, m)
     for k in range(m):
         best = 0.0 + pbar[k]
         if k:
             a = t[k]
             # H[k', b] = (a + a' + b)^α: index (k + lo) + (k' + lo) + (b + lo) of the power table
-            H = sliding_window_view(pw[k + 3 * lo: k + 3 * lo + k + m - 1], m)[:k]
-            # window[k', b] = a' + b ≥ a (a Hankel view too): the agent keeps the allocated model
-            window = sliding_window_view(pos[:k + m - 1] >= k - lo, m)[:k]
+            H = Hall[k: 2 * k]
+            # window[k', b] = a' + b ≥ a ⇔ k' + b ≥ k − lo: the agent keeps the allocated model
+            window = Wall[m - k + lo: m + lo]
             w = buf[:k]
             np.multiply(H, a, out=w)
             np.copyto(w, V[:k], where=window)
