@@ -35,8 +35,12 @@ def build_game(model: CooperativeMarket, base_dir: str | os.PathLike[str] = ".",
         path = resolve(base, spec.file, "value.file")
         vals, table = read_value_file(path, names)
         if vals is not None:
-            game = Game.from_values(names, _decimal_list(list(vals), exact) if exact else vals,
-                                    exact=exact, allow_nonzero_empty=allow)
+            try:
+                game = Game.from_values(names, _decimal_list(list(vals), exact) if exact else vals,
+                                        exact=exact, allow_nonzero_empty=allow)
+            except InvalidModel as exc:  # name the file as well as the entry at fault
+                at = f" at {exc.field}" if exc.field and exc.field != "value" else ""
+                raise InvalidModel(exc.message, field=f"value.file ({path.name}){at}") from None
         else:
             assert table is not None
             where = f"value.file ({path.name})"

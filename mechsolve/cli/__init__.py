@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from typing import Any
 
 import click
@@ -21,6 +22,22 @@ class MechsolveGroup(click.Group):
 
     def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
              standalone_mode: bool = True, **extra: Any) -> Any:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            code = self._run(args, prog_name, complete_var, **extra)
+        if code != 2:  # after an error the one error line is all that is printed
+            seen: set[str] = set()
+            for w in caught:
+                line = f"warning: {' '.join(str(w.message).split())} ({w.category.__name__})"
+                if line not in seen:
+                    seen.add(line)
+                    click.echo(line, err=True)
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+    def _run(self, args: Any, prog_name: str | None, complete_var: str | None, **extra: Any) -> int:
+        """Run the command; every failure becomes one ``error:`` line and code 2."""
         try:
             rv = super().main(args, prog_name or "mechsolve", complete_var, standalone_mode=False, **extra)
             code = rv if isinstance(rv, int) else 0
@@ -41,8 +58,6 @@ class MechsolveGroup(click.Group):
             click.echo(f"error: internal error ({type(exc).__name__}: {msg}); "
                        "rerun with MECHSOLVE_DEBUG=1 and report it", err=True)
             code = 2
-        if standalone_mode:
-            sys.exit(code)
         return code
 
 
