@@ -52,8 +52,13 @@ def _pairs(ctx: AxiomContext, kind: str) -> list[tuple[int, int]]:
 def _nulls(ctx: AxiomContext) -> list[int]:
     g = ctx.game
     out = []
+    v = g.values
     for i in range(g.n):
-        view = g.values.reshape(2 ** (g.n - 1 - i), 2, 2**i)
+        # cheap necessary test first: v({i}) = v(∅) and v(N) = v(N∖i)
+        d0, d1 = v[1 << i] - v[0], v[g.grand] - v[g.grand ^ (1 << i)]
+        if (d0 != 0 or d1 != 0) if ctx.exact else (abs(d0) > ctx.tolerance or abs(d1) > ctx.tolerance):
+            continue
+        view = v.reshape(2 ** (g.n - 1 - i), 2, 2**i)
         if ctx.exact:
             null = bool(np.all(view[:, 1, :] == view[:, 0, :]))
         else:
