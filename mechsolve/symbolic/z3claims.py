@@ -83,7 +83,11 @@ def _frac(val: Any) -> Fraction:
 
 
 class Encoding:
-    """Premises (named, each a list of sympy relations) and a conclusion over sympy symbols."""
+    """Premises (named, each a list of sympy relations) and a conclusion over sympy symbols.
+
+    Relations may be combined with ``sympy.Or``/``sympy.And`` (e.g. complementary
+    slackness ``y = 0 ∨ row tight``, which keeps the encoding of degree 2).
+    """
 
     def __init__(self, symbols: Sequence[Any], premises: Mapping[str, list[Any]], conclusion: Any,
                  always: Sequence[Any] = ()) -> None:
@@ -102,6 +106,10 @@ class Encoding:
         solver.set("timeout", int(timeout_ms))
 
         def rel(r: Any) -> Any:
+            if isinstance(r, sp.Or):
+                return z3.Or(*[rel(a) for a in r.args])
+            if isinstance(r, sp.And):
+                return z3.And(*[rel(a) for a in r.args])
             d = sp.expand(r.lhs - r.rhs)
             z = to_z3(d, env) if d != 0 else z3.RealVal(0)
             op = type(r)
@@ -138,6 +146,8 @@ class Encoding:
         import sympy as sp
 
         rels = [self.conclusion, *self.always] + [r for rs in self.premises.values() for r in rs]
+        rels = [a for r in rels for a in ((r,) if isinstance(r, sp.core.relational.Relational)
+                                           else r.atoms(sp.core.relational.Relational))]
         for r in rels:
             p = sp.Poly(sp.expand(r.lhs - r.rhs), *self.symbols) if self.symbols else None
             if p is not None and p.total_degree() > 1:
