@@ -114,3 +114,28 @@ def test_report_html_is_self_contained_and_well_formed(tmp_path) -> None:
     assert "http://" not in text.replace("http://www.w3.org/2000/svg", "")    # no external resources
     code, md = run("report", str(MODELS / "glove-game.yaml"), "--format", "markdown")
     assert code == 0 and "## Axioms" in md and "data:image/svg+xml;base64," in md
+
+
+def test_verify_workers_and_dask_scheduler_give_the_same_verdict() -> None:
+    import json
+
+    distributed = pytest.importorskip("dask.distributed")
+    args = ("verify", "--scheme-formula", "vN/n", "-a", "null-player", "--budget", "150", "--seed", "3",
+            "--format", "json")
+    outs = []
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                                  dashboard_address=None) as cluster:
+        for extra in ((), ("--workers", "2"), ("--scheduler", cluster.scheduler_address)):
+            code, out = run(*args, *extra)
+            assert code == 1
+            r = json.loads(out)["results"][0]
+            where = r["searched"].pop("executor")
+            r["searched"].pop("seconds")
+            outs.append(json.dumps(r, sort_keys=True))
+    assert where.startswith("Dask cluster at ")
+    assert len(set(outs)) == 1                          # same counterexample, same statistics
+
+
+def test_verify_bad_workers_is_exit_2() -> None:
+    code, out = run("verify", "--scheme", "shapley", "--workers", "0")
+    assert code == 2 and "Traceback" not in out
