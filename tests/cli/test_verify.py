@@ -139,3 +139,29 @@ def test_verify_workers_and_dask_scheduler_give_the_same_verdict() -> None:
 def test_verify_bad_workers_is_exit_2() -> None:
     code, out = run("verify", "--scheme", "shapley", "--workers", "0")
     assert code == 2 and "Traceback" not in out
+
+
+@pytest.mark.slow
+def test_report_html_renders_in_a_headless_browser(tmp_path) -> None:
+    """Screenshot of the self-contained HTML report in headless Chromium (skipped without a browser)."""
+    import shutil
+    import subprocess
+
+    browser = next((b for b in ("chromium", "chromium-browser", "google-chrome") if shutil.which(b)), None)
+    if browser is None:
+        pytest.skip("no headless browser (apt-get install chromium)")
+    html, png = tmp_path / "r.html", tmp_path / "r.png"
+    assert run("report", str(MODELS / "user-scheme-equal-split.yaml"), "-o", str(html))[0] == 1
+    subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", f"--screenshot={png}",
+                    "--window-size=1000,1400", html.as_uri()], capture_output=True, timeout=90, check=False)
+    assert png.is_file() and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    try:
+        from PIL import Image
+    except ImportError:
+        assert png.stat().st_size > 20_000
+        return
+    img = Image.open(png).convert("L")
+    assert img.size == (1000, 1400)
+    hist = img.histogram()
+    dark = sum(hist[:128]) / (img.size[0] * img.size[1])
+    assert 0.005 < dark < 0.5          # text and tables drawn, not a blank or black page
