@@ -7,8 +7,9 @@ A non-participant (∅) gets x_k = 0 and keeps its own model.
 
 Rules:
 
-* ``efficient`` (Def. 5): maximise the welfare of the participants,
-  W = Σ_{k participating} v_k(q). Closed forms: linear externalities (Sec. 3) — agent i
+* ``efficient`` (Def. 5): maximise the welfare W = Σ_{k=1}^n v_k(q) of all agents
+  (non-participants stay in the market, Sec. 2.3; ``welfare_of="participants"`` sums only
+  the participants — then the closed forms apply only when everyone participates). Closed forms: linear externalities (Sec. 3) — agent i
   gets ``best`` iff Σ_j α_ji ≥ 0, else nothing; market growth (Sec. 6.2) — welfare is
   (Σ q)^(α+1), so everyone gets ``best`` iff α ≥ −1 (at α = −1 every allocation is
   efficient; ties go to ``best``). Otherwise an exhaustive search over ``levels``
@@ -53,6 +54,7 @@ class AllocationRule:
     valuation: Valuation
     levels: int = 2
     formula: str | None = None
+    welfare_of: str = "all-agents"
 
     def best(self, reports: np.ndarray, part: np.ndarray) -> np.ndarray:
         """Q(Σ_{participating} t'_j), shape ``reports.shape[:-1]``."""
@@ -80,7 +82,7 @@ class AllocationRule:
             return np.where(part, best, z)
         if self.rule == "formula":
             return self._formula(reports, part, best, z)
-        flags = self.closed_form()
+        flags = self.closed_form() if self.welfare_of == "all-agents" or part.all() else None
         if flags is not None:
             return np.where(part & flags, best, z)
         return self.search(reports, part)[0]
@@ -119,12 +121,17 @@ class AllocationRule:
 
     def welfare(self, x: np.ndarray, reports: np.ndarray, part: np.ndarray, own: np.ndarray | None = None
                 ) -> np.ndarray:
-        """Participants' welfare Σ_k v_k(q) at q_k = max(x_k, Q(t'_k)) (non-participants: q = 0)."""
+        """Welfare Σ_k v_k(q) at q_k = max(x_k, Q(t'_k)) (non-participants: q = 0).
+
+        Sums over all agents (Def. 5) unless ``welfare_of == "participants"``.
+        """
         own = self.quality(reports) if own is None else own
         z = _zero_like(reports)
         q = np.where(part, np.maximum(x, own), z)
         v = self.valuation.values(q, reports)
-        return np.where(part, v, z).sum(axis=-1)
+        if self.welfare_of == "participants":
+            v = np.where(part, v, z)
+        return v.sum(axis=-1)
 
     def _formula(self, reports: np.ndarray, part: np.ndarray, best: np.ndarray, z: np.ndarray) -> np.ndarray:
         syms = ["best", "own", "T", "t_i"]
@@ -146,4 +153,4 @@ class AllocationRule:
 def build_allocation(model: Any, quality: Quality, valuation: Valuation) -> AllocationRule:
     """The allocation rule a :class:`~mechsolve.spec.mechanism.MechanismDesign` declares."""
     a = model.allocation
-    return AllocationRule(a.rule, quality, valuation, a.levels, a.formula)
+    return AllocationRule(a.rule, quality, valuation, a.levels, a.formula, a.welfare)

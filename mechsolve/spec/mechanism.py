@@ -145,9 +145,12 @@ class ValuationSpec(Frozen):
 class AllocationSpec(Frozen):
     """The allocation rule x(t'): a named rule or a formula.
 
-    * ``efficient`` (Def. 5): maximise the participants' welfare; closed forms for the linear
+    * ``efficient`` (Def. 5): maximise the welfare; closed forms for the linear
       (Sec. 3) and market-growth families, else a search over ``levels`` qualities per agent
-      between its own model Q(t_i) and the best model Q(Σ t_j);
+      between its own model Q(t_i) and the best model Q(Σ t_j). ``welfare`` says whose
+      valuations count: ``all-agents`` (default, Def. 5: WEL = Σ_{i=1}^n v_i, and the closed
+      form of Sec. 3 sums α_ji over every j — non-participants stay in the market, Sec. 2.3,
+      with quality 0 since their type is not reported) or ``participants`` only;
     * ``best-to-all``: every participant gets the best model (Theorem 4's mechanism);
     * ``own-models``: nobody gets more than their own model;
     * ``formula``: x_i in ``best`` (= Q(Σ_participants t_j)), ``own`` (= Q(t_i)), ``T``, ``t_i``.
@@ -156,6 +159,8 @@ class AllocationSpec(Frozen):
     rule: Literal["efficient", "best-to-all", "own-models", "formula"] = "efficient"
     levels: int = Field(default=2, ge=2, le=64, description="qualities per agent searched by `efficient`")
     formula: str | None = None
+    welfare: Literal["all-agents", "participants"] = Field(
+        default="all-agents", description="whose valuations `efficient` maximises (Def. 5: all agents)")
 
     @model_validator(mode="after")
     def _formula(self) -> "AllocationSpec":
