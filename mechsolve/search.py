@@ -8,14 +8,21 @@ towards violations by hill-climbing on the signed residual (the largest
 ``expected − got`` for ``≥``, ``|got − expected|`` for ``=``; Hypothesis'
 ``target()`` idea). A violation is then
 
-1. **shrunk**: players are dropped (:meth:`Game.restrict`) while it stays a
-   violation and a family member, then numbers are simplified (integers,
-   halves, tenths, ...), all at once and one coalition at a time;
+1. **shrunk**: players are dropped while it stays a violation and a family
+   member — deleted (:meth:`Game.restrict`), conditioned on
+   (:meth:`Game.marginal`) or merged into another player
+   (:func:`merge_players`) — then numbers are simplified (integers, halves,
+   tenths, ...), all at once and one coalition at a time;
 2. **confirmed exactly**: the scheme and the axiom are rerun on the game as the
    decimals written in the counterexample file denote them
    (``Fraction(repr(x))``, what ``mechsolve check --exact`` reads), with zero
    tolerance. A float violation that does not confirm is *discarded* (and
    counted) — floating point is never the cause of a reported violation.
+
+The search is cut into seeded chunks of :data:`CHUNK_SIZE` instances that run in
+this process, in local worker processes or on a Dask cluster
+(:mod:`mechsolve.parallel`); the lowest chunk with a violation wins, so for a
+given seed and budget the answer does not depend on where it ran.
 
 The verdict is ``violated`` (with the shrunk counterexample and a model file
 that ``mechsolve check`` reproduces with exit 1) or ``no-counterexample-found``
@@ -57,7 +64,7 @@ import time
 import zlib
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -939,5 +946,6 @@ def parse_sizes(text: str) -> list[int]:
 
 
 __all__ = ["FAMILIES", "Family", "get_family", "search", "shrink", "judge", "SearchResult", "Counterexample",
+           "merge_players", "player_reductions", "run_chunk", "chunk_rng", "CHUNK_SIZE",
            "counterexample_model", "model_yaml", "parse_sizes", "decimal_game", "make_null", "make_replica",
            "mobius"]
