@@ -46,7 +46,6 @@ import math
 import os
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -303,40 +302,19 @@ def _one(args: tuple[float, dict[str, Any]]) -> BoundaryResult:
 
 def sweep(alphas: Sequence[float], *, workers: int | None = None, scheduler: str | None = None,
           progress: Callable[[BoundaryResult], None] | None = None, **kw: Any) -> list[BoundaryResult]:
-    """Boundaries for many α, in parallel: local processes, or a Dask cluster at ``scheduler``."""
+    """Boundaries for many α, in parallel via :func:`mechsolve.parallel.parallel_map`.
+
+    Local processes (``workers``, default: one per core, at most one per α) or a Dask
+    cluster at ``scheduler``; results come back in the order of ``alphas`` and do not
+    depend on where they ran.
+    """
+    from ..parallel import parallel_map
+
     jobs = [(float(a), kw) for a in alphas]
-    if scheduler:
-        try:
-            from dask.distributed import Client  # type: ignore[import-not-found]
-        except ImportError:
-            raise Unsupported("--scheduler needs dask.distributed (pip install 'dask[distributed]')",
-                              field="scheduler") from None
-        with Client(scheduler) as client:
-            futs = client.map(_one, jobs)
-            out = client.gather(futs)
-        for r in out:
-            if progress:
-                progress(r)
-        return list(out)
-    workers = workers if workers is not None else min(len(jobs), os.cpu_count() or 1)
-    if workers <= 1 or len(jobs) == 1:
-        out = []
-        for j in jobs:
-            r = _one(j)
-            if progress:
-                progress(r)
-            out.append(r)
-        return out
-    # longest first: the α near the threshold dominate the time
-    order = sorted(range(len(jobs)), key=lambda q: -jobs[q][0])
-    res: dict[int, BoundaryResult] = {}
-    with ProcessPoolExecutor(max_workers=workers) as ex:
-        futs = {q: ex.submit(_one, jobs[q]) for q in order}
-        for q in order:
-            res[q] = futs[q].result()
-            if progress:
-                progress(res[q])
-    return [res[q] for q in range(len(jobs))]
+    if workers is None:
+        workers = min(len(jobs), os.cpu_count() or 1)
+    report = (lambda done, total, r: progress(r)) if progress else None
+    return parallel_map(_one, jobs, workers=max(1, workers), scheduler=scheduler, progress=report)
 
 
 def continuum_alpha_star(tol: float = 1e-9, grid: int = 200_001) -> float:
