@@ -157,13 +157,34 @@ def _written_name(base: str, axiom: str, many: bool) -> str:
               help="run the search chunks on the Dask cluster at ADDRESS (e.g. tcp://10.0.0.5:8786)")
 @click.option("--write-counterexample", "write_cx", default=None, type=click.Path(dir_okay=False),
               help="write the counterexample as a model file (one per violated axiom: FILE-AXIOM.yaml)")
+@click.option("--mechanism", default=None, type=click.Choice(["mep", "max-payment", "zero"]),
+              help="search mechanism-design instances (Chen et al.) for a violation by this payment rule "
+                   "instead of a cooperative scheme")
+@click.option("--agents", default="2..3", show_default=True, help="[--mechanism] numbers of agents: 2..3, 2 or 2,4")
+@click.option("--grid", "grid_text", default="1..3", show_default=True,
+              help="[--mechanism] largest types D (disparity D/ε; types {0?, 1, …, D}): 1..3, 2 or 1,4")
+@click.option("--valuation", "valuations", multiple=True,
+              help="[--mechanism] linear (Example 1, α_ij ~ U[alpha-range]) and/or market-growth "
+                   "((Σq)^α q_i, α ~ U[alpha-range])  [default: linear]")
+@click.option("--alpha-range", "alpha_text", default="-1:1", show_default=True,
+              help="[--mechanism] LO:HI for the α_ij (linear) or α (market-growth), or one value, e.g. -0.9")
+@click.option("--alpha-premise", "alpha_premises", multiple=True,
+              help="[--mechanism] premise variants of the linear α: any, diag-nonneg (α_ii ≥ 0), nonneg "
+                   "(all α ≥ 0), offdiag-nonneg (α_ij ≥ 0 for i ≠ j)  [default: any]")
+@click.option("--quality", "qualities", multiple=True,
+              help="[--mechanism] model quality Q(t) formulas to draw from  [default: t/(1+t) and t]")
+@click.option("--without-premise", is_flag=True, default=False,
+              help="[--mechanism] for chen-theorem-1/corollary-1/theorem-4: drop the premise and search the "
+                   "conclusion; the counterexample names the premise that fails on it")
 @output_options
 @click.pass_context
 def verify(ctx: click.Context, scheme_name: str | None, scheme_formula: str | None, scheme_callable: str | None,
            axioms: tuple[str, ...], players: str, families: tuple[str, ...], table: str | None,
            budget: int | None, time_limit: float | None, seed: int, param_items: tuple[str, ...],
            tolerance: float, shrink: bool, workers: int, scheduler: str | None, write_cx: str | None, fmt: str,
-           output: str | None) -> None:
+           output: str | None, mechanism: str | None = None, agents: str = "2..3", grid_text: str = "1..3",
+           valuations: tuple[str, ...] = (), alpha_text: str = "-1:1", alpha_premises: tuple[str, ...] = (),
+           qualities: tuple[str, ...] = (), without_premise: bool = False) -> None:
     """Search for a counterexample to a scheme's axioms; exit 1 when one is found.
 
     Instances are drawn from the families, screened in float64, shrunk towards
@@ -178,7 +199,18 @@ def verify(ctx: click.Context, scheme_name: str | None, scheme_formula: str | No
       mechsolve verify --scheme-formula "vN/n" --axiom null-player --write-counterexample cx.yaml
       mechsolve verify --scheme shapley --family from-table=models/data/mnist-5-parties.json --time 5
       mechsolve verify --scheme nguyen-budget --budget 2000 --workers 2
+      mechsolve verify --mechanism max-payment --axiom wbb --valuation market-growth --alpha-range -0.9
+      mechsolve verify --mechanism mep --axiom corollary-1 --alpha-premise offdiag-nonneg --without-premise
     """
+    if mechanism is not None:
+        _verify_mechanism(ctx, mechanism, axioms, agents, grid_text, valuations, alpha_text, alpha_premises,
+                          qualities, without_premise, budget, time_limit, seed, tolerance, shrink, workers,
+                          scheduler, write_cx, fmt, output,
+                          cooperative=[o for o, v in (("--scheme", scheme_name), ("--scheme-formula", scheme_formula),
+                                                      ("--scheme-callable", scheme_callable),
+                                                      ("--family", families or None), ("--table", table),
+                                                      ("--param", param_items or None)) if v is not None])
+        return
     from ..errors import InvalidModel
     from ..report import render
     from ..schemes import get_scheme
@@ -258,3 +290,57 @@ def _reproduces(path: str, axiom: str) -> str:
     if codes == [1, 1]:
         return "checked: exits 1 in float and in --exact mode"
     return f"WARNING: check exits {codes[0]} (float) and {codes[1]} (--exact), expected 1"
+
+
+def _split(items: tuple[str, ...]) -> list[str]:
+    return [p.strip() for item in items for p in item.split(",") if p.strip()]
+
+
+def _verify_mechanism(ctx: click.Context, mechanism: str, axioms: tuple[str, ...], agents: str, grid_text: str,
+                      valuations: tuple[str, ...], alpha_text: str, alpha_premises: tuple[str, ...],
+                      qualities: tuple[str, ...], without_premise: bool, budget: int | None,
+                      time_limit: float | None, seed: int, tolerance: float, shrink: bool, workers: int,
+                      scheduler: str | None, write_cx: str | None, fmt: str, output: str | None,
+                      cooperative: list[str]) -> None:
+    """``verify --mechanism``: search mechanism-design instances (:mod:`mechsolve.mechanism_search`)."""
+    from ..errors import InvalidModel, Unsupported
+    from ..mechanism_search import (QUALITIES, mechanism_verify_document, parse_alpha_range, reproduces,
+                                    search_mechanism)
+    from ..report import render
+    from ..search import model_yaml, parse_sizes
+
+    if cooperative:
+        raise InvalidModel(f"{', '.join(cooperative)} belong to cooperative searches, not to --mechanism",
+                           field="mechanism")
+    if workers != 1 or scheduler is not None:
+        raise Unsupported("--mechanism searches run in this process (no --workers/--scheduler yet)",
+                          field="workers")
+    if budget is None and time_limit is None:
+        budget = 200
+    names = list(axioms) if axioms else (["chen-corollary-1"] if without_premise else
+                                         ["mechanism-ic", "mechanism-ir", "weak-budget-balance"])
+    alpha_range = parse_alpha_range(alpha_text)
+    results = []
+    for ax in names:
+        results.append(search_mechanism(
+            mechanism, ax, agents=parse_sizes(agents), grid=parse_sizes(grid_text),
+            valuations=_split(valuations) or ["linear"], alpha_range=alpha_range,
+            alpha_premises=_split(alpha_premises) or ["any"], qualities=list(qualities) or list(QUALITIES),
+            without_premise=without_premise, budget=budget, time_limit=time_limit, seed=seed,
+            tolerance=tolerance, do_shrink=shrink))
+    written: dict[str, str] = {}
+    reproduced: dict[str, str] = {}
+    violated = [r for r in results if r.counterexample is not None]
+    if write_cx:
+        from ..io import write_text
+
+        for r in violated:
+            path = _written_name(write_cx, r.axiom, len(violated) > 1)
+            write_text(path, model_yaml(r.model()))
+            written[r.axiom] = path
+            reproduced[r.axiom] = reproduces(path)
+            click.echo(f"wrote {path}", err=True)
+    data = {"mechanism": mechanism, "results": [r.to_dict() for r in results], "written": written,
+            "reproduced": reproduced, "exit_code": 1 if violated else 0}
+    emit(render(mechanism_verify_document(results, written, reproduced), data, fmt), output)
+    ctx.exit(1 if violated else 0)
