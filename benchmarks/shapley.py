@@ -5,6 +5,7 @@ Usage::
     pip install -e ".[bench]"          # coopgame-py, shapiq, pyDVL, matplotlib (peers are optional)
     python benchmarks/shapley.py                   # n = 10..26, ~10 minutes on 2 cores
     python benchmarks/shapley.py --max-n 16        # quick look
+    python benchmarks/shapley.py --only-mc --mc-reps 200   # Monte Carlo vs shapiq only (~2 min)
 
 One run measures, on the same random table ``v`` (seeded, ``v(∅) = 0``, in
 memory before the clock starts), the wall time (best of up to 5 repeats
@@ -212,8 +213,30 @@ def _voting_game(n: int, rng: np.random.Generator) -> np.ndarray:
     return (sums > w.sum() / 2).astype(float)
 
 
+def _ratio_se(num: list[float], den: list[float]) -> tuple[float, float]:
+    """Ratio of means ``mean(num)/mean(den)`` of paired samples and its delta-method standard error."""
+    a, b = np.asarray(num), np.asarray(den)
+    k = a.size
+    r = a.mean() / b.mean()
+    if k < 2:
+        return float(r), float("nan")
+    cov = np.cov(a, b)                       # paired: the same game and budget for both
+    var = (cov[0, 0] / a.mean() ** 2 + cov[1, 1] / b.mean() ** 2
+           - 2 * cov[0, 1] / (a.mean() * b.mean())) / k
+    return float(r), float(abs(r) * math.sqrt(max(var, 0.0)))
+
+
 def monte_carlo_section(n: int, budgets: list[int], reps: int, seed: int) -> tuple[str, dict[str, Any]]:
-    """RMSE against the exact value at equal value calls: mechsolve (antithetic) vs shapiq PermutationSamplingSV."""
+    """RMSE against the exact value at equal value calls: mechsolve vs shapiq PermutationSamplingSV.
+
+    Both get the same budget in value calls, counted the same way (``v(∅)``,
+    ``v(N)`` once, ``n − 1`` per permutation; mechsolve's self-duality probe
+    counts too): ``monte_carlo_shapley(g, max_value_calls=budget)`` and
+    ``PermutationSamplingSV(n).approximate(budget, game)``. Each row is the
+    mean over ``reps`` games (a new game and seed per rep) of the per-game
+    RMSE over players; the ratio shapiq/mechsolve (> 1: mechsolve better)
+    comes with its delta-method standard error over the paired games.
+    """
     from mechsolve.games import Game
     from mechsolve.shapley import monte_carlo_shapley, shapley
 
@@ -227,19 +250,21 @@ def monte_carlo_section(n: int, budgets: list[int], reps: int, seed: int) -> tup
     weights = 1 << np.arange(n, dtype=np.int64)
     for gname, make in games.items():
         for budget in budgets:
-            err_ms, err_plain, err_sq, t_ms, t_sq, calls_ms = [], [], [], 0.0, 0.0, 0
+            err_ms, err_plain, err_sq, t_ms, t_sq = [], [], [], 0.0, 0.0
+            calls_ms, calls_sq, pairs_ms = [], [], []
             for rep in range(reps):
                 rng = np.random.default_rng(seed * 1000 + rep)
                 v = make(rng)
                 g = Game(tuple(f"p{k}" for k in range(n)), v)
                 exact = shapley(g)
-                perms = (budget - 2) // (n - 1)
                 t0 = time.perf_counter()
-                est = monte_carlo_shapley(g, max_permutations=perms, seed=rep)
+                est = monte_carlo_shapley(g, max_value_calls=budget, max_permutations=10**9, seed=rep)
                 t_ms += time.perf_counter() - t0
-                calls_ms = est.value_calls
+                calls_ms.append(est.value_calls)
+                pairs_ms.append(2 * est.antithetic_pairs / est.permutations)
                 err_ms.append(np.sqrt(np.mean((est.values - exact) ** 2)))
-                plain = monte_carlo_shapley(g, max_permutations=perms, seed=rep, antithetic=False)
+                plain = monte_carlo_shapley(g, max_value_calls=budget, max_permutations=10**9,
+                                            seed=rep, antithetic=False)
                 err_plain.append(np.sqrt(np.mean((plain.values - exact) ** 2)))
                 if have_sq:
                     def lookup(c: np.ndarray) -> np.ndarray:
@@ -247,21 +272,30 @@ def monte_carlo_section(n: int, budgets: list[int], reps: int, seed: int) -> tup
                     t0 = time.perf_counter()
                     iv = PermutationSamplingSV(n, random_state=rep).approximate(budget, lookup)
                     t_sq += time.perf_counter() - t0
+                    calls_sq.append(int(iv.estimation_budget))
                     err_sq.append(np.sqrt(np.mean((np.array([iv[(i,)] for i in range(n)]) - exact) ** 2)))
-            row = {"game": gname, "budget": budget, "value_calls": calls_ms,
+            row = {"game": gname, "budget": budget, "value_calls_max": int(max(calls_ms)),
                    "rmse_mechsolve": float(np.mean(err_ms)), "rmse_plain": float(np.mean(err_plain)),
+                   "pair_share": float(np.mean(pairs_ms)),
                    "time_mechsolve": t_ms / reps}
             if have_sq:
-                row.update(rmse_shapiq=float(np.mean(err_sq)), time_shapiq=t_sq / reps)
+                ratio, ratio_se = _ratio_se(err_sq, err_ms)
+                row.update(rmse_shapiq=float(np.mean(err_sq)), time_shapiq=t_sq / reps,
+                           value_calls_shapiq=int(max(calls_sq)), ratio=ratio, ratio_se=ratio_se)
             data.append(row)
-            rows.append([gname, str(budget), f"{row['rmse_mechsolve']:.2e}", f"{row['rmse_plain']:.2e}",
+            rows.append([gname, f"{budget} ({row['value_calls_max']} / "
+                         f"{row['value_calls_shapiq'] if have_sq else '–'})",
+                         f"{row['pair_share']:.0%}",
+                         f"{row['rmse_mechsolve']:.2e}", f"{row['rmse_plain']:.2e}",
                          f"{row['rmse_shapiq']:.2e}" if have_sq else "not installed",
-                         f"{row['rmse_shapiq'] / row['rmse_mechsolve']:.2f}" if have_sq else "–",
+                         f"{row['ratio']:.3f} ± {row['ratio_se']:.3f}" if have_sq else "–",
                          fmt_time(row["time_mechsolve"]),
                          fmt_time(row["time_shapiq"]) if have_sq else "–"])
-    md = markdown_table(["game (n=%d)" % n, "value calls", "mechsolve RMSE (default, antithetic=auto)",
-                         "mechsolve RMSE (plain)", "shapiq PermutationSamplingSV RMSE",
-                         "shapiq / mechsolve error", "mechsolve time", "shapiq time"], rows)
+    md = markdown_table(["game (n=%d)" % n, "budget (calls used: mechsolve / shapiq)",
+                         "permutations in antithetic pairs",
+                         "mechsolve RMSE (default, antithetic=auto)", "mechsolve RMSE (plain)",
+                         "shapiq PermutationSamplingSV RMSE", "shapiq / mechsolve error ± SE",
+                         "mechsolve time", "shapiq time"], rows)
     return md, {"n": n, "reps": reps, "rows": data}
 
 
@@ -275,12 +309,24 @@ def main() -> None:
     ap.add_argument("--systems", default=",".join(SYSTEMS))
     ap.add_argument("--mc-reps", type=int, default=20)
     ap.add_argument("--skip-extra", action="store_true", help="only the exact Shapley table")
+    ap.add_argument("--only-mc", action="store_true",
+                    help="only the Monte Carlo section (results/shapley_mc.{md,json})")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, default=RESULTS)
     ap.add_argument("--worker", nargs=3, metavar=("SYSTEM", "N", "SEED"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
         worker(args.worker[0], int(args.worker[1]), int(args.worker[2]))
+        return
+    if args.only_mc:
+        mmd, mdata = monte_carlo_section(16, [1000, 5000, 20000], args.mc_reps, args.seed)
+        text = (f"### Monte Carlo at equal value calls (n=16, mean RMSE over {args.mc_reps} games "
+                f"and seeds)\n\nMachine: {machine()}\n\n{mmd}")
+        args.out.mkdir(parents=True, exist_ok=True)
+        (args.out / "shapley_mc.md").write_text(text + "\n", encoding="utf-8")
+        (args.out / "shapley_mc.json").write_text(json.dumps({"machine": machine(), "monte_carlo": mdata},
+                                                             indent=1) + "\n", encoding="utf-8")
+        print(text)
         return
     systems = [s for s in args.systems.split(",") if s]
     script = str(Path(__file__).resolve())

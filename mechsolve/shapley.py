@@ -339,13 +339,19 @@ def conditional_shapley(game: Game) -> np.ndarray:
 
 
 # ------------------------------------------------------------------ Monte Carlo
+#: Coalitions whose complement is evaluated by the self-duality probe of ``antithetic="auto"``.
+DUALITY_PROBES = 3
+
+
 @dataclass(frozen=True)
 class MonteCarloEstimate:
     """Monte Carlo Shapley estimate with a standard error per player.
 
     ``permutations`` counts sampled permutations (an antithetic pair counts
-    two); ``value_calls`` counts coalitions evaluated (``v(∅)`` and ``v(N)``
-    once, then ``n − 1`` per permutation).
+    two, ``antithetic_pairs`` of them came in pairs); ``value_calls`` counts
+    coalitions evaluated (``v(∅)`` and ``v(N)`` once, then ``n − 1`` per
+    permutation, plus at most :data:`DUALITY_PROBES` for the self-duality
+    probe of ``antithetic="auto"``), the accounting of shapiq's budget.
     """
 
     values: np.ndarray
@@ -354,10 +360,12 @@ class MonteCarloEstimate:
     converged: bool
     seed: int | None
     value_calls: int = 0
+    antithetic_pairs: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {"values": self.values.tolist(), "std_error": self.std_error.tolist(),
                 "permutations": self.permutations, "value_calls": self.value_calls,
+                "antithetic_pairs": self.antithetic_pairs,
                 "converged": self.converged, "seed": self.seed}
 
 
@@ -409,29 +417,69 @@ def _callable_walk(f: Callable[[np.ndarray], np.ndarray], n: int, v_empty: float
     return walk
 
 
+def _self_dual_probe(perm: np.ndarray, marg: np.ndarray, value_of: Callable[[np.ndarray], np.ndarray],
+                     v_empty: float, v_full: float, rtol: float = 1e-12) -> tuple[bool, int]:
+    """Test ``v(S) + v(N∖S) = v(∅) + v(N)`` on prefixes ``S`` of an already walked permutation.
+
+    For a self-dual game the reversed order gives every player exactly the same
+    marginal contribution (its predecessors in the reverse are ``N∖(P ∪ {i})``
+    and ``v(N∖P) − v(N∖P∖{i}) = v(P ∪ {i}) − v(P)``), so antithetic pairs
+    would spend half their value calls on copies. ``v(S)`` of a prefix is read
+    off the walked marginals; each complement costs one value call, and the
+    probe stops at the first coalition that is not self-dual. Prefix sizes
+    ``n/2, n/4, 3n/4`` (distinct, within ``1..n−1``).
+
+    Returns ``(self_dual, value_calls)``.
+    """
+    n = perm.size
+    sizes = list(dict.fromkeys(min(max(s, 1), n - 1) for s in (n // 2, n // 4, (3 * n) // 4)))
+    prefix_values = v_empty + np.cumsum(marg[perm])           # v(P_s) for s = 1..n
+    used = 0
+    for s in sizes[:DUALITY_PROBES]:
+        members = np.ones((1, n), dtype=bool)
+        members[0, perm[:s]] = False                          # N ∖ P_s
+        comp = float(np.asarray(value_of(members), dtype=np.float64).reshape(-1)[0])
+        used += 1
+        lhs, rhs = prefix_values[s - 1] + comp, v_empty + v_full
+        scale = abs(prefix_values[s - 1]) + abs(comp) + abs(v_empty) + abs(v_full)
+        if not abs(lhs - rhs) <= rtol * scale:
+            return False, used
+    return True, used
+
+
 def monte_carlo_shapley(value: Game | Callable[[np.ndarray], np.ndarray], n: int | None = None, *,
                         max_permutations: int = 10_000, target_std_error: float | None = None,
-                        batch: int = 64, antithetic: bool | str = "auto", seed: int | None = None
-                        ) -> MonteCarloEstimate:
+                        batch: int = 64, antithetic: bool | str = "auto", seed: int | None = None,
+                        max_value_calls: int | None = None) -> MonteCarloEstimate:
     """Permutation-sampling estimate of the Shapley value (Castro et al. 2009).
 
     Each sampled permutation ``π`` gives every player its marginal contribution
-    ``v(P_i^π ∪ {i}) − v(P_i^π)``; the estimate is the mean and the standard
-    error ``sd/√m`` over ``m`` samples. With ``antithetic=True`` each
-    permutation is paired with its reverse and the pair mean is one sample
-    (negatively correlated halves: lower variance at equal value calls, e.g.
-    for saturating "accuracy" games). ``"auto"`` (default) starts with pairs
-    and, after a pilot of ``max(8, min(batch, max_permutations/40))`` pairs, keeps them only if the
-    halves are negatively correlated (pooled over players); otherwise
-    (nearly self-dual games such as majority voting, where the reverse order
-    repeats the pivots) it continues with independent permutations. The
-    estimate is the mean over all permutations; the standard error treats a
-    pair as one unit. Permutations are drawn and walked in vectorised batches. Sampling stops when every
-    player's standard error is at most ``target_std_error`` (checked after
-    each batch, once at least 2 batches and 30 samples are in) or at
-    ``max_permutations``. A ``z``-sided interval ``values ± z·std_error``
-    covers the true value with the normal-approximation confidence
-    (``z = 3``: 99.7 %).
+    ``v(P_i^π ∪ {i}) − v(P_i^π)``; the estimate is the mean over all sampled
+    permutations and the standard error ``sd/√m`` over the ``m`` sampling
+    units. With ``antithetic=True`` each permutation is paired with its
+    reverse and the pair mean is one unit (negatively correlated halves: lower
+    variance at equal value calls, e.g. for saturating "accuracy" games).
+
+    ``"auto"`` (default) first walks one permutation and probes self-duality,
+    ``v(S) + v(N∖S) = v(∅) + v(N)``, on up to :data:`DUALITY_PROBES` of its
+    prefixes (one value call each, stopping at the first failure). A self-dual
+    game (e.g. majority voting) gives reversed orders exactly the same marginal
+    contributions, so it is sampled with independent permutations only (the
+    probe's ≤ 3 calls are the whole cost). Otherwise the probed permutation
+    opens a pilot of ``max(4, min(batch, max_permutations/64))`` antithetic
+    pairs, kept only if their halves are negatively correlated (pooled over
+    players); else sampling continues with independent permutations. The total
+    number of permutations is fixed in advance (an odd one left over after
+    pairs is a single), and every permutation is drawn uniformly before the
+    data it is added to is seen, so the estimate stays unbiased.
+
+    Permutations are drawn and walked in vectorised batches. Sampling stops
+    when every player's standard error is at most ``target_std_error``
+    (checked after each batch, once at least 2 batches and 30 units are in) or
+    after ``max_permutations``, or when ``max_value_calls`` (shapiq's budget:
+    ``v(∅)``, ``v(N)``, the probe, then ``n − 1`` per permutation) would be
+    exceeded. A ``z``-sided interval ``values ± z·std_error`` covers the true
+    value with the normal-approximation confidence (``z = 3``: 99.7 %).
 
     Parameters
     ----------
@@ -441,6 +489,10 @@ def monte_carlo_shapley(value: Game | Callable[[np.ndarray], np.ndarray], n: int
         read as ``f`` of the empty row; no normalisation is assumed).
     n : int
         Number of players (required with a callable).
+    max_value_calls : int, optional
+        Budget in value calls; the number of permutations is
+        ``(max_value_calls − 2 − probe) // (n − 1)`` (``probe`` = 3 with
+        ``"auto"``, else 0), capped by ``max_permutations``.
 
     Examples
     --------
@@ -453,14 +505,23 @@ def monte_carlo_shapley(value: Game | Callable[[np.ndarray], np.ndarray], n: int
     >>> est = monte_carlo_shapley(f, 50, max_permutations=256, seed=0)
     >>> bool(abs(est.values - 50).max() < 1e-9)
     True
+    >>> maj = Game.from_values(["a", "b", "c"], [0, 0, 0, 1, 0, 1, 1, 1])   # self-dual
+    >>> est = monte_carlo_shapley(maj, max_value_calls=1000, seed=0)
+    >>> est.antithetic_pairs, est.permutations, est.value_calls     # (1000 - 2 - 3) // 2
+    (0, 497, 998)
     """
     if isinstance(value, Game):
         n = value.n
         if n > 62:
             raise InvalidModel("tabulated games support at most 62 players", field="players")
-        table = value.to_float().values
-        walk = _table_walk(np.ascontiguousarray(table, dtype=np.float64), n)
-        fixed_calls = 2
+        table = np.ascontiguousarray(value.to_float().values, dtype=np.float64)
+        walk = _table_walk(table, n)
+        bit = np.left_shift(np.int64(1), np.arange(n, dtype=np.int64))
+
+        def value_of(members: np.ndarray) -> np.ndarray:
+            return table[members.astype(np.int64) @ bit]
+
+        v_empty, v_full = float(table[0]), float(table[-1])
     else:
         if n is None:
             raise InvalidModel("n is required with a callable value function", field="n")
@@ -472,8 +533,9 @@ def monte_carlo_shapley(value: Game | Callable[[np.ndarray], np.ndarray], n: int
         if got.shape != (2,):
             raise InvalidModel(f"the value function returned {got.shape[0]} values for 2 coalitions",
                                field="value.callable")
-        walk = _callable_walk(value, n, float(got[0]), float(got[1]))
-        fixed_calls = 2
+        v_empty, v_full = float(got[0]), float(got[1])
+        walk = _callable_walk(value, n, v_empty, v_full)
+        value_of = value
     if n <= 0:
         raise InvalidModel(f"n must be positive, got {n}", field="n")
     if max_permutations < 2:
@@ -482,34 +544,62 @@ def monte_carlo_shapley(value: Game | Callable[[np.ndarray], np.ndarray], n: int
         raise InvalidModel("batch must be at least 1", field="batch")
     if antithetic not in (True, False, "auto"):
         raise InvalidModel(f"antithetic must be true, false or 'auto', got {antithetic!r}", field="antithetic")
+    probe = antithetic == "auto" and n >= 2
+    total = max_permutations                 # fixed in advance: keeps the mean unbiased
+    if max_value_calls is not None:
+        reserved = 2 + (DUALITY_PROBES if probe else 0)
+        if n >= 2:
+            need = reserved + 2 * (n - 1)
+            if max_value_calls < need:
+                raise InvalidModel(f"max_value_calls must be at least {need} (v(∅), v(N), "
+                                   f"{reserved - 2} probe calls and 2 permutations of {n - 1} calls) "
+                                   f"for n={n}, got {max_value_calls}", field="max_value_calls")
+            total = min(total, (max_value_calls - reserved) // (n - 1))
     rng = np.random.default_rng(seed)
     pairs = _Moments(n)          # pair means (antithetic units, 2 permutations each)
     singles = _Moments(n)        # single permutations
     halves = np.zeros((5, n))    # pilot sums of a, b, a², b², ab for the two halves of each pair
     use_pairs = antithetic is not False
     decided = antithetic != "auto"
-    pilot = max(8, min(batch, max_permutations // 40))   # pairs: ≤ 5 % of the permutations
+    pilot = max(4, min(batch, max_permutations // 64))
     converged = False
     perms_used = 0
+    probe_calls = 0
     base = np.arange(n)
-    while True:
-        per = 2 if use_pairs else 1
-        b = min(batch, (max_permutations - perms_used) // per)
+
+    def add_pairs(first: np.ndarray, second: np.ndarray) -> None:
+        nonlocal decided, use_pairs
+        pairs.add(0.5 * (first + second))
         if not decided:
+            halves[:] += [first.sum(0), second.sum(0), (first**2).sum(0), (second**2).sum(0),
+                          (first * second).sum(0)]
+            if pairs.count >= pilot:
+                decided = True
+                use_pairs = _pairs_help(halves, pairs.count)
+
+    if probe:
+        perm0 = rng.permutation(n)[None, :]
+        first = walk(perm0)
+        self_dual, probe_calls = _self_dual_probe(perm0[0], first[0], value_of, v_empty, v_full)
+        if self_dual:
+            decided, use_pairs = True, False
+            singles.add(first)
+            perms_used = 1
+        else:
+            add_pairs(first, walk(perm0[:, ::-1]))
+            perms_used = 2
+    while True:
+        left = total - perms_used
+        per = 2 if use_pairs and left >= 2 else 1
+        b = min(batch, left // per)
+        if not decided and per == 2:
             b = min(b, pilot - pairs.count)
         if b < 1:
             break
         perms = rng.permuted(np.broadcast_to(base, (b, n)), axis=1)
         first = walk(perms)
-        if use_pairs:
-            second = walk(perms[:, ::-1])
-            pairs.add(0.5 * (first + second))
-            if antithetic == "auto" and not decided:
-                halves += [first.sum(0), second.sum(0), (first**2).sum(0), (second**2).sum(0),
-                           (first * second).sum(0)]
-                if pairs.count >= pilot:
-                    decided = True
-                    use_pairs = _pairs_help(halves, pairs.count)
+        if per == 2:
+            add_pairs(first, walk(perms[:, ::-1]))
         else:
             singles.add(first)
         perms_used += b * per
@@ -518,8 +608,8 @@ def monte_carlo_shapley(value: Game | Callable[[np.ndarray], np.ndarray], n: int
                 converged = True
                 break
     mean, se = _combined(pairs, singles)
-    calls = fixed_calls + perms_used * max(n - 1, 0)
-    return MonteCarloEstimate(mean, se, perms_used, converged, seed, calls)
+    calls = 2 + probe_calls + perms_used * max(n - 1, 0)
+    return MonteCarloEstimate(mean, se, perms_used, converged, seed, calls, pairs.count)
 
 
 class _Moments:
