@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -92,8 +93,8 @@ class Quality:
         expr = parse_formula(text, ["t"], field="quality", constants=constants)
         return cls(text, expr, compile_formula(expr, ["t"]), _exact_caller(expr, ["t"], "quality"))
 
-    @property
-    def is_identity(self) -> bool:
+    @cached_property
+    def is_identity(self) -> bool:  # cached: sympy.simplify costs ~30 ms, and every exact Q(t) call asks
         import sympy as sp
 
         return bool(sp.simplify(self.expr - sp.Symbol("t", real=True)) == 0)
