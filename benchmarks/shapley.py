@@ -5,7 +5,7 @@ Usage::
     pip install -e ".[bench]"          # coopgame-py, shapiq, pyDVL, matplotlib (peers are optional)
     python benchmarks/shapley.py                   # n = 10..26, ~10 minutes on 2 cores
     python benchmarks/shapley.py --max-n 16        # quick look
-    python benchmarks/shapley.py --only-mc --mc-reps 200   # Monte Carlo vs shapiq only (~2 min)
+    python benchmarks/shapley.py --only-mc --mc-reps 100   # Monte Carlo vs shapiq only (~1.5 min)
 
 One run measures, on the same random table ``v`` (seeded, ``v(∅) = 0``, in
 memory before the clock starts), the wall time (best of up to 5 repeats
