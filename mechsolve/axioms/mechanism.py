@@ -111,7 +111,7 @@ def ic_blocks(inst: Any, payments: np.ndarray, *, label: str = "") -> Iterator[B
             if not reps:
                 continue
             vm = inst.misreport_values(i, k, None if inst.misreports != "downward" else k + 1)[reps]
-            u_true = V[k] - P[k]
+            u_true = np.asarray(V[k] - P[k], dtype=V.dtype)  # a bare Fraction with one exact agent
             u_mis = vm - P[reps]
 
             def wit(idx: tuple[int, ...], i: int = i, k: int = k, reps: list[int] = reps) -> dict[str, Any]:

@@ -146,7 +146,8 @@ class MechanismInstance:
         m = self.shape[i]
         vm = self.misreport_values(i, k, k + 1) if self.misreports == "downward" \
             else self.misreport_values(i, k)
-        vt = np.moveaxis(self.V[i], i, 0)[k]
+        # asarray: with one agent (exact), indexing an object array yields a bare Fraction
+        vt = np.asarray(np.moveaxis(self.V[i], i, 0)[k], dtype=self.V[i].dtype)
         g = vt[None] - vm
         if self.exact or self.size * m <= 4_000_000:
             self._cache[key] = g
