@@ -222,6 +222,8 @@ class EnvelopeRow(GrowthRow):
     EXACT_BLOCK = 48
     #: Rows per batch: the known upper part is bounded for a whole batch in one numpy pass.
     BATCH = 32
+    #: Block layout of the known upper part (speed only: any layout is exact).
+    GROWTH, WIDEST = 0.1, 3e-3
 
     def __init__(self, alpha: float) -> None:
         if not -1.0 < float(alpha) < 0.0:
@@ -271,11 +273,12 @@ class EnvelopeRow(GrowthRow):
         return p
 
     def _layout(self, s_lo: int, s_hi: int) -> tuple[np.ndarray, np.ndarray]:
-        """Blocks covering [s_lo, s_hi]: width ≈ 3 % of the distance to s_hi, at most 0.1 % of s_hi."""
+        """Blocks covering [s_lo, s_hi]: width ≈ GROWTH × the distance to s_hi, at most WIDEST × s_hi."""
         n = s_hi - s_lo + 1
-        wmax = max(1, s_hi // 1000)
-        dg = np.unique(np.floor(1.03 ** np.arange(0, int(np.log(max(2.0, wmax / 0.03)) / np.log(1.03)) + 2)))
-        dg = dg[dg < min(n, wmax / 0.03)].astype(np.int64)
+        g = self.GROWTH
+        wmax = max(1, int(s_hi * self.WIDEST))
+        dg = np.unique(np.floor((1 + g) ** np.arange(0, int(np.log(max(2.0, wmax / g)) / np.log(1 + g)) + 2)))
+        dg = dg[dg < min(n, wmax / g)].astype(np.int64)
         top = int(dg[-1]) + 1 if len(dg) else 0
         d = np.concatenate([[0], dg + 1 if len(dg) else dg, np.arange(top + wmax, n, wmax)])
         d = np.unique(np.concatenate([d[d < n], [n]]))
@@ -301,6 +304,7 @@ class EnvelopeRow(GrowthRow):
             bound = ce - w * slope - (1e-12 + 1e-15 * w) * scale
             fail = (bound <= best[:, None]) & (w > 0)
             self.stats["upper_blocks"] += ce.size
+            self.stats["refined"] = self.stats.get("refined", 0) + int(fail.sum())
             for i, k in zip(*np.nonzero(fail)):
                 r = int(rows[i])
                 best[i] = self._upper(r, float(V[r]), float(best[i]), int(st[k]), int(en[k]), P, pw, dmin)
