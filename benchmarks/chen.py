@@ -9,10 +9,12 @@
    The literal path is run while its predicted time fits ``--literal-budget`` seconds; beyond that its
    time is extrapolated from the largest measured K with its K³ edge count and marked ``~``.
    Payments are compared bitwise wherever two paths ran.
-2. Boundary search per α (extreme-family row DP, O(K²) work, O(K) memory) and the paper's whole Fig. 3
+2. The extreme row p^max(a, 0) by the envelope row (O(K log K)) vs the quadratic row DP in the same
+   run (bitwise compared; the quadratic time extrapolated as K² past its budget, marked ``~``),
+   boundary search time per α up to α = −0.6615 (boundary > 10^6), and the paper's whole Fig. 3
    range (α = −1 … −0.668, step 0.002, 167 values) on all cores.
 
-    python benchmarks/chen.py                  # about 4 minutes on 2 cores
+    python benchmarks/chen.py                  # about 8 minutes on 2 cores
     python benchmarks/chen.py --quick          # K ≤ 500, literal ≤ 100, fewer α: under a minute
 """
 
@@ -25,7 +27,7 @@ import time
 import numpy as np
 
 from mechsolve.mechanism import build_instance, max_payments_fast, max_payments_literal
-from mechsolve.mechanism.boundary import growth_boundary, parse_range, sweep
+from mechsolve.mechanism.boundary import EnvelopeRow, GrowthRow, growth_boundary, parse_range, sweep
 from mechsolve.spec import parse_model
 
 
@@ -99,18 +101,33 @@ def main() -> None:
         print(f"{k:>6} {edges:>12,} {lit_txt:>10} {tt:>9.2f} {gen_txt:>9} {tf:>9.4f} {ratio:>10} {gratio:>9}  "
               f"{all(same) if same else '—'}", flush=True)
 
-    print("\nboundary search per α (extreme-family row DP, k_max = 100,000, no full-grid verification)")
-    print(f"{'α':>8} {'boundary':>9} {'s':>8}")
-    alphas = (-0.9, -0.8, -0.7, -0.68, -0.67, -0.668, -0.665) + (() if args.quick else (-0.663, -0.66))
+    print("\nextreme row p^max(a, 0), α = -0.662: envelope (O(K log K)) vs quadratic row DP, same run")
+    print(f"{'K':>9} {'envelope s':>11} {'quadratic s':>12} {'ratio':>8}  bitwise")
+    qfit: tuple[int, float] | None = None
+    for k in [10_000, 30_000, 100_000] + ([] if args.quick else [300_000, 1_000_000]):
+        t = time.perf_counter()
+        pe = EnvelopeRow(-0.662).extend(k)
+        te = time.perf_counter() - t
+        pred = qfit[1] * (k / qfit[0]) ** 2 if qfit else 0.0
+        if pred < (15 if args.quick else 40):
+            t = time.perf_counter()
+            pq = GrowthRow(-0.662, 0, 0).extend(k)
+            tq = time.perf_counter() - t
+            qfit, qtxt, same = (k, tq), f"{tq:.2f}", str(pq.tobytes() == pe.tobytes())
+        else:
+            tq, qtxt, same = pred, f"~{pred:.0f}", "—"
+        print(f"{k:>9,} {te:>11.2f} {qtxt:>12} {('~' if qtxt[0] == '~' else '') + f'{tq / te:.1f}':>8}  {same}",
+              flush=True)
+
+    print("\nboundary search per α (extreme family; envelope row where lo = 0 and -1 < α < 0)")
+    print(f"{'α':>8} {'boundary':>9} {'s':>8}  scope")
+    alphas = (-0.9, -0.8, -0.7, -0.68, -0.67, -0.668, -0.665, -0.663, -0.6625) + \
+        (() if args.quick else (-0.662, -0.6615, -0.66))
     for a in alphas:
-        r = growth_boundary(a, k_max=100_000, verify_limit=0)
-        b = r.boundary if r.boundary is not None else "> 1e5"
-        print(f"{a:>8} {b!s:>9} {r.seconds:>8.2f}", flush=True)
-    last = growth_boundary(-0.66, k_max=100_000, verify_limit=0) if args.quick else None
-    if last is not None:
-        print(f"{-0.66:>8} {'> 1e5':>9} {last.seconds:>8.2f}")
-    t100 = (last or r).seconds
-    print(f"  (O(K²): D/ε = 10^6 for one α would take ~{t100 * 100:,.0f} s at this rate — see README)")
+        km = 100_000 if a >= -0.661 else 4_000_000
+        r = growth_boundary(a, k_max=km, verify_limit=0)
+        b = f"{r.boundary:,}" if r.boundary is not None else f"> {km:,}"
+        print(f"{a:>8} {b:>9} {r.seconds:>8.2f}  {r.scope}", flush=True)
 
     rng = "-1:-0.668:0.002" if not args.quick else "-1:-0.668:0.008"
     al = parse_range(rng)
