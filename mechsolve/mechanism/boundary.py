@@ -231,7 +231,7 @@ class EnvelopeRow(GrowthRow):
         super().__init__(alpha, 0, 0)
         self.beta = -self.alpha
         #: Candidate evaluations and bounded blocks, for the benchmark.
-        self.stats: dict[str, int] = {"lower": 0, "upper_exact": 0, "upper_blocks": 0}
+        self.stats: dict[str, int] = {"lower": 0, "upper_exact": 0, "upper_blocks": 0, "refined": 0}
 
     def _cap(self, rows: np.ndarray) -> np.ndarray:
         """Largest s of the lower region, floor(|α|a) (strictly inside, by a 1e-9 margin), and < a."""
@@ -304,7 +304,7 @@ class EnvelopeRow(GrowthRow):
             bound = ce - w * slope - (1e-12 + 1e-15 * w) * scale
             fail = (bound <= best[:, None]) & (w > 0)
             self.stats["upper_blocks"] += ce.size
-            self.stats["refined"] = self.stats.get("refined", 0) + int(fail.sum())
+            self.stats["refined"] += int(fail.sum())
             for i, k in zip(*np.nonzero(fail)):
                 r = int(rows[i])
                 best[i] = self._upper(r, float(V[r]), float(best[i]), int(st[k]), int(en[k]), P, pw, dmin)
