@@ -25,7 +25,9 @@ from typing import Any
 from . import __version__
 from .check import CheckReport, published_axiom, run_checks
 from .games import Game
+from .errors import InvalidModel, Unsupported
 from .market import build_game
+from .sampled import analyse_sampled, is_sampled
 from .properties import PropertyResult, inspect_game
 from .report import Document, Section, Table, to_jsonable
 from .schemes import get_scheme
@@ -135,10 +137,24 @@ def analyse_market(model: CooperativeMarket, base_dir: str | os.PathLike[str] = 
                    axioms: Sequence[str] | None = None, check: bool = True, inspect: bool = False,
                    scheme: str | None = None, seed: int = 0, source_path: str | None = None
                    ) -> MarketAnalysis:
-    """Build the game, apply the scheme, check the axioms (model's list unless given)."""
-    game = build_game(model, base_dir, exact=exact)
+    """Build the game, apply the scheme, check the axioms (model's list unless given).
+
+    A callable value with ``scheme: {name: shapley, method: monte-carlo}`` is sampled, never
+    tabulated (:mod:`mechsolve.sampled`), so markets of 30…1000 players work.
+    """
     sch = get_scheme(scheme or model.scheme.name)
     params = model.scheme.params if scheme is None or scheme == model.scheme.name else {}
+    if is_sampled(model, sch.name, params):
+        sch.validate_params(params)
+        if inspect:
+            raise Unsupported("game properties need the whole 2^n table; this market is sampled "
+                              "(Monte Carlo on a callable)", field="scheme.method")
+        if exact:
+            raise InvalidModel("exact mode needs the whole table; Monte Carlo is float64", field="exact")
+        return analyse_sampled(model, base_dir, params, axioms=axioms, check=check,  # type: ignore[return-value]
+                               tolerance=model.tolerance if tolerance is None else tolerance, seed=seed,
+                               source_path=source_path)
+    game = build_game(model, base_dir, exact=exact)
     params = with_base_dir(sch.name, params, base_dir)   # a user rule file is relative to the model file
     if model.budgets is not None and "budgets" in sch.params and "budgets" not in params:
         params = {**params, "budgets": dict(model.budgets)}  # the model's budgets (Nguyen et al. Sec. 4)

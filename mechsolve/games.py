@@ -79,8 +79,8 @@ def guard_table_memory(n: int, *, bytes_per_entry: int = 8, copies: float = 3.0,
         raise Unsupported(
             f"n={n} players needs about {_human(need)} for the {what} "
             f"({copies:g} x {bytes_per_entry}*2^{n} bytes), more than the {_human(have)} available; "
-            "for more players estimate Shapley values from a value function with "
-            "mechsolve.shapley.monte_carlo_shapley (Python API)",
+            "for more players give `value: {callable: ...}` with "
+            "`scheme: {name: shapley, method: monte-carlo}`: it is sampled, never tabulated",
             field="players",
         )
 
