@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -119,6 +120,23 @@ def verify_document(results: list[Any], written: dict[str, str], reproduced: dic
                 sec.facts.append(("reproduce", f"mechsolve check {written[r.axiom]}  ({reproduced[r.axiom]})"))
         doc.sections.append(sec)
     return doc
+
+
+def _write_counterexamples(base: str | None, violated: list[Any], to_yaml: Callable[[Any], str],
+                           reproduce: Callable[[str, Any], str]) -> tuple[dict[str, str], dict[str, str]]:
+    """Write each violated axiom's counterexample as a model file and rerun it as `check` would."""
+    written: dict[str, str] = {}
+    reproduced: dict[str, str] = {}
+    if base:
+        from ..io import write_text
+
+        for r in violated:
+            path = _written_name(base, r.axiom, len(violated) > 1)
+            write_text(path, to_yaml(r))
+            written[r.axiom] = path
+            reproduced[r.axiom] = reproduce(path, r)
+            click.echo(f"wrote {path}", err=True)
+    return written, reproduced
 
 
 def _written_name(base: str, axiom: str, many: bool) -> str:
@@ -256,18 +274,9 @@ def verify(ctx: click.Context, scheme_name: str | None, scheme_formula: str | No
         finally:
             if bar is not None:
                 bar.stop()
-    written: dict[str, str] = {}
-    reproduced: dict[str, str] = {}
     violated = [r for r in results if r.counterexample is not None]
-    if write_cx:
-        from ..io import write_text
-
-        for r in violated:
-            path = _written_name(write_cx, r.axiom, len(violated) > 1)
-            write_text(path, model_yaml(counterexample_model(r)))
-            written[r.axiom] = path
-            reproduced[r.axiom] = _reproduces(path, r.axiom)
-            click.echo(f"wrote {path}", err=True)
+    written, reproduced = _write_counterexamples(
+        write_cx, violated, lambda r: model_yaml(counterexample_model(r)), lambda path, r: _reproduces(path, r.axiom))
     data = {"scheme": sch.name, "params": params, "results": [r.to_dict() for r in results],
             "written": written, "reproduced": reproduced, "exit_code": 1 if violated else 0}
     emit(render(verify_document(results, written, reproduced), data, fmt), output)
@@ -328,18 +337,9 @@ def _verify_mechanism(ctx: click.Context, mechanism: str, axioms: tuple[str, ...
             alpha_premises=_split(alpha_premises) or ["any"], qualities=list(qualities) or list(QUALITIES),
             without_premise=without_premise, budget=budget, time_limit=time_limit, seed=seed,
             tolerance=tolerance, do_shrink=shrink))
-    written: dict[str, str] = {}
-    reproduced: dict[str, str] = {}
     violated = [r for r in results if r.counterexample is not None]
-    if write_cx:
-        from ..io import write_text
-
-        for r in violated:
-            path = _written_name(write_cx, r.axiom, len(violated) > 1)
-            write_text(path, model_yaml(r.model()))
-            written[r.axiom] = path
-            reproduced[r.axiom] = reproduces(path)
-            click.echo(f"wrote {path}", err=True)
+    written, reproduced = _write_counterexamples(write_cx, violated, lambda r: model_yaml(r.model()),
+                                                 lambda path, r: reproduces(path))
     data = {"mechanism": mechanism, "results": [r.to_dict() for r in results], "written": written,
             "reproduced": reproduced, "exit_code": 1 if violated else 0}
     emit(render(mechanism_verify_document(results, written, reproduced), data, fmt), output)
