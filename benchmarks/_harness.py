@@ -19,6 +19,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
@@ -148,3 +150,19 @@ def plot(series: dict[str, list[tuple[int, float]]], path: Path, title: str) -> 
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return f"plot written to {path}"
+
+
+def numpy_per_player(v: np.ndarray, n: int) -> np.ndarray:
+    """Baseline: one reshape pass per player, ``φ_i = Σ_{S∌i} w(|S|)(v(S∪i) − v(S))``."""
+    import math
+
+    sizes = np.zeros(1, dtype=np.uint8)
+    for _ in range(n):
+        sizes = np.concatenate([sizes, sizes + 1])
+    w = np.array([1.0 / (n * math.comb(n - 1, s)) for s in range(n)])
+    out = np.empty(n)
+    for i in range(n):
+        view = v.reshape(2 ** (n - 1 - i), 2, 2**i)
+        sz = sizes.reshape(2 ** (n - 1 - i), 2, 2**i)[:, 0, :]
+        out[i] = np.sum(w[sz] * (view[:, 1, :] - view[:, 0, :]))
+    return out

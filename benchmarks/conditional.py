@@ -19,30 +19,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-from _harness import RESULTS, fmt_time, machine, markdown_table
+from _harness import RESULTS, fmt_time, machine, markdown_table, numpy_per_player
 
 from mechsolve.games import Game
 from mechsolve.shapley import conditional_shapley, shapley
-
-
-def per_player_shapley(v: np.ndarray, n: int) -> np.ndarray:
-    sizes = np.zeros(1, dtype=np.uint8)
-    for _ in range(n):
-        sizes = np.concatenate([sizes, sizes + 1])
-    w = np.array([1.0 / (n * math.comb(n - 1, s)) for s in range(n)])
-    out = np.empty(n)
-    for i in range(n):
-        view = v.reshape(2 ** (n - 1 - i), 2, 2**i)
-        sz = sizes.reshape(2 ** (n - 1 - i), 2, 2**i)[:, 0, :]
-        out[i] = np.sum(w[sz] * (view[:, 1, :] - view[:, 0, :]))
-    return out
 
 
 def baseline(g: Game) -> np.ndarray:
@@ -50,7 +36,7 @@ def baseline(g: Game) -> np.ndarray:
     m = np.zeros((n, n))
     for i in range(n):
         mg = g.marginal(i)
-        m[i, [j for j in range(n) if j != i]] = per_player_shapley(mg.values, n - 1)
+        m[i, [j for j in range(n) if j != i]] = numpy_per_player(mg.values, n - 1)
     return m
 
 

@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 
 from _harness import (RESULTS, fmt_mem, fmt_time, machine, markdown_table, measure, plot, rss_kib,
-                      run_worker)
+                      numpy_per_player, run_worker)
 
 SYSTEMS = ["mechsolve", "numpy per-player", "literal loop", "coopgame-py", "shapiq", "pyDVL"]
 LITERAL_MAX_N = 16
@@ -56,20 +56,6 @@ def table(n: int, seed: int = 0) -> np.ndarray:
 
 def shapley_weights(n: int) -> np.ndarray:
     return np.array([1.0 / (n * math.comb(n - 1, s)) for s in range(n)])
-
-
-def numpy_per_player(v: np.ndarray, n: int) -> np.ndarray:
-    """One reshape pass per player: ``φ_i = Σ_{S∌i} w(|S|)(v(S∪i) − v(S))``."""
-    sizes = np.zeros(1, dtype=np.uint8)
-    for _ in range(n):
-        sizes = np.concatenate([sizes, sizes + 1])
-    w = shapley_weights(n)
-    out = np.empty(n)
-    for i in range(n):
-        view = v.reshape(2 ** (n - 1 - i), 2, 2**i)
-        sz = sizes.reshape(2 ** (n - 1 - i), 2, 2**i)[:, 0, :]
-        out[i] = np.sum(w[sz] * (view[:, 1, :] - view[:, 0, :]))
-    return out
 
 
 def literal_loop(v: np.ndarray, n: int) -> np.ndarray:
