@@ -92,7 +92,8 @@ class MarketAnalysis:
             facts.append(("source", m.source))
         doc.sections.append(Section("Market", facts))
         cols = ["player", "v({i})"] + list(o.per_player)
-        rows = [[p, g.singletons()[i]] + [vec[i] for vec in o.per_player.values()]
+        solo = g.singletons()
+        rows = [[p, solo[i]] + [vec[i] for vec in o.per_player.values()]
                 for i, p in enumerate(g.names)]
         sec = Section(f"Scheme: {o.scheme}", [(k, v) for k, v in o.scalars.items()],
                       [Table(cols, rows)], list(o.notes))

@@ -132,7 +132,7 @@ def _decomposition(ctx: AxiomContext) -> Iterator[Residual]:
     g = ctx.game
     n = g.n
     a = ctx.outcome.allocation
-    total = [g.singletons()[i] for i in range(n)]
+    total = list(g.singletons())
     for j in range(n):
         psi = ctx.rule(g.marginal(j))     # players of v_{-j} are N∖{j}, in order
         for i in range(n):
