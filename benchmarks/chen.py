@@ -28,7 +28,7 @@ import numpy as np
 
 from mechsolve.mechanism import build_instance, max_payments_fast, max_payments_literal
 from mechsolve.mechanism.boundary import EnvelopeRow, GrowthRow, growth_boundary, parse_range, sweep
-from mechsolve.spec import parse_model
+from mechsolve.model.schema import parse_model
 
 
 def model(k: int):

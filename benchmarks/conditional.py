@@ -6,7 +6,7 @@ Usage::
     python benchmarks/conditional.py --max-n 16
 
 For each n, on a seeded random table: the time of
-:func:`mechsolve.shapley.conditional_shapley` (n one-pass kernels on half
+:func:`mechsolve.games.shapley.conditional_shapley` (n one-pass kernels on half
 tables), the time of the baseline measured in the same run (for each i, the
 marginal game ``v_{-i}`` and one numpy reshape pass per remaining player:
 ``O(n²·2^n)``), their ratio, the largest disagreement, and the residual of the
@@ -27,8 +27,8 @@ import numpy as np
 
 from _harness import RESULTS, fmt_time, machine, markdown_table, numpy_per_player
 
-from mechsolve.games import Game
-from mechsolve.shapley import conditional_shapley, shapley
+from mechsolve.games.game import Game
+from mechsolve.games.shapley import conditional_shapley, shapley
 
 
 def baseline(g: Game) -> np.ndarray:

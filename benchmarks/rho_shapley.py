@@ -34,9 +34,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from mechsolve.games import Game  # noqa: E402
-from mechsolve.schemes.rho_shapley import (  # noqa: E402
-    envelope, normalised_shapley, rectified_lp, rectified_rho_shapley)
+from mechsolve.games.game import Game  # noqa: E402
+from mechsolve.schemes.rho_shapley import envelope, normalised_shapley, rectified_lp, rectified_rho_shapley
 from mechsolve.solvers.lp import solve_lp  # noqa: E402
 
 

@@ -18,8 +18,8 @@ import time
 
 import numpy as np
 
-from mechsolve.games import Game
-from mechsolve.shapley import conditional_shapley
+from mechsolve.games.game import Game
+from mechsolve.games.shapley import conditional_shapley
 from mechsolve.solvers.flows import solve_flow_lp
 
 

@@ -11,7 +11,7 @@ One run measures, on the same random table ``v`` (seeded, ``v(∅) = 0``, in
 memory before the clock starts), the wall time (best of up to 5 repeats
 within 3 s) and the extra peak memory of each system for n = 10…max-n:
 
-* ``mechsolve``: :func:`mechsolve.shapley.shapley` (one blocked pass, graded member sums);
+* ``mechsolve``: :func:`mechsolve.games.shapley.shapley` (one blocked pass, graded member sums);
 * ``numpy per-player``: the textbook vectorisation, one reshape pass per player
   ``φ_i = Σ_{S∌i} w(|S|)(v(S∪i) − v(S))`` (baseline measured in the same run);
 * ``literal loop``: a Python loop over coalitions (n ≤ 16);
@@ -76,8 +76,8 @@ def literal_loop(v: np.ndarray, n: int) -> np.ndarray:
 def make_runner(system: str, v: np.ndarray, n: int) -> Any:
     """A zero-argument callable computing all n Shapley values with ``system`` (input prepared)."""
     if system == "mechsolve":
-        from mechsolve.games import Game
-        from mechsolve.shapley import shapley
+        from mechsolve.games.game import Game
+        from mechsolve.games.shapley import shapley
 
         g = Game(tuple(f"p{k}" for k in range(n)), v)
         return lambda: shapley(g)
@@ -146,8 +146,8 @@ def worker(system: str, n: int, seed: int) -> None:
 # ------------------------------------------------------------------ semivalues and Monte Carlo
 def semivalue_section(ns: list[int], seed: int) -> tuple[str, dict[str, Any]]:
     """Banzhaf: mechsolve against coopgame-py and the per-player definition; Beta(16,1) timing."""
-    from mechsolve.games import Game
-    from mechsolve.semivalues import banzhaf, beta_shapley
+    from mechsolve.games.game import Game
+    from mechsolve.games.semivalues import banzhaf, beta_shapley
 
     rows, data = [], []
     have_cg = installed("coopgame-py")
@@ -223,8 +223,8 @@ def monte_carlo_section(n: int, budgets: list[int], reps: int, seed: int) -> tup
     RMSE over players; the ratio shapiq/mechsolve (> 1: mechsolve better)
     comes with its delta-method standard error over the paired games.
     """
-    from mechsolve.games import Game
-    from mechsolve.shapley import monte_carlo_shapley, shapley
+    from mechsolve.games.game import Game
+    from mechsolve.games.shapley import monte_carlo_shapley, shapley
 
     have_sq = installed("shapiq")
     if have_sq:

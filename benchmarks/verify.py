@@ -18,7 +18,7 @@ instance space (user formulas, so they run through the same code as any scheme):
 
 Methods (same families, sizes 2..4, same exact confirmation of a hit):
 
-* ``verify``: :func:`mechsolve.search.search` — structured draws (normal, small integers, sparse),
+* ``verify``: :func:`mechsolve.verify.search.search` — structured draws (normal, small integers, sparse),
   planted null players and replicas, hill-climbing on the residual, shrinking, exact confirmation;
 * ``naive`` (baseline): pure random search — i.i.d. normal values, no planting, no guidance, no
   shrinking; a float violation counts once it is confirmed exactly (as in ``verify``).
@@ -45,10 +45,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from mechsolve.axioms import get_axiom  # noqa: E402
-from mechsolve.games import Game  # noqa: E402
+from mechsolve.verify.axioms import get_axiom  # noqa: E402
+from mechsolve.games.game import Game  # noqa: E402
 from mechsolve.schemes import get_scheme  # noqa: E402
-from mechsolve.search import _assess, get_family, judge, search  # noqa: E402
+from mechsolve.verify.search import _assess, get_family, judge, search  # noqa: E402
 
 CASES: dict[str, tuple[str, str, dict[str, Any]]] = {
     "ir-threshold": ("formula", "individual-rationality", {"formula": "max(phi_i, v_i) + (3 - vN)/10"}),

@@ -1,8 +1,8 @@
 """mechsolve: solve and verify payment and reward mechanisms for collaborative ML and data markets."""
 
 from .errors import InvalidModel, MechsolveError, SolverError, Unsupported
-from .games import Game, replicate
-from .shapley import conditional_shapley, monte_carlo_shapley, shapley
+from .games.game import Game, replicate
+from .games.shapley import conditional_shapley, monte_carlo_shapley, shapley
 
 __version__ = "0.1.0"
 

@@ -8,7 +8,7 @@ from typing import Any
 
 
 def run_range(fn: Callable[..., Any], ns: Iterable[int], **kw: Any) -> list[Any]:
-    """``fn(n, **kw)`` for every ``n``: a list of :class:`mechsolve.symbolic.ProofResult`."""
+    """``fn(n, **kw)`` for every ``n``: a list of :class:`mechsolve.verify.symbolic.ProofResult`."""
     return [fn(n, **kw) for n in ns]
 
 

@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import main  # noqa: E402
 
-from mechsolve.symbolic.z3chen import PREMISES, chen_corollary1  # noqa: E402
+from mechsolve.verify.symbolic.z3chen import PREMISES, chen_corollary1  # noqa: E402
 
 CLAIM = {"statement": "linear externalities, all alpha_ji >= 0, efficient allocation => MEP is IC, IR, WBB",
          "source": "Chen et al. (2020) Corollary 1",
@@ -58,9 +58,9 @@ def run() -> list:
 
 
 def test_claim() -> None:
-    from mechsolve.analysis import analyse
-    from mechsolve.spec import parse_model
-    from mechsolve.symbolic.z3chen import counterexample_mechanism_model
+    from mechsolve.verify.analysis import analyse
+    from mechsolve.model.schema import parse_model
+    from mechsolve.verify.symbolic.z3chen import counterexample_mechanism_model
 
     for r in run():
         assert r.status == "proved", r.summary()

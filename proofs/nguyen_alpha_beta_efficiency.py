@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import main, run_range  # noqa: E402
 
-from mechsolve.symbolic.identities import alpha_beta_efficiency  # noqa: E402
+from mechsolve.verify.symbolic.identities import alpha_beta_efficiency  # noqa: E402
 
 CLAIM = {"statement": "The (alpha, beta) family p_i = alpha phi_i + (beta - alpha v(N))/n sums to beta for every alpha, beta.", "source": "Nguyen et al. (2022) Remark 3.6, App. C", "premises": ["v(empty) = 0"], "n": "2..5", "method": "sympy identity over symbolic v(S), alpha, beta",
          "expected": "proved", "verdict": "proved for n = 2..5 (every game, every alpha, beta)"}

@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import main, run_range  # noqa: E402
 
-from mechsolve.symbolic.identities import nguyen_balance  # noqa: E402
+from mechsolve.verify.symbolic.identities import nguyen_balance  # noqa: E402
 
 CLAIM = {"statement": "Balance of Nguyen payoffs: sum_i (n phi_i - v(N)) = 0.", "source": "Nguyen et al. (2022) Lemma 3.1", "premises": ["v(empty) = 0"], "n": "2..5", "method": "sympy identity over symbolic v(S)",
          "expected": "proved", "verdict": "proved for n = 2..5 (every game)"}

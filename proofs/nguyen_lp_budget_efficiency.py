@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import main  # noqa: E402
 
-from mechsolve.symbolic.z3lp import nguyen_budget_efficiency  # noqa: E402
+from mechsolve.verify.symbolic.z3lp import nguyen_budget_efficiency  # noqa: E402
 
 CLAIM = {"statement": "every optimum of LP (P): Statement 2 (budget used up when v(N) is unaffordable) and "
                       "weak efficiency (some party gets v(N))",
@@ -47,9 +47,9 @@ def run() -> list:
 def test_claim() -> None:
     from fractions import Fraction
 
-    from mechsolve.shapley import conditional_shapley
-    from mechsolve.games import Game
-    from mechsolve.symbolic.z3lp import kkt_holds, lp_rows
+    from mechsolve.games.shapley import conditional_shapley
+    from mechsolve.games.game import Game
+    from mechsolve.verify.symbolic.z3lp import kkt_holds, lp_rows
 
     for r in run():
         assert r.status == "proved", r.summary()

@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import main  # noqa: E402
 
-from mechsolve.symbolic.z3lp import nguyen_budget_efficiency  # noqa: E402
+from mechsolve.verify.symbolic.z3lp import nguyen_budget_efficiency  # noqa: E402
 
 CLAIM = {"statement": "-p_i(v) <= b_i  =>  lambda*_i = 1 (v'_i(N) = v(N)) for the optimum of LP (P)",
          "source": "Nguyen et al. (2022) Sec. 4, Lemma 4.1, App. G.2 Statement 1",
@@ -70,7 +70,7 @@ def _reproduce(cex: dict, tmp: Path) -> list:
     from click.testing import CliRunner
 
     from mechsolve.cli import cli
-    from mechsolve.symbolic.z3lp import counterexample_budget_model
+    from mechsolve.verify.symbolic.z3lp import counterexample_budget_model
 
     path = tmp / "cx.yaml"
     path.write_text(yaml.safe_dump(counterexample_budget_model(cex, "Statement 1 counterexample"),
@@ -80,9 +80,9 @@ def _reproduce(cex: dict, tmp: Path) -> list:
 
 
 def test_claim(tmp_path) -> None:
-    from mechsolve.games import Game
-    from mechsolve.shapley import conditional_shapley
-    from mechsolve.symbolic.z3lp import kkt_holds, lp_rows
+    from mechsolve.games.game import Game
+    from mechsolve.games.shapley import conditional_shapley
+    from mechsolve.verify.symbolic.z3lp import kkt_holds, lp_rows
 
     results = run()
     assert [r.status for r in results] == ["violated"] * len(results), [r.summary() for r in results]

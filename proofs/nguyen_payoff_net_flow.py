@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import main, run_range  # noqa: E402
 
-from mechsolve.symbolic.identities import payoff_is_net_flow  # noqa: E402
+from mechsolve.verify.symbolic.identities import payoff_is_net_flow  # noqa: E402
 
 CLAIM = {"statement": "Payoff as net flow: n phi_i - v(N) = sum_{j != i} (phi_{i|j} - phi_{j|i}).", "source": "Nguyen et al. (2022) Sec. 3.2", "premises": ["v(empty) = 0"], "n": "2..5", "method": "sympy identity over symbolic v(S)",
          "expected": "proved", "verdict": "proved for n = 2..5 (every game)"}

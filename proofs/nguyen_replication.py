@@ -25,11 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import main  # noqa: E402
 
-from mechsolve.symbolic.z3claims import (  # noqa: E402
-    nguyen_replication_multiple,
-    nguyen_replication_once,
-    nguyen_replication_shrinks_payoff,
-)
+from mechsolve.verify.symbolic.z3claims import nguyen_replication_multiple, nguyen_replication_once, nguyen_replication_shrinks_payoff
 
 CLAIM = {"statement": "App. D.1, D.2 (eq. 20) and D.2 (eq. 21, K = 2) replication robustness of Nguyen payoffs",
          "source": "Nguyen et al. (2022) App. D", "premises": ["v(empty) = 0", "v monotone",

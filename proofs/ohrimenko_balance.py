@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import main, run_range  # noqa: E402
 
-from mechsolve.symbolic.identities import ohrimenko_balance  # noqa: E402
+from mechsolve.verify.symbolic.identities import ohrimenko_balance  # noqa: E402
 
 CLAIM = {"statement": "Balance of the single-task market: sum_i (psi_i a - a_i) = 0 with psi_i = phi_i(v)/v(N), v(S) = G(S) + sum_{j in S}(G(S) - G(j)).", "source": "Ohrimenko et al. (2019) Sec. 4.1 (Properties: Balance)", "premises": ["G(empty) = 0; v(N) != 0"], "n": "2..4", "method": "sympy identity over a symbolic gain table G (rational function)",
          "expected": "proved", "verdict": "proved for n = 2..4 (every gain table with v(N) != 0)"}

@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import main  # noqa: E402
 
-from mechsolve.symbolic.z3claims import ohrimenko_net_gains, ohrimenko_theorem1  # noqa: E402
+from mechsolve.verify.symbolic.z3claims import ohrimenko_net_gains, ohrimenko_theorem1  # noqa: E402
 
 CLAIM = {"statement": "t^R <= t: one replica does not raise a party's net gain (Condition 1)",
          "source": "Ohrimenko et al. (2019) Sec. 4.1 Theorem 1, App. A",
@@ -60,7 +60,7 @@ def test_counterexample_without_supermodularity_rechecks() -> None:
     """The n=2 market z3 finds without (iii): recomputed with the package's exact Shapley."""
     from fractions import Fraction
 
-    from mechsolve.games import Game
+    from mechsolve.games.game import Game
 
     r = ohrimenko_theorem1(2, analyse_premises=["(iii) G supermodular"])
     cex = r.premise_checks[0].counterexample

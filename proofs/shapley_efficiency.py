@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import main, run_range  # noqa: E402
 
-from mechsolve.symbolic.identities import shapley_efficiency  # noqa: E402
+from mechsolve.verify.symbolic.identities import shapley_efficiency  # noqa: E402
 
 CLAIM = {"statement": "Efficiency of the Shapley value: sum_i phi_i(v) = v(N).", "source": "Shapley (1953); Nguyen et al. (2022) Sec. 3.1", "premises": ["v(empty) = 0"], "n": "2..5", "method": "sympy identity over symbolic v(S), Shapley by its definition",
          "expected": "proved", "verdict": "proved for n = 2..5 (every game)"}

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 from hypothesis import strategies as st
 
-from mechsolve.games import Game
+from mechsolve.games.game import Game
 
 ROOT = Path(__file__).resolve().parents[1]
 MODELS = ROOT / "models"

@@ -7,8 +7,8 @@ CLI must give exit code 2, exactly one stderr line ``error: ...`` that contains 
 expected fragment and names the field (or file) at fault, an empty stdout, no
 traceback, and no output file left behind by ``--output``.
 
-The second half feeds random junk to :func:`mechsolve.spec.parse_model` and
-:func:`mechsolve.io.load`: they may only ever raise ``InvalidModel``.
+The second half feeds random junk to :func:`mechsolve.model.schema.parse_model` and
+:func:`mechsolve.model.io.load`: they may only ever raise ``InvalidModel``.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from hypothesis import strategies as st
 
 from mechsolve.cli import cli
 from mechsolve.errors import InvalidModel
-from mechsolve.io import MODEL_SUFFIXES, load
-from mechsolve.spec import parse_model
+from mechsolve.model.io import MODEL_SUFFIXES, load
+from mechsolve.model.schema import parse_model
 
 CORPUS = Path(__file__).parent / "bad_models"
 SIDECAR = CORPUS / "_json_cases.yaml"

@@ -6,9 +6,9 @@ from fractions import Fraction
 
 import pytest
 
-from mechsolve.analysis import analyse
-from mechsolve.io import load
-from mechsolve.shapley import shapley
+from mechsolve.verify.analysis import analyse
+from mechsolve.model.io import load
+from mechsolve.games.shapley import shapley
 
 from strategies import MODELS
 

@@ -10,7 +10,7 @@ import pytest
 
 from mechsolve.errors import InvalidModel, Unsupported
 from mechsolve.parallel import ExecutorSpec, imap_unordered, parallel_map
-from mechsolve.search import search
+from mechsolve.verify.search import search
 
 
 def _square(x: int) -> int:

@@ -33,9 +33,9 @@ def compare(ctx: click.Context, model: str, schemes: str, quantities: tuple[str,
       mechsolve compare models/mnist-5-parties.yaml --schemes shapley,nguyen-payoff,ohrimenko-single
       mechsolve compare models/nguyen-mnist-budget-0.3.yaml -s nguyen-budget,nguyen-payoff -q model_reward
     """
-    from ..io import load
+    from ..model.io import load
     from ..report import render
-    from ..schemes.compare import compare as run_compare
+    from ..verify.compare import compare as run_compare
 
     m = load(model)
     names = [s.strip() for s in schemes.split(",") if s.strip()]

@@ -13,8 +13,8 @@ from .options import emit, numeric_options, output_options
 def _run(path: str, *, fmt: str, output: str | None, exact: bool | None, tolerance: float | None,
          seed: int, axioms: tuple[str, ...] = (), check: bool = True, inspect: bool = False,
          scheme: str | None = None, replicate: tuple[str, ...] = (), graph: str | None = None) -> int:
-    from ..analysis import analyse
-    from ..io import load
+    from ..verify.analysis import analyse
+    from ..model.io import load
     from ..report import render
 
     model = load(path)
@@ -35,8 +35,8 @@ def _run(path: str, *, fmt: str, output: str | None, exact: bool | None, toleran
 def _extras(model, result, doc, data, replicate: tuple[str, ...], graph: str | None) -> None:  # type: ignore[no-untyped-def]
     """``--replicate PLAYER:K`` sections and the ``--graph FILE`` export of the payoff flows."""
     from ..errors import InvalidModel
-    from ..io import write_text
-    from ..schemes.compare import parse_replicate, replication_report, scheme_params
+    from ..model.io import write_text
+    from ..verify.compare import parse_replicate, replication_report, scheme_params
     from ..schemes.nguyen import flow_graph, graph_format, graph_text
 
     name = result.outcome.scheme

@@ -42,7 +42,7 @@ def boundary(ctx: click.Context, model: str, alpha_text: str | None, k_max: int,
       mechsolve boundary models/chen-market-growth.yaml --alpha -0.67 --k-max 100000 --plot fig3.png
     """
     from ..errors import Unsupported
-    from ..io import load
+    from ..model.io import load
     from ..mechanism.boundary import generic_boundary, parse_range, plot, sweep
     from ..mechanism.valuations import Quality
     from ..report import Document, Section, Table, render
@@ -68,7 +68,7 @@ def boundary(ctx: click.Context, model: str, alpha_text: str | None, k_max: int,
                     progress=progress if len(alphas) > 1 else None,
                     include_zero=m.types.include_zero, k_max=k_max, verify_limit=verify_limit)
     else:  # any other model: generic Algorithm 1 on all profiles, once at the largest D (prefix stability)
-        from ..mechanism.analysis import MAX_WORK
+        from ..verify.mechanism_analysis import MAX_WORK
 
         lo = 0 if m.types.include_zero else 1
         cap = 1

@@ -18,7 +18,7 @@ def schema(kind: str | None) -> None:
     Example:
       mechsolve schema cooperative-market > market.schema.json
     """
-    from ..spec import json_schema
+    from ..model.schema import json_schema
 
     click.echo(json.dumps(json_schema(kind), indent=2, ensure_ascii=False))
 
@@ -47,7 +47,7 @@ def axioms() -> None:
     Example:
       mechsolve axioms
     """
-    from ..axioms import AXIOMS
+    from ..verify.axioms import AXIOMS
 
     for a in AXIOMS.values():
         click.echo(f"{a.name}: {a.statement}  [{a.source}]")

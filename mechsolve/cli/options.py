@@ -33,7 +33,7 @@ def numeric_options(f: Callable[..., Any]) -> Callable[..., Any]:
 def emit(text: str, output: str | None) -> None:
     """Print, or write to ``output`` atomically and say so."""
     if output:
-        from ..io import write_text
+        from ..model.io import write_text
 
         write_text(output, text)
         click.echo(f"wrote {output}", err=True)

@@ -96,9 +96,9 @@ def flow_graph_svg(players: Sequence[str], matrix: np.ndarray, title: str) -> st
 def build_report(path: str, *, seed: int = 0, tolerance: float | None = None,
                  exact: bool | None = None) -> tuple[Any, dict[str, Any], list[tuple[str, str]], int]:
     """(document, JSON data, figures [(caption, svg)], exit code) for the model at ``path``."""
-    from ..analysis import analyse, checks_section
+    from ..verify.analysis import analyse, checks_section
     from ..errors import MechsolveError
-    from ..io import load
+    from ..model.io import load
     from ..report import Section, Table
     from ..schemes import SCHEMES
 

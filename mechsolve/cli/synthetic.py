@@ -15,7 +15,7 @@ REPORT_SUFFIX = {"text": "txt", "json": "json", "markdown": "md", "html": "html"
 
 def synthesis_document(run: Any) -> Any:
     """The market report plus the datasets, kernel selection, sampling and reward-check sections."""
-    from ..analysis import checks_section
+    from ..verify.analysis import checks_section
     from ..report import Section, Table
 
     doc = run.analysis.document()
@@ -118,9 +118,9 @@ def synthesize(ctx: click.Context, model: str, out_dir: str, beta: float | None,
       mechsolve synthesize models/tay-gmm-market.yaml --out out/tay-gmm
       mechsolve synthesize models/digits-market.yaml --out out/digits --beta 8 --files npy
     """
-    from ..io import load, write_text
+    from ..model.io import load, write_text
     from ..report import render, render_json
-    from ..synthetic import run_synthesis, write_rewards
+    from ..data.synthetic import run_synthesis, write_rewards
 
     spec = load(model)
     run = run_synthesis(spec, Path(model).parent, beta=beta, seed=seed, tolerance=tolerance,

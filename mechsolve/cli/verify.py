@@ -39,10 +39,10 @@ def _parse_param(items: tuple[str, ...]) -> tuple[dict[str, Any], dict[str, list
 def load_table(path: str) -> Any:
     """A game from a model file (``kind: cooperative-market``) or a ``{players, values}`` JSON table."""
     from ..errors import InvalidModel
-    from ..games import Game
-    from ..io import read_mapping
-    from ..market import build_game
-    from ..spec import parse_model
+    from ..games.game import Game
+    from ..model.io import read_mapping
+    from ..data.market import build_game
+    from ..model.schema import parse_model
 
     data = read_mapping(path)
     if isinstance(data, dict) and "kind" in data:
@@ -110,7 +110,7 @@ def verify_document(results: list[Any], written: dict[str, str], reproduced: dic
             if cx.verdict.note:
                 sec.notes.append(cx.verdict.note)
             g = cx.game
-            from ..search import _decimal_text
+            from ..verify.search import _decimal_text
 
             sec.tables.append(Table(["coalition", "v(S)"], [["{" + ", ".join(g.members(m)) + "}",
                                                              _decimal_text(g.values[m])]
@@ -128,7 +128,7 @@ def _write_counterexamples(base: str | None, violated: list[Any], to_yaml: Calla
     written: dict[str, str] = {}
     reproduced: dict[str, str] = {}
     if base:
-        from ..io import write_text
+        from ..model.io import write_text
 
         for r in violated:
             path = _written_name(base, r.axiom, len(violated) > 1)
@@ -232,8 +232,8 @@ def verify(ctx: click.Context, scheme_name: str | None, scheme_formula: str | No
     from ..errors import InvalidModel
     from ..report import render
     from ..schemes import get_scheme
-    from ..search import counterexample_model, model_yaml, parse_sizes, search
-    from ..user_scheme import user_scheme_params
+    from ..verify.search import counterexample_model, model_yaml, parse_sizes, search
+    from ..schemes.user import user_scheme_params
 
     given = [x for x in (scheme_name, scheme_formula, scheme_callable) if x is not None]
     if len(given) != 1:
@@ -291,8 +291,8 @@ def _stderr_console() -> Any:
 
 def _reproduces(path: str, axiom: str) -> str:
     """Run the written model through the same path as ``mechsolve check`` (float and exact)."""
-    from ..analysis import analyse
-    from ..io import load
+    from ..verify.analysis import analyse
+    from ..model.io import load
 
     model = load(path)
     codes = [analyse(model, Path(path).parent, exact=e, source_path=path).exit_code for e in (False, True)]
@@ -311,12 +311,11 @@ def _verify_mechanism(ctx: click.Context, mechanism: str, axioms: tuple[str, ...
                       time_limit: float | None, seed: int, tolerance: float, shrink: bool, workers: int,
                       scheduler: str | None, write_cx: str | None, fmt: str, output: str | None,
                       cooperative: list[str]) -> None:
-    """``verify --mechanism``: search mechanism-design instances (:mod:`mechsolve.mechanism_search`)."""
+    """``verify --mechanism``: search mechanism-design instances (:mod:`mechsolve.verify.mechanism_search`)."""
     from ..errors import InvalidModel, Unsupported
-    from ..mechanism_search import (QUALITIES, mechanism_verify_document, parse_alpha_range, reproduces,
-                                    search_mechanism)
+    from ..verify.mechanism_search import QUALITIES, mechanism_verify_document, parse_alpha_range, reproduces, search_mechanism
     from ..report import render
-    from ..search import model_yaml, parse_sizes
+    from ..verify.search import model_yaml, parse_sizes
 
     if cooperative:
         raise InvalidModel(f"{', '.join(cooperative)} belong to cooperative searches, not to --mechanism",

@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from ..formula import compile_formula, parse_formula
+from ..model.formula import compile_formula, parse_formula
 from .valuations import Quality, Valuation
 
 
@@ -151,6 +151,6 @@ class AllocationRule:
 
 
 def build_allocation(model: Any, quality: Quality, valuation: Valuation) -> AllocationRule:
-    """The allocation rule a :class:`~mechsolve.spec.mechanism.MechanismDesign` declares."""
+    """The allocation rule a :class:`~mechsolve.model.mechanism.MechanismDesign` declares."""
     a = model.allocation
     return AllocationRule(a.rule, quality, valuation, a.levels, a.formula, a.welfare)

@@ -489,7 +489,7 @@ def generic_boundary(model: Any, alpha: float | None = None, *, k_max: int = 60,
 
 def verify_full(alpha: float, k_fail: int, include_zero: bool, tolerance: float = 1e-9) -> tuple[bool, str]:
     """All profiles on {lo..k_fail}: no failure below k_fail and one at k_fail (generic Algorithm 1)."""
-    from ..spec import parse_model
+    from ..model.schema import parse_model
     from .desirability import desirability
     from .instance import build_instance
 
@@ -588,7 +588,7 @@ def plot(results: Sequence[BoundaryResult], path: str) -> None:
     ax.set_ylabel("data disparity D/ε")
     ax.legend(fontsize=8)
     fig.tight_layout()
-    from ..io import write_text  # noqa: F401  (keeps io the only writer of text; images go via savefig)
+    from ..model.io import write_text  # noqa: F401  (keeps io the only writer of text; images go via savefig)
 
     fig.savefig(path)
     plt.close(fig)

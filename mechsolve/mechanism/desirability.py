@@ -7,7 +7,7 @@ payment is pointwise ≤ p^max, so if p^max loses money at t, every mechanism do
 
 Examples
 --------
->>> from mechsolve.spec import parse_model
+>>> from mechsolve.model.schema import parse_model
 >>> from mechsolve.mechanism.instance import build_instance
 >>> m = parse_model({"kind": "mechanism-design", "agents": 2, "types": {"step": 1, "max": 3},
 ...                  "valuation": {"family": "market-growth"}, "parameters": {"alpha": -0.9}})

@@ -17,7 +17,7 @@ agree to the last bit.
 
 Examples
 --------
->>> from mechsolve.spec import parse_model
+>>> from mechsolve.model.schema import parse_model
 >>> m = parse_model({"kind": "mechanism-design", "agents": 2, "types": {"step": 1, "max": 2},
 ...                  "valuation": {"family": "market-growth"}, "parameters": {"alpha": -0.5}})
 >>> inst = build_instance(m)
@@ -160,7 +160,7 @@ class MechanismInstance:
 
 def build_instance(model: Any, *, exact: bool | None = None, grids: TypeGrids | None = None,
                    parameters: dict[str, float] | None = None) -> MechanismInstance:
-    """Build the instance a :class:`~mechsolve.spec.mechanism.MechanismDesign` declares.
+    """Build the instance a :class:`~mechsolve.model.mechanism.MechanismDesign` declares.
 
     ``parameters`` overrides model parameters (e.g. α in a sweep); ``grids`` overrides the types.
     """

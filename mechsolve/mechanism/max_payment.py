@@ -23,7 +23,7 @@ Two implementations that give the same floats:
 
 Examples
 --------
->>> from mechsolve.spec import parse_model
+>>> from mechsolve.model.schema import parse_model
 >>> from mechsolve.mechanism.instance import build_instance
 >>> m = parse_model({"kind": "mechanism-design", "agents": 2, "types": {"step": 1, "max": 4},
 ...                  "valuation": {"family": "market-growth"}, "parameters": {"alpha": -0.8}})

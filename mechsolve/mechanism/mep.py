@@ -9,7 +9,7 @@ reported profile.
 
 Examples
 --------
->>> from mechsolve.spec import parse_model
+>>> from mechsolve.model.schema import parse_model
 >>> from mechsolve.mechanism.instance import build_instance
 >>> m = parse_model({"kind": "mechanism-design", "agents": 2, "types": {"values": [1]},
 ...                  "valuation": {"family": "linear", "matrix": [[1, -0.5], [-0.5, 1]]}})

@@ -86,7 +86,7 @@ class TypeGrids:
 
 
 def build_type_grids(model: Any, *, exact: bool = False) -> TypeGrids:
-    """The type grids a :class:`~mechsolve.spec.mechanism.MechanismDesign` declares."""
+    """The type grids a :class:`~mechsolve.model.mechanism.MechanismDesign` declares."""
     ts = model.types
     names = tuple(model.agents)
     if ts.step is not None:

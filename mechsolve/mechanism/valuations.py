@@ -7,8 +7,8 @@ Families (all vectorised over leading axes; ``q`` has shape ``(..., n)``):
 * ``quasi-monotone`` — Def. 8: v_i = F_i(q_i) + θ_i(q_−i);
 * ``formula`` — any formula in ``q_1..q_n, q_i, t_1..t_n, t_i`` (Def. 2 allows true types).
 
-Formulas go through :func:`mechsolve.formula.parse_formula` (an AST whitelist, never
-``eval``) and :func:`~mechsolve.formula.compile_formula` (sympy lambdify to numpy).
+Formulas go through :func:`mechsolve.model.formula.parse_formula` (an AST whitelist, never
+``eval``) and :func:`~mechsolve.model.formula.compile_formula` (sympy lambdify to numpy).
 Exact mode evaluates the sympy expression at rational points and insists on a rational
 result (an irrational value raises :class:`~mechsolve.errors.Unsupported`).
 
@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidModel, Unsupported
-from ..formula import compile_formula, parse_formula
+from ..model.formula import compile_formula, parse_formula
 from .types import as_fraction
 
 
@@ -304,7 +304,7 @@ class Valuation:
 
 
 def build_valuation(model: Any) -> Valuation:
-    """The valuation a :class:`~mechsolve.spec.mechanism.MechanismDesign` declares."""
+    """The valuation a :class:`~mechsolve.model.mechanism.MechanismDesign` declares."""
     v, n, consts = model.valuation, model.n, dict(model.parameters)
     if v.family == "linear":
         if v.matrix is not None:

@@ -31,4 +31,4 @@ def get_scheme(name: str) -> Scheme:
 
 __all__ = ["Outcome", "Scheme", "SCHEMES", "get_scheme"]
 
-from .. import user_scheme as _user_scheme  # noqa: E402,F401  (registers the user schemes `formula`, `callable`)
+from . import user as _user_scheme  # noqa: E402,F401  (registers the user schemes `formula`, `callable`)

@@ -23,7 +23,7 @@ of ``j`` given ``i``, eq. 5), total cost flow ``p_{i,−} = Σ_j φ_{j|i} = v(N)
 
 Examples
 --------
->>> from mechsolve.games import Game
+>>> from mechsolve.games.game import Game
 >>> g = Game.from_values(["a", "b"], [0, 1, 2, 4])
 >>> compute(g, {}).allocation.tolist()          # p = 2φ − v(N), φ = (1.5, 2.5)
 [-1.0, 1.0]
@@ -38,8 +38,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidModel
-from ..games import Game
-from ..shapley import conditional_shapley, shapley
+from ..games.game import Game
+from ..games.shapley import conditional_shapley, shapley
 from .base import Outcome, Scheme
 
 
@@ -60,7 +60,7 @@ def payoffs(game: Game, alpha: Any = None, beta: Any = None) -> np.ndarray:
 
     Examples
     --------
-    >>> from mechsolve.games import Game
+    >>> from mechsolve.games.game import Game
     >>> g = Game.from_values(["a", "b"], [0, 1, 2, 4])
     >>> payoffs(g, alpha=1, beta=4).tolist()        # the Shapley value
     [1.5, 2.5]
@@ -88,7 +88,7 @@ def compute(game: Game, params: Mapping[str, Any]) -> Outcome:
 
     Examples
     --------
-    >>> from mechsolve.games import Game
+    >>> from mechsolve.games.game import Game
     >>> o = compute(Game.from_values(["a", "b"], [0, 1, 2, 4]), {})
     >>> o.matrices["flows"].tolist()                 # φ_{b|a} = 3, φ_{a|b} = 2
     [[0.0, 3.0], [2.0, 0.0]]

@@ -15,7 +15,7 @@ unconstrained. Caps (``caps: {party: r}``) switch (P) to (Q); an unlisted party 
 
 Examples
 --------
->>> from mechsolve.games import Game
+>>> from mechsolve.games.game import Game
 >>> g = Game.from_values(["a", "b"], [0, 1, 2, 4])
 >>> o = compute(g, {"budgets": {"a": 0, "b": 0}})
 >>> [round(float(x), 6) for x in o.per_player["lambda"]]    # a can pay b only what b pays a
@@ -34,8 +34,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidModel
-from ..games import Game
-from ..shapley import conditional_shapley, shapley
+from ..games.game import Game
+from ..games.shapley import conditional_shapley, shapley
 from ..solvers.flows import solve_flow_lp
 from .base import Outcome, Scheme
 

@@ -30,7 +30,7 @@ A party without an entry uses the model's ``value`` as its task table.
 
 Examples
 --------
->>> from mechsolve.games import Game
+>>> from mechsolve.games.game import Game
 >>> G = Game.from_values(["a", "b"], [0, 0.5, 0.5, 1.0])
 >>> o = compute_single(G, {})
 >>> o.per_player["net_gain"].tolist()               # symmetric parties: nobody gains
@@ -48,8 +48,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidModel
-from ..games import Game, popcounts
-from ..shapley import shapley
+from ..games.game import Game, popcounts
+from ..games.shapley import shapley
 from .base import Outcome, Scheme
 
 
@@ -69,7 +69,7 @@ def single_task_value(G: Game) -> Game:
 
     Examples
     --------
-    >>> from mechsolve.games import Game
+    >>> from mechsolve.games.game import Game
     >>> single_task_value(Game.from_values(["a", "b"], [0, 0.25, 0.5, 1.0])).values.tolist()
     [0.0, 0.25, 0.5, 2.25]
     """
@@ -91,7 +91,7 @@ def multi_task_value(tasks: Sequence[Game]) -> Game:
 
     Examples
     --------
-    >>> from mechsolve.games import Game
+    >>> from mechsolve.games.game import Game
     >>> G = Game.from_values(["a", "b"], [0, 0.25, 0.5, 1.0])
     >>> multi_task_value([G, G]).values.tolist()     # = 2G(S) + Σ_{i∈S}(G(S) − G(i))
     [0.0, 0.5, 1.0, 3.25]
@@ -166,7 +166,7 @@ def _check_gain(G: Game, field: str) -> None:
 
 def _tasks(game: Game, params: Mapping[str, Any]) -> list[Game]:
     """Per-party gain tables from ``scheme.tasks`` (inline ``table`` or ``values``); default ``value``."""
-    from ..spec.common import ValueSpec
+    from ..model.common import ValueSpec
 
     spec = params.get("tasks") or {}
     if not isinstance(spec, Mapping):
@@ -241,7 +241,7 @@ def compute_single(game: Game, params: Mapping[str, Any]) -> Outcome:
 
     Examples
     --------
-    >>> from mechsolve.games import Game
+    >>> from mechsolve.games.game import Game
     >>> G = Game.from_values(["a", "b"], [0, 0.25, 0.5, 1.0])
     >>> o = compute_single(G, {"c": 2})
     >>> [round(x, 6) for x in o.allocation.tolist()], round(float(o.allocation.sum()), 12)
@@ -276,7 +276,7 @@ def compute_selection(game: Game, params: Mapping[str, Any]) -> Outcome:
 
     Examples
     --------
-    >>> from mechsolve.games import Game
+    >>> from mechsolve.games.game import Game
     >>> G = Game.from_values(["a", "b", "z"], [0, .5, .5, 1, 0, .5, .5, 1])   # z adds nothing
     >>> o = compute_selection(G, {"tau": 0.01})
     >>> o.matrices["selected D_i"][0].tolist()                                # z is dropped

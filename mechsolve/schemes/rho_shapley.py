@@ -54,7 +54,7 @@ vertex after checking that the two agree to 1e-6.
 
 Examples
 --------
->>> from mechsolve.games import Game
+>>> from mechsolve.games.game import Game
 >>> g = Game.from_values(["a", "b"], [0, 1, 2, 4])          # φ = (1.5, 2.5), α = (0.6, 1)
 >>> [round(float(x), 6) for x in rho_shapley(g, 1.0)]        # α · v(N)
 [2.4, 4.0]
@@ -74,8 +74,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import Infeasible, InvalidModel, SolverError, Unbounded, Unsupported
-from ..games import Game
-from ..shapley import shapley
+from ..games.game import Game
+from ..games.shapley import shapley
 from ..solvers.lp import LinearProgram, solve_lp
 from .base import Outcome, Scheme
 

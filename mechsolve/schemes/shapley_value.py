@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import InvalidModel
-from ..games import Game
-from ..shapley import monte_carlo_shapley, shapley
+from ..games.game import Game
+from ..games.shapley import monte_carlo_shapley, shapley
 from .base import Outcome, Scheme
 
 
@@ -20,7 +20,7 @@ def compute(game: Game, params: Mapping[str, Any]) -> Outcome:
 
     Examples
     --------
-    >>> from mechsolve.games import Game
+    >>> from mechsolve.games.game import Game
     >>> compute(Game.from_values(["a", "b"], [0, 1, 2, 4]), {}).allocation.tolist()
     [1.5, 2.5]
     """

@@ -24,8 +24,8 @@ from click.testing import CliRunner, Result
 
 from mechsolve import __version__
 from mechsolve.cli import cli
-from mechsolve.io import load
-from mechsolve.market import build_game
+from mechsolve.model.io import load
+from mechsolve.data.market import build_game
 from mechsolve.report import FORMATS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -231,7 +231,7 @@ def test_schemes_lists_registered_schemes_with_parameters() -> None:
 
 
 def test_axioms_lists_every_registered_axiom() -> None:
-    from mechsolve.axioms import AXIOMS
+    from mechsolve.verify.axioms import AXIOMS
 
     result = invoke("axioms")
     assert result.exit_code == 0
@@ -265,7 +265,7 @@ def test_help_of_every_command_shows_an_example(path: tuple[str, ...]) -> None:
 # ---------------------------------------------------------------- errors
 def test_internal_error_is_one_line_exit_2(monkeypatch: pytest.MonkeyPatch) -> None:
     """A bug (not bad input) still gives one line and exit 2, no traceback."""
-    import mechsolve.analysis as analysis
+    import mechsolve.verify.analysis as analysis
 
     def boom(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("simulated\nbug")

@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from mechsolve.cli import cli
-from mechsolve.io import load
-from mechsolve.market import build_game
-from mechsolve.shapley import shapley
+from mechsolve.model.io import load
+from mechsolve.data.market import build_game
+from mechsolve.games.shapley import shapley
 
 ROOT = Path(__file__).resolve().parents[2]
 MODELS = ROOT / "models"

@@ -46,7 +46,7 @@ def test_verify_user_formula_and_callable(tmp_path) -> None:
     assert code == 1
     assert run("check", str(tmp_path / "eq.yaml"))[0] == 1
     rule = tmp_path / "rule.py"
-    rule.write_text("from mechsolve.shapley import shapley\ndef pay(game):\n    return shapley(game)\n",
+    rule.write_text("from mechsolve.games.shapley import shapley\ndef pay(game):\n    return shapley(game)\n",
                     encoding="utf-8")
     code, out = run("verify", "--scheme-callable", f"{rule}:pay", "-a", "efficiency", "--budget", "30")
     assert code == 0 and "no-counterexample-found" in out

@@ -13,7 +13,7 @@ from mechsolve.cli import cli
 from mechsolve.mechanism import build_instance, max_payments_fast
 from mechsolve.mechanism.boundary import GrowthRow, continuum_alpha_star, growth_boundary, parse_range
 from mechsolve.mechanism.desirability import desirability
-from mechsolve.spec import parse_model
+from mechsolve.model.schema import parse_model
 
 MODELS = Path(__file__).resolve().parents[2] / "models"
 

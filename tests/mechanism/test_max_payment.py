@@ -11,11 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mechsolve.axioms.mechanism import MechanismContext, evaluate_mechanism
+from mechsolve.verify.axioms.mechanism import MechanismContext, evaluate_mechanism
 from mechsolve.errors import Infeasible, Unsupported
 from mechsolve.mechanism import build_instance, max_payments_fast, max_payments_literal, mep
 from mechsolve.mechanism.desirability import desirability
-from mechsolve.spec import parse_model
+from mechsolve.model.schema import parse_model
 
 
 def model(**kw):

@@ -15,7 +15,7 @@ from mechsolve.cli import cli
 from mechsolve.mechanism import build_instance, mep
 from mechsolve.mechanism.reproduce import FIG1_QUALITY, draw_alpha, fig1, fig2, fig3, linear_mep, spearman
 from mechsolve.mechanism.valuations import Quality
-from mechsolve.spec import parse_model
+from mechsolve.model.schema import parse_model
 
 Q = Quality.parse(FIG1_QUALITY)
 

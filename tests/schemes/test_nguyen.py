@@ -17,14 +17,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mechsolve.check import HOLDS, run_checks
+from mechsolve.verify.check import HOLDS, run_checks
 from mechsolve.errors import InvalidModel
-from mechsolve.games import Game
-from mechsolve.io import load
-from mechsolve.market import build_game
+from mechsolve.games.game import Game
+from mechsolve.model.io import load
+from mechsolve.data.market import build_game
 from mechsolve.schemes import get_scheme
 from mechsolve.schemes.nguyen import flow_graph, graph_format, graph_text, payoffs
-from mechsolve.shapley import shapley
+from mechsolve.games.shapley import shapley
 
 from strategies import games
 

@@ -16,13 +16,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mechsolve.check import HOLDS, NOT_APPLICABLE, run_checks
+from mechsolve.verify.check import HOLDS, NOT_APPLICABLE, run_checks
 from mechsolve.errors import InvalidModel
-from mechsolve.games import Game
-from mechsolve.io import load
-from mechsolve.market import build_game
+from mechsolve.games.game import Game
+from mechsolve.model.io import load
+from mechsolve.data.market import build_game
 from mechsolve.schemes import get_scheme
-from mechsolve.shapley import conditional_shapley, shapley
+from mechsolve.games.shapley import conditional_shapley, shapley
 from mechsolve.solvers.flows import build_flow_lp, solve_flow_lp
 from mechsolve.solvers.lp import LinearProgram, solve_lp
 

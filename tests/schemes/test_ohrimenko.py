@@ -15,14 +15,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mechsolve.check import HOLDS, NOT_APPLICABLE, run_checks
+from mechsolve.verify.check import HOLDS, NOT_APPLICABLE, run_checks
 from mechsolve.errors import InvalidModel
-from mechsolve.games import Game
-from mechsolve.io import load
-from mechsolve.market import build_game
+from mechsolve.games.game import Game
+from mechsolve.model.io import load
+from mechsolve.data.market import build_game
 from mechsolve.schemes import get_scheme
 from mechsolve.schemes.ohrimenko import multi_task_value, single_task_value
-from mechsolve.shapley import shapley
+from mechsolve.games.shapley import shapley
 
 MODELS = Path(__file__).resolve().parents[2] / "models"
 SINGLE = get_scheme("ohrimenko-single")
@@ -153,7 +153,7 @@ def test_imdb_market_is_a_counterexample_to_condition_1() -> None:
     assert v.status == "violated" and "not supermodular" in (v.note or "")
     cex = v.counterexample
     # recompute the witness: the party and its replica together earn more than the party alone
-    from mechsolve.games import replicate
+    from mechsolve.games.game import replicate
     i = G.index[cex["witness"]["party"]]
     out = SINGLE.rule(replicate(G, i, 1), {})
     assert out[i] + out[-1] > o.allocation[i]

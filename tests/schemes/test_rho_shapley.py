@@ -19,15 +19,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mechsolve.analysis import analyse
+from mechsolve.verify.analysis import analyse
 from mechsolve.errors import Infeasible, InvalidModel, Unbounded, Unsupported
-from mechsolve.games import Game
-from mechsolve.io import load
+from mechsolve.games.game import Game
+from mechsolve.model.io import load
 from mechsolve.schemes import get_scheme
-from mechsolve.schemes.rho_shapley import (
-    coalitions_below, envelope, lower_bounds, max_rho, normalised_shapley, rectified_lp,
-    rectified_rho_shapley, rho_shapley)
-from mechsolve.shapley import shapley
+from mechsolve.schemes.rho_shapley import coalitions_below, envelope, lower_bounds, max_rho, normalised_shapley, rectified_lp, rectified_rho_shapley, rho_shapley
+from mechsolve.games.shapley import shapley
 from mechsolve.solvers.lp import available_solvers
 
 from strategies import MODELS, names

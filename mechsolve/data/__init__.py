@@ -1,0 +1,1 @@
+"""Data-level valuation: MMD (Tay et al.), datasets, synthetic-data rewards."""

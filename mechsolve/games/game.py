@@ -1,0 +1,455 @@
+"""Cooperative games as bitmask-indexed arrays.
+
+A game on players ``N = {0, ..., n-1}`` is stored as one array ``values`` of
+length ``2**n`` where ``values[m]`` is ``v(S)`` for ``S = {k : bit k of m is set}``.
+Float games hold ``float64``; exact games hold :class:`fractions.Fraction` in an
+object array, for exact-rational verdicts on small ``n``.
+
+Examples
+--------
+>>> g = Game.from_table(["a", "b"], {"": 0, "a": 1, "b": 2, "a,b": 4})
+>>> g.value(["a", "b"])
+4.0
+>>> g.marginal("a").names
+('b',)
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from ..errors import InvalidModel, Unsupported
+
+#: Largest n accepted for exact (Fraction) games: object arrays cost ~100 bytes/entry.
+MAX_EXACT_PLAYERS = 16
+#: Separators accepted between player names in a written coalition.
+COALITION_SEPARATORS = (",", ";", "+", "|")
+
+
+def available_memory_bytes() -> int:
+    """Memory this process may still allocate (``MemAvailable``), in bytes.
+
+    ``MECHSOLVE_MEMORY_LIMIT`` (bytes) overrides the reading.
+    """
+    env = os.environ.get("MECHSOLVE_MEMORY_LIMIT")
+    if env:
+        return int(float(env))
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 8 * 2**30
+
+
+def _human(nbytes: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if nbytes < 1024 or unit == "PiB":
+            return f"{nbytes:.1f} {unit}"
+        nbytes /= 1024
+    return f"{nbytes:.1f} PiB"  # pragma: no cover
+
+
+def guard_table_memory(n: int, *, bytes_per_entry: int = 8, copies: float = 3.0,
+                       what: str = "value table") -> None:
+    """Refuse, before allocating, a ``2**n`` table that would not fit in memory.
+
+    The prediction is ``copies * bytes_per_entry * 2**n`` bytes (the table plus
+    working arrays) against :func:`available_memory_bytes`.
+
+    Raises
+    ------
+    Unsupported
+        With the predicted size and the memory available.
+    """
+    if n < 0:
+        raise InvalidModel(f"number of players must be >= 0, got {n}", field="players")
+    need = copies * bytes_per_entry * 2.0**n
+    have = available_memory_bytes()
+    if need > have:
+        raise Unsupported(
+            f"n={n} players needs about {_human(need)} for the {what} "
+            f"({copies:g} x {bytes_per_entry}*2^{n} bytes), more than the {_human(have)} available; "
+            "for more players give `value: {callable: ...}` with "
+            "`scheme: {name: shapley, method: monte-carlo}`: it is sampled, never tabulated",
+            field="players",
+        )
+
+
+def _finite(x: Any) -> bool:
+    """``math.isfinite(float(x))``, False (not an exception) for integers beyond float range."""
+    try:
+        return math.isfinite(float(x))
+    except OverflowError:
+        return False
+
+
+def popcounts(n: int) -> np.ndarray:
+    """Coalition sizes ``|S|`` for every bitmask ``0 .. 2**n - 1`` (``uint8``)."""
+    return np.bitwise_count(np.arange(2**n, dtype=np.int64)).astype(np.uint8)
+
+
+def parse_coalition(text: str | Sequence[str], index: Mapping[str, int], *, field: str) -> int:
+    """Turn a written coalition into a bitmask.
+
+    ``text`` is ``""`` (the empty set), player names separated by one of
+    ``, ; + |`` (optionally in braces), or a list of names.
+    """
+    if isinstance(text, str):
+        body = text.strip()
+        if body.startswith("{") and body.endswith("}"):
+            body = body[1:-1].strip()
+        if body in ("", "∅", "()"):
+            parts: list[str] = []
+        else:
+            sep = next((s for s in COALITION_SEPARATORS if s in body), None)
+            parts = [p.strip() for p in body.split(sep)] if sep else [body]
+    elif isinstance(text, (list, tuple)):
+        parts = [str(p).strip() for p in text]
+    else:
+        raise InvalidModel(f"a coalition must be a string of player names, got {text!r}", field=field)
+    mask = 0
+    for p in parts:
+        if p not in index:
+            valid = ", ".join(list(index)[:8]) + (", ..." if len(index) > 8 else "")
+            raise InvalidModel(f"unknown player {p!r} in coalition {text!r}; players are: {valid}",
+                               field=field)
+        bit = 1 << index[p]
+        if mask & bit:
+            raise InvalidModel(f"player {p!r} appears twice in coalition {text!r}", field=field)
+        mask |= bit
+    return mask
+
+
+@dataclass(frozen=True, eq=False)
+class Game:
+    """A transferable-utility game ``v: 2^N -> R`` stored by bitmask.
+
+    Parameters
+    ----------
+    names : tuple of str
+        Player names; player ``k`` is bit ``k``.
+    values : numpy.ndarray
+        Length ``2**n``; ``float64`` or, for exact games, an object array of
+        :class:`~fractions.Fraction`.
+
+    Examples
+    --------
+    >>> g = Game.from_values(["x", "y"], [0, 1, 1, 3])
+    >>> g.n, g.grand_value
+    (2, 3.0)
+    """
+
+    names: tuple[str, ...]
+    values: np.ndarray
+    #: Data about the market the game came from (e.g. datasets, per-party caps). Kept by
+    #: conversions of the same game (to_exact, to_float, with_values); dropped by derived
+    #: games (restrict, marginal, sums, scaling), whose players or values differ.
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        n = len(self.names)
+        if self.values.shape != (2**n,):
+            raise InvalidModel(f"value table has {self.values.shape} entries, expected 2^{n} = {2**n}",
+                               field="value")
+        if len(set(self.names)) != n:
+            raise InvalidModel("player names must be unique", field="players")
+
+    # ----------------------------------------------------------------- basics
+    @property
+    def n(self) -> int:
+        """Number of players."""
+        return len(self.names)
+
+    @property
+    def exact(self) -> bool:
+        """True when values are exact :class:`~fractions.Fraction` objects."""
+        return self.values.dtype == object
+
+    @property
+    def grand(self) -> int:
+        """Bitmask of the grand coalition ``N``."""
+        return 2**self.n - 1
+
+    @property
+    def grand_value(self) -> Any:
+        """``v(N)``."""
+        return self.values[self.grand] if self.exact else float(self.values[self.grand])
+
+    @property
+    def index(self) -> dict[str, int]:
+        """Map from player name to bit position."""
+        return {p: k for k, p in enumerate(self.names)}
+
+    def mask(self, coalition: str | Iterable[str] | int) -> int:
+        """Bitmask of a coalition given as names, a written string or a mask."""
+        if isinstance(coalition, (int, np.integer)):
+            return int(coalition)
+        if isinstance(coalition, str):
+            return parse_coalition(coalition, self.index, field="coalition")
+        return parse_coalition(list(coalition), self.index, field="coalition")
+
+    def members(self, mask: int) -> tuple[str, ...]:
+        """Player names of the coalition with bitmask ``mask``."""
+        return tuple(p for k, p in enumerate(self.names) if mask >> k & 1)
+
+    def value(self, coalition: str | Iterable[str] | int) -> Any:
+        """``v(S)`` for a coalition given by names, string or mask."""
+        x = self.values[self.mask(coalition)]
+        return x if self.exact else float(x)
+
+    def singletons(self) -> np.ndarray:
+        """``[v({0}), ..., v({n-1})]``."""
+        return self.values[[1 << k for k in range(self.n)]]
+
+    def with_values(self, values: np.ndarray, names: Sequence[str] | None = None) -> Game:
+        """A game with the same (or given) names and new values."""
+        return Game(tuple(names) if names is not None else self.names, values, self.meta)
+
+    # ------------------------------------------------------------ conversion
+    def to_exact(self, max_denominator: int | None = None) -> Game:
+        """Exact copy: each float becomes the :class:`Fraction` it represents exactly.
+
+        With ``max_denominator`` the fractions are rounded to the nearest with a
+        bounded denominator (useful for decimal-looking inputs).
+        """
+        if self.exact:
+            return self
+        if self.n > MAX_EXACT_PLAYERS:
+            raise Unsupported(f"exact mode supports at most {MAX_EXACT_PLAYERS} players, got {self.n}",
+                              field="players")
+        vals = [Fraction(float(x)) for x in self.values]
+        if max_denominator is not None:
+            vals = [v.limit_denominator(max_denominator) for v in vals]
+        arr = np.empty(len(vals), dtype=object)
+        arr[:] = vals
+        return Game(self.names, arr, self.meta)
+
+    def to_float(self) -> Game:
+        """Float64 copy of the game."""
+        if not self.exact:
+            return self
+        return Game(self.names, np.array([float(x) for x in self.values], dtype=np.float64), self.meta)
+
+    # ------------------------------------------------------------ derived games
+    def restrict(self, players: Iterable[str] | int) -> Game:
+        """The subgame on a sub-coalition ``T``: ``v|_T(S) = v(S)`` for ``S ⊆ T``.
+
+        Player order is kept.
+        """
+        tmask = self.mask(players) if not isinstance(players, int) else players
+        keep = [k for k in range(self.n) if tmask >> k & 1]
+        sub = np.zeros(1, dtype=np.int64)
+        for k in keep:
+            sub = np.concatenate([sub, sub | (1 << k)])
+        return Game(tuple(self.names[k] for k in keep), self.values[sub].copy())
+
+    def marginal(self, player: str | int) -> Game:
+        """The marginal game ``v_{-i}(C) = v(C ∪ {i}) − v({i})`` on ``N \\ {i}``.
+
+        Nguyen et al. (2022), Sec. 3.2: the Shapley value of ``j`` in this game is
+        the conditional Shapley value ``φ_{j|i}``.
+        """
+        i = self.index[player] if isinstance(player, str) else int(player)
+        with_i = self.values.reshape(2 ** (self.n - 1 - i), 2, 2**i)[:, 1, :].reshape(-1)
+        vals = with_i - self.values[1 << i]
+        names = self.names[:i] + self.names[i + 1:]
+        return Game(names, vals.copy() if vals.base is not None else vals)
+
+    def __add__(self, other: Game) -> Game:
+        if other.names != self.names:
+            raise InvalidModel("games must have the same players to be added", field="players")
+        return Game(self.names, self.values + other.values)
+
+    def scale(self, c: Any) -> Game:
+        """The game ``c·v``."""
+        return Game(self.names, self.values * c)
+
+    # ------------------------------------------------------------ constructors
+    @classmethod
+    def from_values(cls, names: Sequence[str], values: Sequence[float] | np.ndarray, *,
+                    exact: bool = False, allow_nonzero_empty: bool = False) -> Game:
+        """Game from a bitmask-ordered sequence of ``2**n`` values.
+
+        Raises :class:`InvalidModel` on a wrong length, non-finite values or a
+        non-zero ``v(∅)`` that is not allowed.
+        """
+        names = tuple(str(p) for p in names)
+        n = len(names)
+        guard_table_memory(n)
+        if exact:
+            if n > MAX_EXACT_PLAYERS:
+                raise Unsupported(f"exact mode supports at most {MAX_EXACT_PLAYERS} players, got {n}",
+                                  field="players")
+            arr = np.empty(len(values), dtype=object)
+            try:
+                arr[:] = [x if isinstance(x, Fraction) else Fraction(x) for x in values]
+            except (TypeError, ValueError) as exc:
+                raise InvalidModel(f"values must be numbers: {exc}", field="value") from None
+        else:
+            try:
+                arr = np.asarray(values, dtype=np.float64)
+            except (TypeError, ValueError, OverflowError) as exc:
+                raise InvalidModel(f"values must be numbers: {exc}", field="value") from None
+            if arr.ndim != 1:
+                raise InvalidModel(f"values must be a flat list, got shape {arr.shape}", field="value")
+            if arr.shape[0] == 2**n:
+                bad = np.flatnonzero(~np.isfinite(arr))
+                if bad.size:
+                    m = int(bad[0])
+                    raise InvalidModel(
+                        f"v({{{','.join(p for k, p in enumerate(names) if m >> k & 1)}}}) = {arr[m]} "
+                        "is not a finite number", field=f"value[{m}]")
+        if len(arr) != 2**n:
+            raise InvalidModel(f"got {len(arr)} values for {n} players, expected 2^{n} = {2**n}",
+                               field="value")
+        if not allow_nonzero_empty and arr[0] != 0:
+            raise InvalidModel(f"v(∅) = {arr[0]} but the game is declared normalised; "
+                               "declare `normalised: false` to allow a non-zero v(∅)", field="value")
+        return cls(names, arr)
+
+    @classmethod
+    def from_table(cls, names: Sequence[str], table: Mapping[Any, Any], *,
+                   fill: str = "error", default: float | None = None, exact: bool = False,
+                   allow_nonzero_empty: bool = False, field: str = "value.table") -> Game:
+        """Game from a table keyed by coalitions (written names or bitmasks).
+
+        Parameters
+        ----------
+        fill : {"error", "default", "monotone-closure"}
+            What to do with coalitions the table does not list: refuse, use
+            ``default``, or take the monotone closure ``v(S) = max_{T ⊆ S listed} v(T)``.
+        """
+        names = tuple(str(p) for p in names)
+        n = len(names)
+        guard_table_memory(n)
+        index = {p: k for k, p in enumerate(names)}
+        given: dict[int, Any] = {}
+        for key, val in table.items():
+            fname = f"{field}[{key!r}]"
+            mask = int(key) if isinstance(key, (int, np.integer)) and not isinstance(key, bool) \
+                else parse_coalition(key, index, field=fname)
+            if mask in given:
+                raise InvalidModel(f"coalition {key!r} is listed twice", field=fname)
+            if isinstance(val, bool) or not isinstance(val, (int, float, Fraction, np.number)):
+                raise InvalidModel(f"value must be a number, got {val!r}", field=fname)
+            if not exact and not _finite(val):
+                raise InvalidModel(f"value must be a finite number, got {val!r}", field=fname)
+            given[mask] = Fraction(val) if exact else float(val)
+        if 0 not in given:
+            given[0] = Fraction(0) if exact else 0.0
+        if fill == "error" and len(given) < 2**n:
+            missing = next(m for m in range(2**n) if m not in given)
+            label = ",".join(p for k, p in enumerate(names) if missing >> k & 1)
+            raise InvalidModel(
+                f"{2**n - len(given)} of {2**n} coalitions are missing, e.g. {label!r}; list them all "
+                "or set `fill: default` (with `default: 0`) or `fill: monotone-closure`", field=field)
+        if fill == "default":
+            if default is None:
+                raise InvalidModel("`fill: default` needs a `default` value", field=field)
+            vals: list[Any] = [given.get(m, Fraction(default) if exact else float(default))
+                               for m in range(2**n)]
+            return cls.from_values(names, vals, exact=exact, allow_nonzero_empty=allow_nonzero_empty)
+        if fill == "monotone-closure":
+            arr = np.full(2**n, -np.inf)
+            for m, x in given.items():
+                arr[m] = float(x)
+            for k in range(n):
+                view = arr.reshape(-1, 2, 2**k)
+                np.maximum(view[:, 1, :], view[:, 0, :], out=view[:, 1, :])
+            if exact:
+                exact_given = {m: x for m, x in given.items()}
+                vals = []
+                for m in range(2**n):
+                    vals.append(max((x for t, x in exact_given.items() if t & ~m == 0)))
+                return cls.from_values(names, vals, exact=True, allow_nonzero_empty=allow_nonzero_empty)
+            return cls.from_values(names, arr, allow_nonzero_empty=allow_nonzero_empty)
+        if fill != "error":
+            raise InvalidModel(f"unknown fill {fill!r}; valid: error, default, monotone-closure",
+                               field="value.fill")
+        return cls.from_values(names, [given[m] for m in range(2**n)], exact=exact,
+                               allow_nonzero_empty=allow_nonzero_empty)
+
+    @classmethod
+    def from_callable(cls, names: Sequence[str], fn: Callable[[frozenset[str]], float], *,
+                      exact: bool = False, allow_nonzero_empty: bool = False) -> Game:
+        """Tabulate ``fn(frozenset_of_names)`` over all ``2**n`` coalitions.
+
+        The callable runs user code once per coalition; any exception it raises
+        is reported as an :class:`InvalidModel` naming the coalition.
+        """
+        names = tuple(str(p) for p in names)
+        n = len(names)
+        guard_table_memory(n)
+        vals = []
+        for m in range(2**n):
+            members = frozenset(p for k, p in enumerate(names) if m >> k & 1)
+            try:
+                x = fn(members)
+            except Exception as exc:  # user code: report, never turn into a number
+                raise InvalidModel(f"the value function raised {type(exc).__name__}: {exc} "
+                                   f"on coalition {sorted(members)}", field="value.callable") from None
+            if isinstance(x, bool) or not isinstance(x, (int, float, Fraction, np.number)):
+                raise InvalidModel(f"the value function returned {x!r} (not a number) on "
+                                   f"coalition {sorted(members)}", field="value.callable")
+            vals.append(x)
+        return cls.from_values(names, vals, exact=exact, allow_nonzero_empty=allow_nonzero_empty)
+
+
+# ------------------------------------------------------------------ replication
+@dataclass(frozen=True, eq=False)
+class DataMarket:
+    """Players who own datasets; the value depends on the *set of distinct datasets*.
+
+    ``owners[k]`` is the dataset held by player ``k``; ``base`` is a game on the
+    distinct datasets. ``v(S) = base(datasets(S))`` — this is the replication
+    invariance assumed by Ohrimenko et al. (2019, Sec. 3): duplicating a dataset
+    adds nothing to the model's quality (their gain G is a function of the data,
+    not of how many parties hold it).
+    """
+
+    base: Game
+    owners: tuple[int, ...]
+    names: tuple[str, ...]
+
+    def game(self) -> Game:
+        """Tabulate the player-level game ``v(S) = base(∪_{k∈S} {owners[k]})``."""
+        n = len(self.owners)
+        guard_table_memory(n)
+        masks = np.zeros(1, dtype=np.int64)
+        for k in range(n):
+            masks = np.concatenate([masks, masks | (1 << self.owners[k])])
+        return Game(self.names, self.base.values[masks].copy())
+
+
+def replicate(game: Game, player: str | int, k: int, *, suffix: str = "replica") -> Game:
+    """The ``(n+k)``-player game in which ``k`` new players hold copies of ``player``'s data.
+
+    Assumes replication invariance (Ohrimenko et al. 2019, Sec. 3; Nguyen et al.
+    2022, App. D): a coalition's value depends only on the distinct datasets it
+    holds, so ``v'(S) = v(S ∩ N ∪ {i if S holds a replica})``.
+
+    Examples
+    --------
+    >>> g = Game.from_values(["a", "b"], [0, 1, 1, 3])
+    >>> r = replicate(g, "a", 1)
+    >>> r.names, r.value(["a (replica 1)", "b"])
+    (('a', 'b', 'a (replica 1)'), 3.0)
+    """
+    i = game.index[player] if isinstance(player, str) else int(player)
+    if not 0 <= i < game.n:
+        raise InvalidModel(f"no player {player!r} to replicate", field="player")
+    if k < 0:
+        raise InvalidModel(f"replica count must be >= 0, got {k}", field="k")
+    names = game.names + tuple(f"{game.names[i]} ({suffix} {j + 1})" for j in range(k))
+    owners = tuple(range(game.n)) + (i,) * k
+    return DataMarket(game, owners, names).game()

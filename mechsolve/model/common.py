@@ -1,0 +1,111 @@
+"""Shared pieces of declared models: schemes, value sources, budgets."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .datasets import DatasetsSpec
+
+#: Characters that separate player names in written coalitions; names may not contain them.
+RESERVED_NAME_CHARS = ",;+|{}"
+
+
+class Frozen(BaseModel):
+    """Base of every spec: immutable, unknown fields rejected."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class SchemeSpec(BaseModel):
+    """The payment or reward scheme to apply: a registered ``name`` plus its parameters.
+
+    Parameters other than ``name`` are passed to the scheme, which validates them.
+    A bare string ``scheme: shapley`` is shorthand for ``scheme: {name: shapley}``.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+    name: str = Field(description="registered scheme name, e.g. `shapley`")
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+
+def check_number(value: Any, where: str, *, allow_inf: bool = False) -> float:
+    """A finite float (or ±inf when allowed) from a YAML/JSON scalar, else ``ValueError``."""
+    if isinstance(value, bool):
+        raise ValueError(f"{where}: expected a number, got {value!r}")
+    if isinstance(value, str) and value.strip().lower() in ("inf", "+inf", "infinity", ".inf"):
+        value = math.inf
+    if not isinstance(value, (int, float)):
+        raise ValueError(f"{where}: expected a number, got {value!r}")
+    try:
+        x = float(value)
+    except OverflowError:  # an integer beyond float range
+        raise ValueError(f"{where}: expected a finite number, got an integer of "
+                         f"{value.bit_length()} bits, beyond float range") from None
+    if math.isnan(x) or (math.isinf(x) and not allow_inf):
+        raise ValueError(f"{where}: expected a finite number, got {value!r}")
+    return x
+
+
+class ValueSpec(Frozen):
+    """Where the characteristic function ``v(S)`` comes from: exactly one source.
+
+    * ``table``: coalitions written as player names (``"a,b"``; ``""`` is ∅) → values;
+    * ``values``: a list of ``2^n`` values in bitmask order (bit k = player k);
+    * ``file``: a path, relative to the model file, to a JSON value table (the format of
+      the bundled tables: ``players`` and ``values`` in bitmask order), a CSV with
+      columns ``coalition,value`` (names separated by ``;`` or ``+``), or a ``.npy`` array;
+    * ``callable``: ``path/to/file.py:function`` — **runs user code**: the function gets a
+      ``frozenset`` of player names and returns a number;
+    * ``datasets``: per-party data files and a kernel: MMD data value (Tay et al. 2022,
+      eq. 2), see :class:`~mechsolve.model.datasets.DatasetsSpec`.
+    """
+
+    table: dict[str, Any] | None = None
+    values: list[Any] | None = None
+    file: str | None = None
+    callable: str | None = Field(default=None, description="`file.py:function` (runs user code)")
+    datasets: DatasetsSpec | None = Field(default=None, description="per-party data + kernel (MMD value)")
+    fill: Literal["error", "default", "monotone-closure"] = Field(
+        default="error", description="what to do with coalitions not listed")
+    default: float | None = Field(default=None, description="value of unlisted coalitions with `fill: default`")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> "ValueSpec":
+        given = [k for k in ("table", "values", "file", "callable", "datasets") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of `table`, `values`, `file`, `callable`, `datasets`"
+                             + (f" (got {', '.join(given)})" if given else ""))
+        if self.fill == "default" and self.default is None:
+            raise ValueError("`fill: default` needs `default: <number>`")
+        if self.default is not None:
+            check_number(self.default, "default")
+        if self.table is not None:
+            for k, v in self.table.items():
+                check_number(v, f"table[{k!r}]")
+        if self.values is not None:
+            for i, v in enumerate(self.values):
+                check_number(v, f"values[{i}]")
+        if self.callable is not None and ":" not in self.callable:
+            raise ValueError(f"callable must be `file.py:function`, got {self.callable!r}")
+        return self
+
+
+def validate_names(names: list[str], what: str) -> list[str]:
+    """Names must be unique, non-empty and free of coalition separators."""
+    seen: set[str] = set()
+    for i, p in enumerate(names):
+        if not p:
+            raise ValueError(f"{what}[{i}] is empty")
+        bad = [c for c in RESERVED_NAME_CHARS if c in p]
+        if bad:
+            raise ValueError(f"{what}[{i}] = {p!r} contains {bad[0]!r}, which separates names in coalitions")
+        if p in seen:
+            raise ValueError(f"{what}[{i}] = {p!r} is a duplicate name")
+        seen.add(p)
+    return names

@@ -1,0 +1,239 @@
+"""The only file I/O of mechsolve: model files, value tables, outputs.
+
+Model files are YAML (``.yaml``/``.yml``), TOML (``.toml``) or JSON (``.json``);
+value tables are JSON (bundled format), CSV (``coalition,value``) or NPY.
+Every failure is an :class:`~mechsolve.errors.InvalidModel` naming the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import InvalidModel
+
+MODEL_SUFFIXES = (".yaml", ".yml", ".toml", ".json")
+
+
+def _read_text(path: Path, field: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InvalidModel(f"file not found: {path}", field=field) from None
+    except IsADirectoryError:
+        raise InvalidModel(f"{path} is a directory, not a file", field=field) from None
+    except UnicodeDecodeError:
+        raise InvalidModel(f"{path} is not UTF-8 text", field=field) from None
+    except OSError as exc:
+        raise InvalidModel(f"cannot read {path}: {exc.strerror}", field=field) from None
+
+
+def _reject_constant(token: str) -> Any:
+    raise ValueError(f"{token} is not a valid number")
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``object_pairs_hook`` for JSON: a key given twice is an error, not "last one wins"."""
+    out: dict[str, Any] = {}
+    for k, v in pairs:
+        if k in out:
+            raise ValueError(f"duplicate key {k!r}")
+        out[k] = v
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def _yaml_loader() -> Any:
+    """A ``yaml.SafeLoader`` that refuses a mapping key given twice (PyYAML keeps the last)."""
+    import yaml
+
+    class UniqueKeyLoader(yaml.SafeLoader):
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            if isinstance(node, yaml.MappingNode):  # keys written here; `<<` merges may be overridden
+                seen: set[Any] = set()
+                for key_node, _ in node.value:
+                    if key_node.tag == "tag:yaml.org,2002:merge":
+                        continue
+                    key = self.construct_object(key_node, deep=deep)
+                    try:
+                        dup = key in seen
+                        seen.add(key)
+                    except TypeError:  # unhashable key: the base class reports it
+                        continue
+                    if dup:
+                        raise yaml.constructor.ConstructorError(
+                            None, None, f"duplicate key {key!r}", key_node.start_mark)
+            return super().construct_mapping(node, deep=deep)
+
+    return UniqueKeyLoader
+
+
+def read_mapping(path: str | os.PathLike[str]) -> Any:
+    """Parse a YAML, TOML or JSON file into Python data (no validation)."""
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix not in MODEL_SUFFIXES:
+        raise InvalidModel(f"{p.name}: unknown model file type {suffix or '(none)'!r}; "
+                           f"use one of {', '.join(MODEL_SUFFIXES)}", field="file")
+    text = _read_text(p, "file")
+    try:
+        if suffix in (".yaml", ".yml"):
+            import yaml
+
+            return yaml.load(text, Loader=_yaml_loader())  # noqa: S506 - a SafeLoader subclass
+        if suffix == ".toml":
+            import tomllib
+
+            return tomllib.loads(text)
+        return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_pairs)
+    except Exception as exc:  # parser errors of three libraries: one readable line
+        detail = " ".join(str(exc).split())
+        raise InvalidModel(f"{p.name} is not valid {suffix.lstrip('.').upper()}: {detail}",
+                           field="file") from None
+
+
+def load(path: str | os.PathLike[str]) -> Any:
+    """Read and validate a model file; returns the spec object of its ``kind``.
+
+    Examples
+    --------
+    >>> import mechsolve.model.io as io, pathlib
+    >>> m = io.load(pathlib.Path(__file__).parents[1] / "models" / "glove-game.yaml")  # doctest: +SKIP
+    """
+    from .schema import parse_model
+
+    data = read_mapping(path)
+    return parse_model(data)
+
+
+def resolve(base: Path, name: str, field: str) -> Path:
+    """A path named in a model, relative to the model file's folder."""
+    p = Path(name).expanduser()
+    p = p if p.is_absolute() else base / p
+    if not p.exists():
+        raise InvalidModel(f"file not found: {p}", field=field)
+    return p
+
+
+def read_value_file(path: Path, players: list[str], field: str = "value.file"
+                    ) -> tuple[np.ndarray | None, dict[str, Any] | None]:
+    """Read a value table file; returns ``(values, None)`` or ``(None, table)``.
+
+    * JSON: ``{"players": [...], "values": [...]}`` in bitmask order (players must
+      match the model's), or ``{"table": {coalition: value}}``;
+    * CSV: a header ``coalition,value`` then one row per coalition, names joined by
+      ``;`` or ``+`` (empty for ∅);
+    * NPY: a 1-D float array of length ``2^n`` (never unpickled).
+    """
+    suffix = path.suffix.lower()
+    where = f"{field} ({path.name})"
+    if path.is_dir():
+        raise InvalidModel(f"{path} is a directory, not a value file (.json, .csv or .npy)", field=field)
+    if suffix == ".json":
+        try:
+            data = json.loads(_read_text(path, field), parse_constant=_reject_constant,
+                              object_pairs_hook=_unique_pairs)
+        except ValueError as exc:
+            raise InvalidModel(f"not valid JSON: {' '.join(str(exc).split())}", field=where) from None
+        if not isinstance(data, dict):
+            raise InvalidModel("a JSON value table must be an object with `values` or `table`", field=where)
+        if "players" in data and (not isinstance(data["players"], list)
+                                  or not all(isinstance(p, str) for p in data["players"])):
+            raise InvalidModel(f"`players` must be a list of names, got {data['players']!r}", field=where)
+        if "players" in data and list(data["players"]) != list(players):
+            raise InvalidModel(f"the file's players {data['players']} differ from the model's {players}",
+                               field=where)
+        if "values" in data:
+            vals = data["values"]
+            if not isinstance(vals, list) or any(isinstance(x, bool) or not isinstance(x, (int, float))
+                                                 for x in vals):
+                raise InvalidModel("`values` must be a list of numbers", field=where)
+            try:
+                return np.asarray(vals, dtype=np.float64), None
+            except OverflowError:  # an integer beyond float range
+                raise InvalidModel("`values` must be finite numbers; an integer is beyond float range",
+                                   field=where) from None
+        if "table" in data and isinstance(data["table"], dict):
+            return None, data["table"]
+        raise InvalidModel("a JSON value table needs `values` (bitmask order) or `table`", field=where)
+    if suffix == ".csv":
+        text = _read_text(path, field)
+        rows = list(csv.reader(text.splitlines()))
+        if not rows or [c.strip().lower() for c in rows[0]] != ["coalition", "value"]:
+            raise InvalidModel("a CSV value table needs the header `coalition,value`", field=where)
+        table: dict[str, Any] = {}
+        for line, row in enumerate(rows[1:], start=2):
+            if not row:
+                continue
+            if len(row) != 2:
+                raise InvalidModel(f"line {line}: expected 2 columns, got {len(row)}", field=where)
+            try:
+                x = float(row[1])
+            except ValueError:
+                raise InvalidModel(f"line {line}: value {row[1]!r} is not a number", field=where) from None
+            if not math.isfinite(x):
+                raise InvalidModel(f"line {line}: value {row[1]!r} is not finite", field=where)
+            key = row[0].strip()
+            if key in table:
+                raise InvalidModel(f"line {line}: coalition {key!r} is listed twice", field=where)
+            table[key] = x
+        return None, table
+    if suffix == ".npy":
+        try:
+            arr = np.load(path, allow_pickle=False, mmap_mode="r")
+        except ValueError as exc:
+            raise InvalidModel(f"not a plain numeric .npy array ({exc})", field=where) from None
+        except OSError as exc:
+            raise InvalidModel(f"cannot read: {exc}", field=where) from None
+        if arr.ndim != 1:
+            raise InvalidModel(f"array must be 1-D, got shape {arr.shape}", field=where)
+        if arr.dtype.kind not in "fiu":
+            raise InvalidModel(f"array must be numeric, got dtype {arr.dtype}", field=where)
+        return np.asarray(arr, dtype=np.float64), None
+    raise InvalidModel(f"unknown value file type {suffix!r}; use .json, .csv or .npy", field=where)
+
+
+def load_callable(base: Path, spec: str, field: str = "value.callable") -> Any:
+    """Import ``function`` from ``file.py`` named as ``file.py:function`` (runs user code)."""
+    import importlib.util
+
+    file_part, _, func = spec.rpartition(":")
+    path = resolve(base, file_part, field)
+    if path.suffix != ".py":
+        raise InvalidModel(f"{path.name} is not a .py file", field=field)
+    modname = f"mechsolve_user_{abs(hash(str(path)))}"
+    mspec = importlib.util.spec_from_file_location(modname, path)
+    if mspec is None or mspec.loader is None:
+        raise InvalidModel(f"cannot import {path}", field=field)
+    module = importlib.util.module_from_spec(mspec)
+    try:
+        mspec.loader.exec_module(module)
+    except Exception as exc:  # user code failed to import
+        raise InvalidModel(f"importing {path.name} raised {type(exc).__name__}: {exc}", field=field) from None
+    fn = getattr(module, func, None)
+    if not callable(fn):
+        raise InvalidModel(f"{path.name} has no function {func!r}", field=field)
+    return fn
+
+
+def write_text(path: str | os.PathLike[str], text: str) -> None:
+    """Write a file atomically: a temporary file in the same folder, then rename."""
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, p)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

@@ -1,0 +1,1 @@
+"""Axioms, the verdict evaluator, the main job, searches and symbolic proofs."""

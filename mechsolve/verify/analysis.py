@@ -1,0 +1,192 @@
+"""The main job on a declared model: build, solve, check — one call per model kind.
+
+:func:`analyse` dispatches on the model's ``kind`` through :data:`HANDLERS`;
+each handler returns an object with ``to_dict()``, ``document()`` and
+``exit_code``. Adding a model kind is one handler plus one line.
+
+Examples
+--------
+>>> from mechsolve.model.schema import parse_model
+>>> m = parse_model({"kind": "cooperative-market", "players": ["a", "b"],
+...                  "value": {"values": [0, 1, 1, 3]}, "check": ["efficiency"]})
+>>> a = analyse(m)
+>>> a.outcome.allocation.tolist(), a.exit_code
+([1.5, 1.5], 0)
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from .check import CheckReport, published_axiom, run_checks
+from ..games.game import Game
+from ..errors import InvalidModel, Unsupported
+from ..data.market import build_game
+from .sampled import analyse_sampled, is_sampled
+from ..games.properties import PropertyResult, inspect_game
+from ..report import Document, Section, Table, to_jsonable
+from ..schemes import get_scheme
+from ..schemes.base import Outcome
+from ..model.market import CooperativeMarket
+from ..schemes.user import with_base_dir
+
+
+@dataclass(frozen=True)
+class MarketAnalysis:
+    """Everything computed for a cooperative market."""
+
+    model: CooperativeMarket
+    game: Game
+    outcome: Outcome
+    checks: CheckReport | None
+    properties: dict[str, PropertyResult] | None = None
+    source_path: str | None = None
+
+    @property
+    def exit_code(self) -> int:
+        return self.checks.exit_code if self.checks else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Stable JSON object keyed by player names (see README, "JSON output")."""
+        names = self.game.names
+        per = {q: {p: vec[i] for i, p in enumerate(names)} for q, vec in self.outcome.per_player.items()}
+        out: dict[str, Any] = {
+            "mechsolve": __version__,
+            "kind": self.model.kind,
+            "model": self.model.name or (Path(self.source_path).stem if self.source_path else None),
+            "players": list(names),
+            "exact": self.game.exact,
+            "scheme": {"name": self.outcome.scheme,
+                       **(dict(self.model.scheme.params) if self.outcome.scheme == self.model.scheme.name
+                          else {})},
+            "allocation": self.outcome.allocation_name,
+            "values": to_jsonable(per),
+            "scalars": to_jsonable(dict(self.outcome.scalars)),
+            "matrices": {k: {p: {q: to_jsonable(m[i, j]) for j, q in enumerate(names)}
+                             for i, p in enumerate(names)} for k, m in self.outcome.matrices.items()},
+            "notes": list(self.outcome.notes),
+        }
+        if self.game.exact:
+            out["exact_values"] = {q: {p: str(vec[i]) for i, p in enumerate(names)}
+                                   for q, vec in self.outcome.per_player.items()}
+        if self.properties is not None:
+            out["properties"] = {k: to_jsonable(r.to_dict()) for k, r in self.properties.items()}
+        if self.checks is not None:
+            out["checks"] = self.checks.to_dict()
+        out["exit_code"] = self.exit_code
+        return out
+
+    def document(self) -> Document:
+        """The human-readable report."""
+        m, g, o = self.model, self.game, self.outcome
+        title = f"mechsolve — {m.name or (Path(self.source_path).name if self.source_path else 'market')}"
+        doc = Document(title)
+        facts: list[tuple[str, Any]] = [("players", g.n), ("v(N)", g.grand_value),
+                                        ("arithmetic", "exact rational" if g.exact else "float64")]
+        if m.source:
+            facts.append(("source", m.source))
+        doc.sections.append(Section("Market", facts))
+        cols = ["player", "v({i})"] + list(o.per_player)
+        solo = g.singletons()
+        rows = [[p, solo[i]] + [vec[i] for vec in o.per_player.values()]
+                for i, p in enumerate(g.names)]
+        sec = Section(f"Scheme: {o.scheme}", [(k, v) for k, v in o.scalars.items()],
+                      [Table(cols, rows)], list(o.notes))
+        for name, mat in o.matrices.items():
+            sec.tables.append(Table([f"{name}[i→j]"] + list(g.names),
+                                    [[p] + list(mat[i]) for i, p in enumerate(g.names)], title=name))
+        doc.sections.append(sec)
+        if self.properties is not None:
+            doc.sections.append(properties_section(self.properties))
+        if self.checks is not None:
+            doc.sections.append(checks_section(self.checks))
+        return doc
+
+
+def properties_section(props: dict[str, PropertyResult]) -> Section:
+    """Table of game properties with worst violations and witnesses."""
+    rows = [[k, "unknown" if r.holds is None else ("yes" if r.holds else "no"), r.worst,
+             r.witness if r.witness else "", r.note] for k, r in props.items()]
+    return Section("Game properties", tables=[Table(["property", "holds", "worst violation", "witness", "note"],
+                                                     rows)])
+
+
+def checks_section(rep: CheckReport) -> Section:
+    """Table of verdicts, then one note per violation or non-applicable axiom."""
+    rows = [[v.axiom, v.status, v.checked, v.worst_margin, v.source] for v in rep.verdicts]
+    notes = []
+    for v in rep.verdicts:
+        if v.counterexample:
+            c = v.counterexample
+            notes.append(f"{v.axiom} violated at {c['witness']}: expected {c['relation']} {c['expected']}, "
+                         f"got {c['got']} (margin {c['margin']})" + (f" — {v.note}" if v.note else ""))
+        elif v.reason:
+            notes.append(f"{v.axiom} not applicable: {v.reason}")
+    tol = "0 (exact)" if rep.exact else f"{rep.tolerance:g}"
+    status = "all checked axioms hold" if not rep.violated else f"{len(rep.violated)} axiom(s) violated"
+    return Section("Axioms", [("tolerance", tol), ("verdict", status)],
+                   [Table(["axiom", "verdict", "tested", "worst margin", "source"], rows)], notes)
+
+
+def analyse_market(model: CooperativeMarket, base_dir: str | os.PathLike[str] = ".", *,
+                   exact: bool | None = None, tolerance: float | None = None,
+                   axioms: Sequence[str] | None = None, check: bool = True, inspect: bool = False,
+                   scheme: str | None = None, seed: int = 0, source_path: str | None = None
+                   ) -> MarketAnalysis:
+    """Build the game, apply the scheme, check the axioms (model's list unless given).
+
+    A callable value with ``scheme: {name: shapley, method: monte-carlo}`` is sampled, never
+    tabulated (:mod:`mechsolve.verify.sampled`), so markets of 30…1000 players work.
+    """
+    sch = get_scheme(scheme or model.scheme.name)
+    params = model.scheme.params if scheme is None or scheme == model.scheme.name else {}
+    if is_sampled(model, sch.name, params):
+        sch.validate_params(params)
+        if inspect:
+            raise Unsupported("game properties need the whole 2^n table; this market is sampled "
+                              "(Monte Carlo on a callable)", field="scheme.method")
+        if exact:
+            raise InvalidModel("exact mode needs the whole table; Monte Carlo is float64", field="exact")
+        return analyse_sampled(model, base_dir, params, axioms=axioms, check=check,  # type: ignore[return-value]
+                               tolerance=model.tolerance if tolerance is None else tolerance, seed=seed,
+                               source_path=source_path)
+    game = build_game(model, base_dir, exact=exact)
+    params = with_base_dir(sch.name, params, base_dir)   # a user rule file is relative to the model file
+    if model.budgets is not None and "budgets" in sch.params and "budgets" not in params:
+        params = {**params, "budgets": dict(model.budgets)}  # the model's budgets (Nguyen et al. Sec. 4)
+    sch.validate_params(params)
+    outcome = sch.compute(game, params)
+    tol = model.tolerance if tolerance is None else tolerance
+    report = None
+    if check:
+        names: list[Any] = list(axioms if axioms else (model.check if model.check is not None else sch.axioms))
+        if model.expected and not axioms:
+            names.append(published_axiom(model.expected, model.expected_tolerance))
+        report = run_checks(game, outcome, lambda g: sch.rule(g, params), names, tolerance=tol, seed=seed,
+                            extra={"model": model})
+    props = inspect_game(game, 0.0 if game.exact else tol) if inspect else None
+    return MarketAnalysis(model, game, outcome, report, props, source_path)
+
+
+#: Model kind → analysis function.
+HANDLERS: dict[str, Callable[..., Any]] = {"cooperative-market": analyse_market}
+
+
+def _analyse_mechanism(model: Any, base_dir: str | os.PathLike[str] = ".", **kwargs: Any) -> Any:
+    """Chen et al. mechanism design (see :mod:`mechsolve.verify.mechanism_analysis`)."""
+    from .mechanism_analysis import analyse_mechanism
+
+    return analyse_mechanism(model, base_dir, **kwargs)
+
+
+HANDLERS["mechanism-design"] = _analyse_mechanism
+
+
+def analyse(model: Any, base_dir: str | os.PathLike[str] = ".", **kwargs: Any) -> Any:
+    """Run the main job for any model kind."""
+    return HANDLERS[model.kind](model, base_dir, **kwargs)

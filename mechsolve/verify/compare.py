@@ -1,0 +1,233 @@
+"""Several schemes side by side on one market, and a market before/after replication.
+
+:func:`compare` runs :func:`mechsolve.verify.analysis.analyse_market` once per scheme (same game,
+same checks machinery) and :class:`Comparison` renders one table with a row per player
+and a column per scheme, plus the axiom verdicts of every scheme. :func:`replication_report`
+solves the market in which one party replicates itself ``k`` times
+(:func:`mechsolve.games.game.replicate`: replication-invariant values, Ohrimenko et al. 2019 §2 (i),
+Nguyen et al. 2022 App. D) and shows how every party's outcome changes.
+
+Examples
+--------
+>>> from mechsolve.model.schema import parse_model
+>>> m = parse_model({"kind": "cooperative-market", "players": ["a", "b"],
+...                  "value": {"values": [0, 0.5, 0.25, 1]}})
+>>> c = compare(m, schemes=["shapley", "nguyen-payoff", "ohrimenko-single"], check=False)
+>>> [round(float(x), 4) for x in c.analyses["nguyen-payoff"].outcome.allocation]
+[0.25, -0.25]
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import InvalidModel
+from ..games.game import Game
+from ..schemes import get_scheme
+
+
+def scheme_params(model: Any, name: str) -> dict[str, Any]:
+    """The parameters :func:`~mechsolve.verify.analysis.analyse_market` uses for scheme ``name`` on ``model``.
+
+    The model's own ``scheme`` parameters when ``name`` is the model's scheme, else none; the
+    model's ``budgets`` for schemes that take budgets and were not given any.
+    """
+    sch = get_scheme(name)
+    params = dict(model.scheme.params) if name == model.scheme.name else {}
+    if getattr(model, "budgets", None) is not None and "budgets" in sch.params and "budgets" not in params:
+        params["budgets"] = dict(model.budgets)
+    sch.validate_params(params)
+    return params
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Analyses of one market under several schemes (``analyses[scheme]``)."""
+
+    model: Any
+    game: Game
+    analyses: Mapping[str, Any]
+    quantities: tuple[str, ...] = ()
+    source_path: str | None = None
+
+    @property
+    def exit_code(self) -> int:
+        return max((a.exit_code for a in self.analyses.values()), default=0)
+
+    def columns(self) -> list[tuple[str, str, np.ndarray]]:
+        """``(scheme, quantity, vector)`` for every table column after the Shapley value."""
+        out = []
+        for name, a in self.analyses.items():
+            o = a.outcome
+            out.append((name, o.allocation_name, o.allocation))
+            for q in self.quantities:
+                if q in o.per_player and q != o.allocation_name:
+                    out.append((name, q, o.per_player[q]))
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        from ..report import to_jsonable
+
+        names = self.game.names
+        return {
+            "model": self.model.name or (Path(self.source_path).stem if self.source_path else None),
+            "players": list(names),
+            "table": {f"{s}: {q}": {p: to_jsonable(v[i]) for i, p in enumerate(names)}
+                      for s, q, v in self.columns()},
+            "schemes": {s: a.to_dict() for s, a in self.analyses.items()},
+            "exit_code": self.exit_code,
+        }
+
+    def document(self) -> Any:
+        from ..report import Document, Section, Table
+
+        g = self.game
+        doc = Document(f"mechsolve compare — {self.model.name or 'market'}")
+        doc.sections.append(Section("Market", [("players", g.n), ("v(N)", g.grand_value),
+                                               ("schemes", ", ".join(self.analyses))]))
+        from ..games.shapley import shapley
+
+        phi = shapley(g)
+        cols = self.columns()
+        rows = [[p, g.singletons()[i], phi[i]] + [v[i] for _, _, v in cols] for i, p in enumerate(g.names)]
+        rows.append(["Σ", g.singletons().sum(), phi.sum()] + [v.sum() for _, _, v in cols])
+        notes = []
+        for s, a in self.analyses.items():
+            notes += [f"{s}: {n}" for n in a.outcome.notes]
+        doc.sections.append(Section("Side by side (one row per player)", [],
+                                    [Table(["player", "v({i})", "shapley"] + [f"{s}: {q}" for s, q, _ in cols],
+                                           rows)], notes))
+        checked = {s: a.checks for s, a in self.analyses.items() if a.checks is not None}
+        if checked:
+            axioms: list[str] = []
+            for rep in checked.values():
+                for v in rep.verdicts:
+                    if v.axiom not in axioms:
+                        axioms.append(v.axiom)
+            rows2 = []
+            for ax in axioms:
+                row: list[Any] = [ax]
+                for s in self.analyses:
+                    rep = checked.get(s)
+                    found = [v for v in rep.verdicts if v.axiom == ax] if rep else []
+                    row.append(found[0].status if found else "—")
+                rows2.append(row)
+            doc.sections.append(Section("Axioms (each scheme's own list)", [],
+                                        [Table(["axiom"] + list(self.analyses), rows2)]))
+        return doc
+
+
+def compare(model: Any, base_dir: str | os.PathLike[str] = ".", *, schemes: Sequence[str],
+            check: bool = True, quantities: Sequence[str] = (), exact: bool | None = None,
+            tolerance: float | None = None, seed: int = 0, source_path: str | None = None) -> Comparison:
+    """Analyse ``model`` under each of ``schemes`` (see :func:`scheme_params` for parameters)."""
+    from .analysis import analyse_market
+
+    if not schemes:
+        raise InvalidModel("name at least one scheme", field="schemes")
+    dup = sorted({s for s in schemes if list(schemes).count(s) > 1})
+    if dup:
+        raise InvalidModel(f"scheme {dup[0]!r} is listed twice", field="schemes")
+    analyses = {}
+    for s in schemes:
+        own = None if s == model.scheme.name else list(get_scheme(s).axioms)   # each scheme's own axioms
+        analyses[s] = analyse_market(model, base_dir, scheme=s, check=check, exact=exact, tolerance=tolerance,
+                                     seed=seed, source_path=source_path, axioms=own)
+    game = next(iter(analyses.values())).game
+    return Comparison(model, game, analyses, tuple(quantities), source_path)
+
+
+@dataclass(frozen=True)
+class ReplicationReport:
+    """One scheme on the original market and on the market where ``player`` has ``k`` replicas."""
+
+    scheme: str
+    player: str
+    k: int
+    names: tuple[str, ...]
+    quantities: Mapping[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    allocation_name: str = ""
+
+    def rows(self) -> list[list[Any]]:
+        n = len(self.names)
+        before, after = self.quantities[self.allocation_name]
+        out = []
+        for i, p in enumerate(self.names):
+            extra = after[n:].sum() if p == self.player else 0 * after[i]
+            out.append([p, before[i], after[i], after[i] + extra, after[i] + extra - before[i]])
+        return out
+
+    @property
+    def gains(self) -> bool:
+        """True when the replicating party and its replicas together get more than before."""
+        i = self.names.index(self.player)
+        return bool(self.rows()[i][4] > 1e-12)
+
+    def section(self) -> Any:
+        from ..report import Section, Table
+
+        cols = ["player", f"{self.allocation_name} before", f"{self.allocation_name} after",
+                "after, incl. replicas", "change"]
+        facts = [("replicated party", self.player), ("replicas", self.k),
+                 ("values", "replication-invariant copies (games.replicate)")]
+        notes = [f"{self.player} {'GAINS' if self.gains else 'does not gain'} by replicating itself "
+                 f"{self.k} time(s) under {self.scheme}" + (" (not replication-robust here)" if self.gains else "")]
+        return Section(f"Replication: {self.player} × {self.k + 1}", facts, [Table(cols, self.rows())], notes)
+
+    def to_dict(self) -> dict[str, Any]:
+        from ..report import to_jsonable
+
+        return {"scheme": self.scheme, "player": self.player, "replicas": self.k,
+                "quantity": self.allocation_name,
+                "rows": [dict(zip(["player", "before", "after", "after_incl_replicas", "change"],
+                                  to_jsonable(r))) for r in self.rows()],
+                "gains_by_replicating": self.gains}
+
+
+def replication_report(game: Game, scheme: str, params: Mapping[str, Any], player: str, k: int
+                       ) -> ReplicationReport:
+    """Solve ``scheme`` before and after ``player`` replicates itself ``k`` times.
+
+    Replicas have no budget entry (budget 0) and no cap.
+    """
+    from .axioms.payments import replication_study
+
+    if player not in game.index:
+        raise InvalidModel(f"no player {player!r}; players are: {', '.join(game.names)}", field="replicate")
+    if k < 1:
+        raise InvalidModel(f"the replica count must be >= 1, got {k}", field="replicate")
+    sch = get_scheme(scheme)
+    outcomes: dict[str, Any] = {}
+
+    def rule(g: Game) -> np.ndarray:
+        o = sch.compute(g, params)
+        outcomes[len(g.names)] = o
+        return o.allocation
+
+    replication_study(game, rule, player, k)
+    o0, o1 = outcomes[game.n], outcomes[game.n + k]
+    qty = {q: (o0.per_player[q], o1.per_player[q]) for q in o0.per_player if q in o1.per_player}
+    qty[o0.allocation_name] = (o0.allocation, o1.allocation)
+    return ReplicationReport(scheme, player, k, game.names, qty, o0.allocation_name)
+
+
+def parse_replicate(text: str) -> tuple[str, int]:
+    """``"PLAYER:K"`` → ``(PLAYER, K)`` (the last ``:`` separates; names may contain ``:``)."""
+    name, sep, count = text.rpartition(":")
+    if not sep or not name:
+        raise InvalidModel(f"expected PLAYER:K, got {text!r}", field="replicate")
+    try:
+        k = int(count)
+    except ValueError:
+        raise InvalidModel(f"K must be an integer, got {count!r}", field="replicate") from None
+    return name, k
+
+
+__all__ = ["compare", "Comparison", "scheme_params", "replication_report", "ReplicationReport",
+           "parse_replicate"]

@@ -1,0 +1,233 @@
+"""The main job on a ``mechanism-design`` model: build, pay, check (Chen et al. 2020).
+
+:func:`analyse_mechanism` is registered in :data:`mechsolve.verify.analysis.HANDLERS`; it
+returns a :class:`MechanismAnalysis` with ``to_dict()``, ``document()`` and ``exit_code``
+like the market handler.
+
+Examples
+--------
+>>> from mechsolve.model.schema import parse_model
+>>> m = parse_model({"kind": "mechanism-design", "agents": 2, "types": {"step": 1, "max": 3},
+...                  "valuation": {"family": "market-growth"}, "parameters": {"alpha": -0.6}})
+>>> a = analyse_mechanism(m)
+>>> a.exit_code, a.desirable.exists
+(0, True)
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import InvalidModel, Unsupported
+from ..mechanism.desirability import Desirability, revenue_check
+from ..mechanism.instance import MechanismInstance, build_instance
+from ..mechanism.max_payment import max_payments
+from ..mechanism.mep import mep
+
+#: Largest Σ (profiles × reports) evaluated by `solve`/`check` (use `mechsolve boundary` beyond).
+MAX_WORK = 60_000_000
+#: Profiles listed in text reports (JSON lists up to MAX_JSON_ROWS).
+MAX_TEXT_ROWS = 40
+MAX_JSON_ROWS = 20_000
+
+
+def payments_for(inst: MechanismInstance, rule: str) -> np.ndarray:
+    """The payment table of a rule: ``max-payment`` (Algorithm 1), ``mep`` (Def. 9) or ``zero``."""
+    if rule == "max-payment":
+        return max_payments(inst)
+    if rule == "mep":
+        return mep(inst)
+    if rule == "zero":
+        return inst.V * 0
+    raise InvalidModel(f"unknown payment rule {rule!r}; valid: max-payment, mep, zero", field="payment")
+
+
+@dataclass(frozen=True, eq=False)
+class MechanismAnalysis:
+    """Everything computed for a mechanism-design model."""
+
+    model: Any
+    instance: MechanismInstance
+    payment_rule: str
+    payments: np.ndarray
+    desirable: Desirability | None
+    checks: Any
+    properties: dict[str, str | None] | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+    source_path: str | None = None
+
+    @property
+    def exit_code(self) -> int:
+        return self.checks.exit_code if self.checks else 0
+
+    # ------------------------------------------------------------------ rows
+    def rows(self, limit: int) -> list[dict[str, Any]]:
+        inst, names = self.instance, self.instance.grids.names
+        out = []
+        for c, idx in enumerate(np.ndindex(inst.shape)):
+            if c >= limit:
+                break
+            p = [self.payments[(i,) + idx] for i in range(inst.n)]
+            v = [inst.V[(i,) + idx] for i in range(inst.n)]
+            out.append({"profile": inst.grids.profile(idx),
+                        "allocation": {a: inst.X[idx + (i,)] for i, a in enumerate(names)},
+                        "quality": {a: inst.q[idx + (i,)] for i, a in enumerate(names)},
+                        "value": dict(zip(names, v)), "payment": dict(zip(names, p)),
+                        "utility": {a: v[i] - p[i] for i, a in enumerate(names)},
+                        "revenue": sum(p[1:], p[0]), "welfare": sum(v[1:], v[0])})
+        return out
+
+    def summary(self) -> dict[str, Any]:
+        rev = self.payments.sum(axis=0)
+        wel = self.instance.V.sum(axis=0)
+        fl = (lambda a: a.astype(float)) if self.instance.exact else (lambda a: a)
+        return {"profiles": int(rev.size), "min_revenue": float(fl(rev).min()),
+                "mean_revenue": float(fl(rev).mean()), "mean_welfare": float(fl(wel).mean()),
+                "mean_best_quality": float(fl(self.instance.q).max(axis=-1).mean())}
+
+    def to_dict(self) -> dict[str, Any]:
+        from .. import __version__
+        from ..report import to_jsonable
+
+        m, inst = self.model, self.instance
+        out: dict[str, Any] = {
+            "mechsolve": __version__, "kind": m.kind,
+            "model": m.name or (Path(self.source_path).stem if self.source_path else None),
+            "agents": list(inst.grids.names), "exact": inst.exact,
+            "types": {a: [float(x) for x in g] for a, g in zip(inst.grids.names, inst.grids.grids)},
+            "quality": m.quality, "valuation": inst.valuation.family,
+            "allocation": inst.allocation.rule, "payment": self.payment_rule,
+            "misreports": inst.misreports, "outside_option": inst.outside_option,
+            "scalars": self.summary(),
+            "desirable": self.desirable.to_dict() if self.desirable else None,
+            "profiles": to_jsonable(self.rows(MAX_JSON_ROWS)),
+            "profiles_truncated": inst.size > MAX_JSON_ROWS,
+            "timings_s": self.timings,
+        }
+        if inst.exact:
+            out["exact_payments"] = [{"profile": {a: str(x) for a, x in r["profile"].items()},
+                                      "payment": {a: str(x) for a, x in r["payment"].items()}}
+                                     for r in self.rows(MAX_JSON_ROWS)]
+        if self.properties is not None:
+            out["properties"] = self.properties
+        if self.checks is not None:
+            out["checks"] = self.checks.to_dict()
+        out["exit_code"] = self.exit_code
+        return out
+
+    def document(self) -> Any:
+        from .analysis import checks_section
+        from ..report import Document, Section, Table
+
+        m, inst = self.model, self.instance
+        title = f"mechsolve — {m.name or (Path(self.source_path).name if self.source_path else 'mechanism')}"
+        doc = Document(title)
+        g = inst.grids
+        facts: list[tuple[str, Any]] = [
+            ("agents", ", ".join(g.names)),
+            ("types", "; ".join(f"{a}: {len(t)} points in [{t[0]}, {t[-1]}]" for a, t in zip(g.names, g.grids))),
+            ("quality Q(t)", m.quality), ("valuation", inst.valuation.family),
+            ("allocation", inst.allocation.rule), ("payment", self.payment_rule),
+            ("misreports", inst.misreports + (" (Assumption 2)" if inst.misreports == "downward" else "")),
+            ("outside option ∅", inst.outside_option),
+            ("arithmetic", "exact rational" if inst.exact else "float64")]
+        if m.parameters:
+            facts.append(("parameters", dict(m.parameters)))
+        if m.source:
+            facts.append(("source", m.source))
+        doc.sections.append(Section("Mechanism", facts))
+        rows = self.rows(MAX_TEXT_ROWS)
+        cols = ["profile"] + [f"x_{a}" for a in g.names] + [f"p_{a}" for a in g.names] + \
+               [f"u_{a}" for a in g.names] + ["revenue", "welfare"]
+        trs = [[", ".join(f"{k}={_short(v)}" for k, v in r["profile"].items())]
+               + [r["allocation"][a] for a in g.names] + [r["payment"][a] for a in g.names]
+               + [r["utility"][a] for a in g.names] + [r["revenue"], r["welfare"]] for r in rows]
+        notes = [f"first {MAX_TEXT_ROWS} of {inst.size} profiles shown (--format json lists them all)"] \
+            if inst.size > MAX_TEXT_ROWS else []
+        doc.sections.append(Section(f"Payments: {self.payment_rule}", list(self.summary().items()),
+                                    [Table(cols, trs)], notes))
+        if self.desirable is not None:
+            d = self.desirable
+            dfacts: list[tuple[str, Any]] = [("desirable mechanism exists", d.exists),
+                                             ("min Σ p^max", d.min_revenue), ("at", d.worst_profile)]
+            if not d.exists:
+                dfacts += [("first failing profile", d.first_profile), ("Σ p^max there", d.first_revenue),
+                           ("failing profiles", f"{d.failing} of {d.checked}")]
+            dnotes = [] if inst.allocation.rule == "efficient" else [
+                f"allocation is {inst.allocation.rule!r}: this answers IC+IR+WBB for that allocation"]
+            doc.sections.append(Section("Desirable mechanism (Def. 7, Theorem 5, Algorithm 1)", dfacts,
+                                        notes=dnotes))
+        if self.properties is not None:
+            doc.sections.append(Section("Valuation properties", [
+                (k, "yes" if v is None else f"no — {v}") for k, v in self.properties.items()]))
+        if self.checks is not None:
+            doc.sections.append(checks_section(self.checks))
+        return doc
+
+
+def _short(x: Any) -> str:
+    from ..report import fmt
+
+    return fmt(x, 6)
+
+
+def analyse_mechanism(model: Any, base_dir: str | os.PathLike[str] = ".", *, exact: bool | None = None,
+                      tolerance: float | None = None, axioms: Sequence[str] | None = None, check: bool = True,
+                      inspect: bool = False, scheme: str | None = None, seed: int = 0,
+                      source_path: str | None = None) -> MechanismAnalysis:
+    """Build the instance, compute the payments, answer Theorem 5, check the axioms.
+
+    ``scheme`` overrides the payment rule (``max-payment``, ``mep``, ``zero``); ``base_dir``
+    is unused (mechanism models reference no files).
+    """
+    from .axioms.mechanism import DEFAULT_CHECKS, MechanismContext, run_mechanism_checks
+    from ..mechanism.types import build_type_grids
+
+    ts = model.types
+    if ts.step is not None and ts.max is not None:  # refuse a huge ε-grid before building it
+        m = int(round(ts.max / ts.step)) + (1 if ts.include_zero else 0)
+        work = m ** (len(model.agents) + 1)
+        if work > MAX_WORK:
+            raise Unsupported(f"{m ** len(model.agents)} profiles × {m} reports = {work:,} evaluations is more "
+                              f"than {MAX_WORK:,}; use a coarser grid, or `mechsolve boundary` for disparity "
+                              "sweeps", field="types")
+    grids = build_type_grids(model, exact=model.exact if exact is None else exact)
+    m_max = max(grids.shape)
+    work = grids.size * m_max
+    if work > MAX_WORK:
+        raise Unsupported(f"{grids.size} profiles × {m_max} reports = {work:,} evaluations is more than "
+                          f"{MAX_WORK:,}; use a coarser grid, or `mechsolve boundary` for disparity sweeps",
+                          field="types")
+    t0 = time.perf_counter()
+    inst = build_instance(model, exact=exact, grids=grids)
+    rule = scheme or model.payment
+    if rule not in ("max-payment", "mep", "zero"):
+        raise InvalidModel(f"unknown payment rule {rule!r}; valid: max-payment, mep, zero", field="payment")
+    pay = payments_for(inst, rule)
+    t1 = time.perf_counter()
+    tol = model.tolerance if tolerance is None else tolerance
+    pmax = pay if rule == "max-payment" else max_payments(inst)
+    des = revenue_check(inst, pmax, tol)
+    t2 = time.perf_counter()
+    report = None
+    if check:
+        ctx = MechanismContext(inst, pay, rule, tol, seed)
+        ctx._cache["max"] = pmax
+        names = list(axioms) if axioms else list(model.check if model.check is not None else DEFAULT_CHECKS)
+        report = run_mechanism_checks(ctx, names)
+    t3 = time.perf_counter()
+    props = None
+    if inspect:
+        sq = inst.q.reshape(-1, inst.n).astype(float)
+        props = {"quasi-monotone (Def. 8)": inst.valuation.quasi_monotone_reason(sq),
+                 "non-competitive (Def. 10)": inst.valuation.noncompetitive_reason(sq)}
+    return MechanismAnalysis(model, inst, rule, pay, des, report, props,
+                             {"payments": round(t1 - t0, 6), "theorem_5": round(t2 - t1, 6),
+                              "checks": round(t3 - t2, 6)}, source_path)

@@ -1,0 +1,98 @@
+"""Property predicates: verdicts agree with brute force and witnesses really violate."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+
+from mechsolve.games.game import Game
+from mechsolve.games.properties import essential, inspect_game, monotone, superadditive, supermodular
+
+from strategies import games
+
+
+def _brute(g: Game):
+    v, n = g.values, g.n
+    full = range(2**n)
+    mono = max((v[s] - v[s | 1 << i] for s in full for i in range(n) if not s >> i & 1), default=0.0)
+    sup = max((v[s] + v[t] - v[s | t] for s in full for t in full if s and t and not s & t), default=0.0)
+    conv = max((v[s] + v[t] - v[s | t] - v[s & t] for s in full for t in full), default=0.0)
+    return max(mono, 0.0), max(sup, 0.0), max(conv, 0.0)
+
+
+@given(games(min_n=1, max_n=5))
+@settings(max_examples=60, deadline=None)
+def test_predicates_match_brute_force(g):
+    mono, sup, conv = _brute(g)
+    assert monotone(g).worst == pytest.approx(mono)
+    assert superadditive(g).worst == pytest.approx(sup)
+    # local supermodularity decides the set form (Shapley 1971)
+    assert (supermodular(g).worst <= 1e-12) == (conv <= 1e-12)
+
+
+@given(games(min_n=2, max_n=5))
+@settings(max_examples=60, deadline=None)
+def test_witnesses_really_violate(g):
+    m = monotone(g)
+    if m.witness:
+        s = g.mask(m.witness["S"])
+        i = g.index[m.witness["i"]]
+        assert g.values[s] - g.values[s | 1 << i] == pytest.approx(m.worst) and m.worst > 0
+    sa = superadditive(g)
+    if sa.witness:
+        s, t = g.mask(sa.witness["S"]), g.mask(sa.witness["T"])
+        assert s & t == 0
+        assert g.values[s] + g.values[t] - g.values[s | t] == pytest.approx(sa.worst) and sa.worst > 0
+    sm = supermodular(g)
+    if sm.witness:
+        s = g.mask(sm.witness["S"])
+        i, j = g.index[sm.witness["i"]], g.index[sm.witness["j"]]
+        gap = g.values[s | 1 << i] + g.values[s | 1 << j] - g.values[s | 1 << i | 1 << j] - g.values[s]
+        assert gap == pytest.approx(sm.worst) and gap > 0
+
+
+def test_known_games():
+    glove = Game.from_values(["L", "R1", "R2"], [0, 0, 0, 1, 0, 1, 0, 1])
+    r = inspect_game(glove)
+    assert r["monotone"].holds and r["superadditive"].holds and r["essential"].holds
+    assert not r["supermodular"].holds  # v(L,R1)+v(L,R2) = 2 > v(N)+v(L) = 1
+    airport = Game.from_values(["a", "b"], [0, 1, 2, 2])  # cost game: subadditive
+    assert superadditive(airport).holds is False and superadditive(airport).worst == 1
+    assert essential(airport).holds is False
+
+
+def test_tolerance_absorbs_noise():
+    g = Game.from_values(["a", "b"], [0, 0.5, 0.5, 0.9999999])
+    assert monotone(g).holds
+    noisy = Game.from_values(["a", "b"], [0, 0.5, 1.0, 0.9999999])
+    assert not monotone(noisy).holds and monotone(noisy, tolerance=1e-6).holds
+
+
+def test_real_gmm_table_is_not_monotone():
+    """shared/data/value-tables/README.md: 'the MMD table is not monotone at all', e.g. v({2}) > v({0,2})."""
+    import json
+
+    from strategies import ROOT
+
+    data = json.loads((ROOT / "models" / "data" / "gmm-5-parties-mmd.json").read_text())
+    g = Game.from_values(data["players"], data["values"])
+    m = monotone(g)
+    assert m.holds is False
+    assert g.value(["party 2"]) > g.value(["party 0", "party 2"])
+    s, i = g.mask(m.witness["S"]), g.index[m.witness["i"]]
+    assert g.values[s] > g.values[s | 1 << i]
+
+
+def test_large_n_superadditivity_is_not_decided_without_evidence():
+    n = 17
+    rng = np.random.default_rng(0)
+    sizes = np.bitwise_count(np.arange(2**n))
+    v = sizes.astype(float) ** 2 + 0.01 * rng.random(2**n)  # supermodular-ish, small noise
+    v[0] = 0
+    r = superadditive(Game.from_values([f"p{k}" for k in range(n)], v))
+    assert r.holds in (None, False, True)
+    if r.holds is None:
+        assert "not decided" in r.note

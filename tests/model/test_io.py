@@ -1,0 +1,234 @@
+"""mechsolve.model.io: model files in three formats, value tables in three formats, callables, atomic writes.
+
+The bundled MNIST table (Nguyen et al. 2022, Sec. 5; models/data/mnist-5-parties.json)
+is written back out as CSV and NPY and must give the same game; every failure is an
+``InvalidModel`` naming the file or field.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mechsolve.errors import InvalidModel
+from mechsolve.games.game import Game
+from mechsolve.model.io import load, load_callable, read_mapping, read_value_file, resolve, write_text
+from mechsolve.data.market import build_game
+from mechsolve.model.market import CooperativeMarket
+
+ROOT = Path(__file__).resolve().parents[2]
+MNIST_JSON = ROOT / "models" / "data" / "mnist-5-parties.json"
+
+MODEL: dict[str, Any] = {
+    "kind": "cooperative-market",
+    "name": "three formats",
+    "players": ["a", "b"],
+    "value": {"table": {"": 0, "a": 1, "b": 1.5, "a,b": 3}},
+    "budgets": {"a": 1.0},
+    "scheme": {"name": "shapley", "method": "exact"},
+    "check": ["efficiency"],
+}
+
+
+def _toml(model: dict[str, Any]) -> str:
+    """A tiny TOML writer for MODEL's shape (tomllib has no writer)."""
+    lines = ['kind = "cooperative-market"', 'name = "three formats"', 'players = ["a", "b"]',
+             'check = ["efficiency"]', "[value.table]", '"" = 0', "a = 1", "b = 1.5", '"a,b" = 3',
+             "[budgets]", "a = 1.0", "[scheme]", 'name = "shapley"', 'method = "exact"']
+    return "\n".join(lines) + "\n"
+
+
+def test_yaml_toml_json_are_equivalent(tmp_path: Path) -> None:
+    (tmp_path / "m.yaml").write_text(yaml.safe_dump(MODEL), encoding="utf-8")
+    (tmp_path / "m.yml").write_text(yaml.safe_dump(MODEL), encoding="utf-8")
+    (tmp_path / "m.json").write_text(json.dumps(MODEL), encoding="utf-8")
+    (tmp_path / "m.toml").write_text(_toml(MODEL), encoding="utf-8")
+    models = [load(tmp_path / f"m{s}") for s in (".yaml", ".yml", ".json", ".toml")]
+    assert all(isinstance(m, CooperativeMarket) for m in models)
+    assert all(m == models[0] for m in models)
+    game = build_game(models[0], tmp_path)
+    assert game.value(["a", "b"]) == 3.0 and game.value("b") == 1.5
+
+
+@pytest.mark.parametrize(("text", "suffix", "fragment"), [
+    ("a: 1\na: 2\n", ".yaml", "duplicate key 'a'"),
+    ("table: {x: 1, y: 2, x: 3}\n", ".yaml", "duplicate key 'x'"),
+    ('{"a": 1, "b": {"c": 1, "c": 2}}', ".json", "duplicate key 'c'"),
+    ("a = 1\na = 2\n", ".toml", "is not valid TOML"),
+    ("[1, 2", ".json", "is not valid JSON"),
+    ('{"x": NaN}', ".json", "NaN is not a valid number"),
+    ('{"x": -Infinity}', ".json", "-Infinity is not a valid number"),
+    ("a: [1, 2\n", ".yaml", "is not valid YAML"),
+    ("!!python/object:os.system ls\n", ".yaml", "is not valid YAML"),  # safe loader only
+])
+def test_read_mapping_refuses_with_one_line(tmp_path: Path, text: str, suffix: str, fragment: str) -> None:
+    p = tmp_path / f"m{suffix}"
+    p.write_text(text, encoding="utf-8")
+    with pytest.raises(InvalidModel) as exc:
+        read_mapping(p)
+    assert fragment in str(exc.value) and "\n" not in str(exc.value) and exc.value.field == "file"
+
+
+def test_yaml_merge_keys_still_work(tmp_path: Path) -> None:
+    """The duplicate-key check must not break YAML anchors and merges."""
+    p = tmp_path / "m.yaml"
+    p.write_text("base: &b {x: 1, y: 2}\nother:\n  <<: *b\n  y: 3\n", encoding="utf-8")
+    assert read_mapping(p) == {"base": {"x": 1, "y": 2}, "other": {"x": 1, "y": 3}}
+
+
+def test_read_mapping_file_problems(tmp_path: Path) -> None:
+    with pytest.raises(InvalidModel, match="file not found"):
+        read_mapping(tmp_path / "none.yaml")
+    (tmp_path / "d.yaml").mkdir()
+    with pytest.raises(InvalidModel, match="is a directory"):
+        read_mapping(tmp_path / "d.yaml")
+    (tmp_path / "m.txt").write_text("kind: x")
+    with pytest.raises(InvalidModel, match="unknown model file type '.txt'"):
+        read_mapping(tmp_path / "m.txt")
+    (tmp_path / "latin.yaml").write_bytes(b"name: caf\xe9\n")
+    with pytest.raises(InvalidModel, match="not UTF-8"):
+        read_mapping(tmp_path / "latin.yaml")
+
+
+# ---------------------------------------------------------------- value files
+def _mnist() -> tuple[list[str], np.ndarray]:
+    data = json.loads(MNIST_JSON.read_text(encoding="utf-8"))
+    return list(data["players"]), np.asarray(data["values"], dtype=np.float64)
+
+
+def _csv_text(names: list[str], values: np.ndarray, sep: str = ";") -> str:
+    rows = ["coalition,value"]
+    for m, x in enumerate(values):
+        members = sep.join(p for k, p in enumerate(names) if m >> k & 1)
+        rows.append(f'"{members}",{float(x)!r}')
+    return "\n".join(rows) + "\n"
+
+
+def test_bundled_json_table_round_trips_through_csv_and_npy(tmp_path: Path) -> None:
+    names, values = _mnist()
+    vals, table = read_value_file(MNIST_JSON, names)
+    assert table is None and vals is not None and np.array_equal(vals, values)
+    (tmp_path / "t.csv").write_text(_csv_text(names, values), encoding="utf-8")
+    np.save(tmp_path / "t.npy", values)
+    _, csv_table = read_value_file(tmp_path / "t.csv", names)
+    assert csv_table is not None
+    from_csv = Game.from_table(names, csv_table)
+    npy_vals, _ = read_value_file(tmp_path / "t.npy", names)
+    assert np.array_equal(from_csv.values, values) and np.array_equal(npy_vals, values)
+
+
+def test_json_table_form_and_players_check(tmp_path: Path) -> None:
+    p = tmp_path / "t.json"
+    p.write_text(json.dumps({"table": {"": 0, "a": 1, "b": 2, "a+b": 4}}), encoding="utf-8")
+    vals, table = read_value_file(p, ["a", "b"])
+    assert vals is None and Game.from_table(["a", "b"], table).value("a,b") == 4.0
+    p.write_text(json.dumps({"players": ["b", "a"], "values": [0, 1, 2, 4]}), encoding="utf-8")
+    with pytest.raises(InvalidModel, match="differ from the model's") as exc:
+        read_value_file(p, ["a", "b"])
+    assert "t.json" in str(exc.value)  # the file is named
+
+
+def test_npy_is_never_unpickled(tmp_path: Path) -> None:
+    p = tmp_path / "o.npy"
+    np.save(p, np.array([0, 1, {"x": 1}, 3], dtype=object), allow_pickle=True)
+    with pytest.raises(InvalidModel, match="not a plain numeric"):
+        read_value_file(p, ["a", "b"])
+
+
+def test_value_file_directory_is_named(tmp_path: Path) -> None:
+    with pytest.raises(InvalidModel, match="is a directory"):
+        read_value_file(tmp_path, ["a"])
+
+
+def test_resolve_is_relative_to_the_model(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "x.csv").write_text("coalition,value\n", encoding="utf-8")
+    assert resolve(tmp_path, "sub/x.csv", "value.file") == tmp_path / "sub" / "x.csv"
+    with pytest.raises(InvalidModel) as exc:
+        resolve(tmp_path, "sub/y.csv", "value.file")
+    assert exc.value.field == "value.file"
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(n=st.integers(1, 4), seed=st.integers(0, 2**32 - 1), sep=st.sampled_from([";", "+"]))
+def test_csv_round_trip_any_game(tmp_path: Path, n: int, seed: int, sep: str) -> None:
+    """Any float game written as CSV (either separator) reads back bit for bit."""
+    names = [f"p{k}" for k in range(n)]
+    values = np.random.default_rng(seed).normal(size=2**n)
+    values[0] = 0.0
+    p = tmp_path / "g.csv"
+    p.write_text(_csv_text(names, values, sep), encoding="utf-8")
+    _, table = read_value_file(p, names)
+    assert table is not None
+    assert np.array_equal(Game.from_table(names, table).values, values)
+
+
+# ---------------------------------------------------------------- callables
+def test_load_callable_runs_the_function(tmp_path: Path) -> None:
+    (tmp_path / "f.py").write_text("def v(s):\n    return len(s) ** 2\n", encoding="utf-8")
+    fn = load_callable(tmp_path, "f.py:v")
+    g = Game.from_callable(["a", "b", "c"], fn)
+    assert g.value(["a", "b", "c"]) == 9.0 and g.value("a") == 1.0
+
+
+@pytest.mark.parametrize(("source", "spec", "fragment"), [
+    ("def v(s):\n    return 0\n", "f.py:w", "has no function 'w'"),
+    ("X = 3\n", "f.py:X", "has no function 'X'"),
+    ("import not_a_module_xyz\n", "f.py:v", "raised ModuleNotFoundError"),
+    ("def v(s) return 0\n", "f.py:v", "raised SyntaxError"),
+    ("raise RuntimeError('at import')\n", "f.py:v", "raised RuntimeError: at import"),
+    ("def v(s):\n    return 0\n", "g.py:v", "file not found"),
+])
+def test_load_callable_errors(tmp_path: Path, source: str, spec: str, fragment: str) -> None:
+    (tmp_path / "f.py").write_text(source, encoding="utf-8")
+    with pytest.raises(InvalidModel) as exc:
+        load_callable(tmp_path, spec)
+    assert fragment in str(exc.value) and exc.value.field == "value.callable"
+
+
+def test_callable_that_is_not_python(tmp_path: Path) -> None:
+    (tmp_path / "f.txt").write_text("x", encoding="utf-8")
+    with pytest.raises(InvalidModel, match="is not a .py file"):
+        load_callable(tmp_path, "f.txt:v")
+
+
+# ---------------------------------------------------------------- atomic writes
+def test_write_text_creates_folders_and_replaces(tmp_path: Path) -> None:
+    p = tmp_path / "a" / "b" / "out.json"
+    write_text(p, "one")
+    write_text(p, "two")
+    assert p.read_text(encoding="utf-8") == "two"
+    assert os.listdir(p.parent) == ["out.json"]
+
+
+def test_write_text_failure_keeps_the_old_file_and_no_temporary(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    p = tmp_path / "out.txt"
+    write_text(p, "old")
+
+    def fail(src: Any, dst: Any) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", fail)
+    with pytest.raises(OSError, match="disk full"):
+        write_text(p, "new")
+    assert p.read_text(encoding="utf-8") == "old"
+    assert os.listdir(tmp_path) == ["out.txt"]
+
+
+def test_finite_check_on_loaded_tables_is_explicit() -> None:
+    """Integers beyond float range in a table are refused, never turned into inf."""
+    with pytest.raises(InvalidModel, match="finite"):
+        Game.from_table(["a"], {"": 0, "a": 10**400})
+    with pytest.raises(InvalidModel, match="values must be numbers"):
+        Game.from_values(["a"], [0, 10**400])
+    assert math.isfinite(Game.from_table(["a"], {"": 0, "a": 2**1000}).value("a"))
