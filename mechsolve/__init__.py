@@ -4,7 +4,7 @@ from .errors import InvalidModel, MechsolveError, SolverError, Unsupported
 from .games.game import Game, replicate
 from .games.shapley import conditional_shapley, monte_carlo_shapley, shapley
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 __all__ = ["Game", "replicate", "shapley", "conditional_shapley", "monte_carlo_shapley",
            "MechsolveError", "InvalidModel", "Unsupported", "SolverError", "__version__"]

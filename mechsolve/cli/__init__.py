@@ -2,77 +2,13 @@
 
 Exit codes: 0 every checked axiom holds, 1 some axiom is violated, 2 bad input
 or error — always with one line on stderr, never a traceback (set
-``MECHSOLVE_DEBUG=1`` to see one).
+``MECHSOLVE_DEBUG=1`` to see one). The group is :mod:`mechsolve.cli.app`; each
+command module registers its commands on it when imported here.
 """
 
 from __future__ import annotations
 
-import os
-import sys
-import warnings
-from typing import Any
-
-import click
-
-from ..errors import MechsolveError
-
-
-class MechsolveGroup(click.Group):
-    """A click group whose every failure is one line on stderr and exit code 2."""
-
-    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
-             standalone_mode: bool = True, **extra: Any) -> Any:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            code = self._run(args, prog_name, complete_var, **extra)
-        if code != 2:  # after an error the one error line is all that is printed
-            seen: set[str] = set()
-            for w in caught:
-                line = f"warning: {' '.join(str(w.message).split())} ({w.category.__name__})"
-                if line not in seen:
-                    seen.add(line)
-                    click.echo(line, err=True)
-        if standalone_mode:
-            sys.exit(code)
-        return code
-
-    def _run(self, args: Any, prog_name: str | None, complete_var: str | None, **extra: Any) -> int:
-        """Run the command; every failure becomes one ``error:`` line and code 2."""
-        try:
-            rv = super().main(args, prog_name or "mechsolve", complete_var, standalone_mode=False, **extra)
-            code = rv if isinstance(rv, int) else 0
-        except click.exceptions.Abort:
-            click.echo("error: aborted", err=True)
-            code = 2
-        except click.ClickException as exc:
-            where = f"{exc.ctx.command_path}: " if getattr(exc, "ctx", None) is not None else ""
-            click.echo(f"error: {where}{' '.join(exc.format_message().split())}", err=True)
-            code = 2
-        except MechsolveError as exc:  # one line even if a message quotes user text with newlines
-            click.echo(f"error: {' '.join(str(exc).split())}", err=True)
-            code = 2
-        except Exception as exc:  # a bug: still one line, exit 2; MECHSOLVE_DEBUG=1 shows the traceback
-            if os.environ.get("MECHSOLVE_DEBUG"):
-                raise
-            msg = " ".join(str(exc).split())
-            click.echo(f"error: internal error ({type(exc).__name__}: {msg}); "
-                       "rerun with MECHSOLVE_DEBUG=1 and report it", err=True)
-            code = 2
-        return code
-
-
-@click.group(cls=MechsolveGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="mechsolve", prog_name="mechsolve")
-def cli() -> None:
-    """Solve and verify payment and reward mechanisms for collaborative ML and data markets.
-
-    \b
-    Example:
-      mechsolve solve models/glove-game.yaml
-      mechsolve check models/mnist-5-parties.yaml --axiom individual-rationality
-    """
-
-
+from .app import cli
 from . import market as _market  # noqa: E402,F401  (registers solve, check, inspect)
 from . import meta as _meta  # noqa: E402,F401  (registers schema, schemes, axioms)
 from . import mechanism as _mechanism  # noqa: E402,F401  (registers boundary, reproduce)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from . import cli
+from .app import cli
 from .options import emit, numeric_options, output_options
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from . import cli
+from .app import cli
 from .options import emit, output_options
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import click
 import numpy as np
 
-from . import cli
+from .app import cli
 from .options import emit
 
 #: Schemes never run implicitly: they need user input (a formula, a file of code).
@@ -150,7 +150,7 @@ def build_report(path: str, *, seed: int = 0, tolerance: float | None = None,
 
 
 def _reproduce_section(path: str, model: Any) -> Any:
-    from .. import __version__
+    from .._version import __version__
     from ..report import Section
 
     return Section("How to reproduce", [("mechsolve version", __version__)], notes=[

@@ -9,6 +9,7 @@ from .nguyen import SCHEME as _NGUYEN_PAYOFF
 from .nguyen_budget import SCHEME as _NGUYEN_BUDGET
 from .ohrimenko import SCHEMES as _OHRIMENKO
 from .rho_shapley import SCHEMES as _RHO_SHAPLEY
+from .user import SCHEMES as _USER
 
 #: Registered schemes by name.
 SCHEMES: dict[str, Scheme] = {
@@ -17,6 +18,7 @@ SCHEMES: dict[str, Scheme] = {
     _NGUYEN_BUDGET.name: _NGUYEN_BUDGET,
     **{s.name: s for s in _OHRIMENKO},
     **{s.name: s for s in _RHO_SHAPLEY},
+    **{s.name: s for s in _USER},
 }
 
 
@@ -30,5 +32,3 @@ def get_scheme(name: str) -> Scheme:
 
 
 __all__ = ["Outcome", "Scheme", "SCHEMES", "get_scheme"]
-
-from . import user as _user_scheme  # noqa: E402,F401  (registers the user schemes `formula`, `callable`)

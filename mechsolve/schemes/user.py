@@ -237,14 +237,8 @@ CALLABLE_SCHEME = Scheme(
 )
 
 
-def _register() -> None:
-    from . import SCHEMES
-
-    SCHEMES.setdefault(FORMULA_SCHEME.name, FORMULA_SCHEME)
-    SCHEMES.setdefault(CALLABLE_SCHEME.name, CALLABLE_SCHEME)
-
-
-_register()
+#: The user-rule schemes, registered in :data:`mechsolve.schemes.SCHEMES`.
+SCHEMES = (FORMULA_SCHEME, CALLABLE_SCHEME)
 
 
 def with_base_dir(scheme: str, params: Mapping[str, Any], base_dir: str | Path) -> Mapping[str, Any]:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
+from .._version import __version__
 from .check import CheckReport, published_axiom, run_checks
 from ..games.game import Game
 from ..errors import InvalidModel, Unsupported

@@ -93,7 +93,7 @@ class MechanismAnalysis:
                 "mean_best_quality": float(fl(self.instance.q).max(axis=-1).mean())}
 
     def to_dict(self) -> dict[str, Any]:
-        from .. import __version__
+        from .._version import __version__
         from ..report import to_jsonable
 
         m, inst = self.model, self.instance

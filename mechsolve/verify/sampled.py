@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import __version__
+from .._version import __version__
 from .axioms import get_axiom
 from .check import HOLDS, NOT_APPLICABLE, VIOLATED, CheckReport, Verdict
 from ..errors import InvalidModel

@@ -315,7 +315,7 @@ def get_mechanism_axiom(name: str) -> MechanismAxiom:
 
 def evaluate_mechanism(axiom: str | MechanismAxiom, ctx: MechanismContext) -> Any:
     """Vectorised verdict of one mechanism axiom (a :class:`mechsolve.verify.check.Verdict`)."""
-    from ..check import HOLDS, NOT_APPLICABLE, VIOLATED, Verdict
+    from ..verdict import HOLDS, NOT_APPLICABLE, VIOLATED, Verdict
 
     ax = get_mechanism_axiom(axiom) if isinstance(axiom, str) else axiom
     tol = 0.0 if ctx.exact else ctx.tolerance
@@ -351,7 +351,7 @@ def evaluate_mechanism(axiom: str | MechanismAxiom, ctx: MechanismContext) -> An
 
 def run_mechanism_checks(ctx: MechanismContext, names: Iterable[str]) -> Any:
     """A :class:`mechsolve.verify.check.CheckReport` of the named mechanism axioms."""
-    from ..check import CheckReport
+    from ..verdict import CheckReport
 
     verdicts = tuple(evaluate_mechanism(n, ctx) for n in names)
     return CheckReport(verdicts, 0.0 if ctx.exact else ctx.tolerance, ctx.exact)
