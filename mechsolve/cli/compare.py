@@ -41,5 +41,7 @@ def compare(ctx: click.Context, model: str, schemes: str, quantities: tuple[str,
     names = [s.strip() for s in schemes.split(",") if s.strip()]
     result = run_compare(m, Path(model).parent, schemes=names, check=check, quantities=quantities, exact=exact,
                          tolerance=tolerance, seed=seed, source_path=model)
-    emit(render(result.document(), result.to_dict(), fmt), output)
+    from ..report.documents import document
+
+    emit(render(document(result), result.to_dict(), fmt), output)
     ctx.exit(result.exit_code)

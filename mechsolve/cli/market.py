@@ -16,6 +16,7 @@ def _run(path: str, *, fmt: str, output: str | None, exact: bool | None, toleran
     from ..verify.analysis import analyse
     from ..model.io import load
     from ..report import render
+    from ..report.documents import document
 
     model = load(path)
     kwargs = dict(exact=exact, tolerance=tolerance, seed=seed, check=check, inspect=inspect,
@@ -25,7 +26,7 @@ def _run(path: str, *, fmt: str, output: str | None, exact: bool | None, toleran
     if scheme:
         kwargs["scheme"] = scheme
     result = analyse(model, Path(path).parent, **kwargs)
-    doc, data = result.document(), result.to_dict()
+    doc, data = document(result), result.to_dict()
     if replicate or graph:
         _extras(model, result, doc, data, replicate, graph)
     emit(render(doc, data, fmt), output)
@@ -37,13 +38,14 @@ def _extras(model, result, doc, data, replicate: tuple[str, ...], graph: str | N
     from ..errors import InvalidModel
     from ..model.io import write_text
     from ..verify.compare import parse_replicate, replication_report, scheme_params
+    from ..report.documents import replication_section
     from ..schemes.nguyen import flow_graph, graph_format, graph_text
 
     name = result.outcome.scheme
     for spec in replicate:
         player, k = parse_replicate(spec)
         rep = replication_report(result.game, name, scheme_params(model, name), player, k)
-        doc.sections.append(rep.section())
+        doc.sections.append(replication_section(rep))
         data.setdefault("replication", []).append(rep.to_dict())
     if graph:
         mats = result.outcome.matrices

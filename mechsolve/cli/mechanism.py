@@ -43,7 +43,7 @@ def boundary(ctx: click.Context, model: str, alpha_text: str | None, k_max: int,
     """
     from ..errors import Unsupported
     from ..model.io import load
-    from ..mechanism.boundary import generic_boundary, parse_range, plot, sweep
+    from ..mechanism.boundary import generic_boundary, parse_range, sweep
     from ..mechanism.valuations import Quality
     from ..report import Document, Section, Table, render
 
@@ -104,7 +104,10 @@ def boundary(ctx: click.Context, model: str, alpha_text: str | None, k_max: int,
     data = {"model": m.name, "include_zero": m.types.include_zero, "k_max": k_max,
             "total_seconds": total, "results": [r.to_dict() for r in res]}
     if plot_path:
-        plot(res, plot_path)
+        from ..model.io import write_bytes
+        from ..report.figures import boundary_figure, figure_bytes, image_format
+
+        write_bytes(plot_path, figure_bytes(boundary_figure(res), image_format(plot_path)))
         click.echo(f"wrote {plot_path}", err=True)
     emit(render(doc, data, fmt), output)
     ctx.exit(0)
@@ -150,7 +153,10 @@ def reproduce(ctx: click.Context, figure: str, samples: int, seed: int, diagonal
     """
     from ..errors import Unsupported
     from ..mechanism.boundary import parse_range
-    from ..mechanism.reproduce import document, fig1, fig2, fig3, plot
+    from ..mechanism.reproduce import fig1, fig2, fig3
+    from ..model.io import write_bytes
+    from ..report.documents import document
+    from ..report.figures import figure_bytes, image_format, reproduce_figure
     from ..report import render
 
     t0 = time.perf_counter()
@@ -166,7 +172,7 @@ def reproduce(ctx: click.Context, figure: str, samples: int, seed: int, diagonal
     if not no_plot:
         path = plot_path or f"{figure}.png"
         try:
-            plot(fig, path)
+            write_bytes(path, figure_bytes(reproduce_figure(fig), image_format(path)))
             data["plot"] = path
             click.echo(f"wrote {path}", err=True)
         except Unsupported as exc:

@@ -23,22 +23,13 @@ def proofs_dir(given: str | None) -> Path:
 
 def load_proof(path: Path) -> Any:
     """Import one proof file (the project's own code) as a module."""
-    import importlib.util
     import sys
 
-    from ..errors import InvalidModel
+    from ..model.io import import_file
 
     sys.path.insert(0, str(path.parent))
     try:
-        spec = importlib.util.spec_from_file_location(f"mechsolve_proof_{path.stem}", path)
-        if spec is None or spec.loader is None:
-            raise InvalidModel(f"cannot import {path}", field="proofs")
-        mod = importlib.util.module_from_spec(spec)
-        try:
-            spec.loader.exec_module(mod)
-        except Exception as exc:
-            raise InvalidModel(f"{path.name} failed to import: {type(exc).__name__}: {exc}", field="proofs") from None
-        return mod
+        return import_file(path, f"mechsolve_proof_{path.stem}", "proofs")
     finally:
         sys.path.remove(str(path.parent))
 

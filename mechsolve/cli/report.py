@@ -96,7 +96,9 @@ def flow_graph_svg(players: Sequence[str], matrix: np.ndarray, title: str) -> st
 def build_report(path: str, *, seed: int = 0, tolerance: float | None = None,
                  exact: bool | None = None) -> tuple[Any, dict[str, Any], list[tuple[str, str]], int]:
     """(document, JSON data, figures [(caption, svg)], exit code) for the model at ``path``."""
-    from ..verify.analysis import analyse, checks_section
+    from ..report.documents import document
+    from ..report.sections import checks_section
+    from ..verify.analysis import analyse
     from ..errors import MechsolveError
     from ..model.io import load
     from ..report import Section, Table
@@ -107,11 +109,11 @@ def build_report(path: str, *, seed: int = 0, tolerance: float | None = None,
     figures: list[tuple[str, str]] = []
     if model.kind != "cooperative-market":
         result = analyse(model, base, exact=exact, tolerance=tolerance, seed=seed, source_path=path)
-        doc = result.document()
+        doc = document(result)
         doc.sections.append(_reproduce_section(path, model))
         return doc, result.to_dict(), figures, result.exit_code
     main = analyse(model, base, exact=exact, tolerance=tolerance, seed=seed, inspect=True, source_path=path)
-    doc = main.document()
+    doc = document(main)
     data: dict[str, Any] = {"model": main.to_dict(), "other_schemes": {}}
     g = main.game
     series = {f"{main.outcome.scheme}: {main.outcome.allocation_name}": list(main.outcome.allocation)}

@@ -313,7 +313,8 @@ def _verify_mechanism(ctx: click.Context, mechanism: str, axioms: tuple[str, ...
                       cooperative: list[str]) -> None:
     """``verify --mechanism``: search mechanism-design instances (:mod:`mechsolve.verify.mechanism_search`)."""
     from ..errors import InvalidModel, Unsupported
-    from ..verify.mechanism_search import QUALITIES, mechanism_verify_document, parse_alpha_range, reproduces, search_mechanism
+    from ..report.documents import mechanism_verify_document
+    from ..verify.mechanism_search import QUALITIES, parse_alpha_range, reproduces, search_mechanism
     from ..report import render
     from ..verify.search import model_yaml, parse_sizes
 

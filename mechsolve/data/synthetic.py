@@ -32,11 +32,8 @@ Examples
 
 from __future__ import annotations
 
-import csv
 import math
 import os
-import re
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,7 +42,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidModel, Unsupported
-from ..model.io import _read_text, write_text
+from ..model.io import read_points
 from .mmd import Estimator, MMDData, kernel_matrix, plan_kernel, value_from_sums
 
 
@@ -421,108 +418,6 @@ def split_non_iid(labels: np.ndarray, n_parties: int, *, split: str = "equal-dis
     return parts
 
 
-# ------------------------------------------------------------------ writing
-# Dataset files of this pipeline (CSV/NPY points); text goes through mechsolve.model.io.
-def read_points(path: Path, field: str) -> np.ndarray:
-    """A dataset as a 2-D float64 array (rows = points) from CSV or NPY.
-
-    * CSV: numbers separated by commas; a first row that is not numeric is a
-      header and skipped; every row must have the same number of columns.
-    * NPY: a numeric 1-D (one column) or 2-D array (never unpickled).
-    """
-    suffix = path.suffix.lower()
-    where = f"{field} ({path.name})"
-    if suffix == ".csv":
-        rows = list(csv.reader(_read_text(path, field).splitlines()))
-        rows = [r for r in rows if r and any(c.strip() for c in r)]
-        if rows:
-            try:
-                [float(c) for c in rows[0]]
-            except ValueError:
-                rows = rows[1:]
-        if not rows:
-            raise InvalidModel("the CSV has no data rows", field=where)
-        width = len(rows[0])
-        data = np.empty((len(rows), width))
-        for line, row in enumerate(rows):
-            if len(row) != width:
-                raise InvalidModel(f"data row {line + 1} has {len(row)} columns, expected {width}", field=where)
-            try:
-                data[line] = [float(c) for c in row]
-            except ValueError:
-                raise InvalidModel(f"data row {line + 1} has a non-numeric entry: {row}", field=where) from None
-    elif suffix == ".npy":
-        try:
-            arr = np.load(path, allow_pickle=False)
-        except ValueError as exc:
-            raise InvalidModel(f"not a plain numeric .npy array ({exc})", field=where) from None
-        except OSError as exc:
-            raise InvalidModel(f"cannot read: {exc}", field=where) from None
-        if arr.dtype.kind not in "fiu" or arr.ndim not in (1, 2):
-            raise InvalidModel(f"expected a numeric 1-D or 2-D array, got {arr.dtype} {arr.shape}", field=where)
-        data = np.asarray(arr, dtype=np.float64).reshape(len(arr), -1)
-    else:
-        raise InvalidModel(f"unknown dataset file type {suffix!r}; use .csv or .npy", field=where)
-    if not np.all(np.isfinite(data)):
-        row = int(np.flatnonzero(~np.all(np.isfinite(data), axis=1))[0])
-        raise InvalidModel(f"data row {row + 1} has a non-finite entry", field=where)
-    return data
-
-
-def write_points(path: str | os.PathLike[str], arr: np.ndarray) -> None:
-    """Write a 2-D float array atomically as ``.csv`` (header ``x0,…``) or ``.npy``."""
-    p = Path(path)
-    a = np.atleast_2d(np.asarray(arr, dtype=np.float64))
-    if p.suffix.lower() == ".csv":
-        buf = [",".join(f"x{j}" for j in range(a.shape[1]))]
-        buf += [",".join(repr(float(x)) for x in row) for row in a]
-        write_text(p, "\n".join(buf) + "\n")
-        return
-    if p.suffix.lower() != ".npy":
-        raise InvalidModel(f"unknown array file type {p.suffix!r}; use .csv or .npy", field="output")
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.save(fh, a, allow_pickle=False)
-        os.replace(tmp, p)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def safe_filename(name: str) -> str:
-    """A party name as a file stem: letters, digits, ``-``, ``_``, ``.`` only."""
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.") or "party"
-    return stem
-
-
-def write_rewards(result: SamplingResult, G: np.ndarray, out_dir: str | os.PathLike[str], *,
-                  fmt: str = "csv") -> dict[str, Path]:
-    """Write each party's synthetic points ``G_i`` (rows in draw order) to ``out_dir``.
-
-    ``fmt``: ``csv`` (header ``x0,…,x{d−1}``) or ``npy``. Files are written
-    atomically through :mod:`mechsolve.model.io`. Returns party → path.
-    """
-    if fmt not in ("csv", "npy"):
-        raise InvalidModel(f"unknown format {fmt!r}; valid: csv, npy", field="format")
-    out = Path(out_dir)
-    paths: dict[str, Path] = {}
-    used: set[str] = set()
-    for r in result.rewards:
-        stem = safe_filename(r.party)
-        base, k = stem, 1
-        while stem in used:
-            k += 1
-            stem = f"{base}-{k}"
-        used.add(stem)
-        p = out / f"{stem}.{fmt}"
-        write_points(p, G[r.indices])
-        paths[r.party] = p
-    return paths
-
-
 # ------------------------------------------------------- the declared market
 @dataclass(frozen=True, eq=False)
 class DatasetMarket:
@@ -687,115 +582,6 @@ def dataset_game(model: Any, base_dir: str | os.PathLike[str] = ".", *, exact: b
     return Game(game.names, game.values, meta)
 
 
-# ------------------------------------------------------------- whole pipeline
-@dataclass(frozen=True, eq=False)
-class SynthesisRun:
-    """Valuation → scheme rewards → axiom checks → synthetic rewards, for one dataset market.
-
-    ``analysis`` is the :class:`~mechsolve.verify.analysis.MarketAnalysis` of the
-    scheme on ``v_c`` (with ``caps = v(D_i ∪ G)`` passed to schemes that take
-    them); ``sampling`` the weighted-sampling result; ``reward_checks`` the
-    checks on the sampled rewards (target reached, preferred to working alone).
-    """
-
-    analysis: Any
-    market: DatasetMarket
-    sampling: SamplingResult | None
-    reward_checks: Any
-    notes: tuple[str, ...] = ()
-
-    @property
-    def exit_code(self) -> int:
-        codes = [self.analysis.exit_code] + ([self.reward_checks.exit_code] if self.reward_checks else [])
-        return max(codes)
-
-    def to_dict(self) -> dict[str, Any]:
-        d = self.analysis.to_dict()
-        d["datasets"] = self.market.to_dict()
-        d["synthetic_rewards"] = self.sampling.to_dict() if self.sampling else None
-        d["reward_checks"] = self.reward_checks.to_dict() if self.reward_checks else None
-        d["notes"] = list(d.get("notes", [])) + list(self.notes)
-        d["exit_code"] = self.exit_code
-        return d
-
-
-def _reward_axioms(run_targets: np.ndarray, sampling: SamplingResult, singletons: np.ndarray) -> list[Any]:
-    from ..verify.axioms.base import Axiom, Residual
-
-    def reached(ctx: Any) -> Any:
-        for r in sampling.rewards:
-            yield Residual({"party": r.party, "points": r.points}, r.target, r.achieved, ">=")
-
-    def alone(ctx: Any) -> Any:
-        for r, v1 in zip(sampling.rewards, singletons):
-            yield Residual({"party": r.party, "points": r.points}, float(v1), r.achieved, ">=")
-
-    return [
-        Axiom("target-reached", "v(D_i ∪ G_i) ≥ r_i: the sampled synthetic data reaches the reward value",
-              "Tay et al. (2022) Sec. 2 and 4.2", ("sampling",), reached),
-        Axiom("prefers-reward", "v(D_i ∪ G_i) ≥ v(D_i): each party prefers its reward to working alone",
-              "Tay et al. (2022) Sec. 4 (R4, on the data actually given)", ("sampling",), alone),
-    ]
-
-
-def run_synthesis(model: Any, base_dir: str | os.PathLike[str] = ".", *, beta: float | None = None,
-                  seed: int | None = None, tolerance: float | None = None, axioms: Sequence[str] | None = None,
-                  sample: bool = True, source_path: str | None = None) -> SynthesisRun:
-    """The whole pipeline of Tay et al. (2022) on a ``value: {datasets: ...}`` market.
-
-    1. ``v_c`` of all coalitions (MMD, eq. 2; length-scale by bisection when ``auto``);
-    2. the model's scheme on ``v_c``; schemes with a ``caps`` parameter get
-       ``v(D_i ∪ G)`` unless the model gives caps; its axioms are checked;
-    3. weighted sampling (β, seed: the model's ``sampling`` unless given) until
-       ``v(D_i ∪ G_i)`` reaches the scheme's reward ``r_i``;
-    4. checks on the sampled rewards: target reached, preferred to working alone.
-    """
-    from ..verify.analysis import MarketAnalysis
-    from ..verify.check import published_axiom, run_checks
-    from .market import build_game
-    from ..schemes import get_scheme
-
-    if getattr(model.value, "datasets", None) is None:
-        raise InvalidModel("this command needs a dataset-valued market (`value: {datasets: ...}`)",
-                           field="value.datasets")
-    game = build_game(model, base_dir, exact=False)
-    dm: DatasetMarket = game.meta["datasets"]
-    sch = get_scheme(model.scheme.name)
-    params = dict(model.scheme.params)
-    notes: list[str] = [f"G: {dm.reference_note}"]
-    if "caps" in sch.params and "caps" not in params:
-        params["caps"] = dict(game.meta["caps"])
-        notes.append("scheme caps v_i^max = v(D_i ∪ G) computed from the data (Tay et al. 2022, Def. 1)")
-    sch.validate_params(params)
-    outcome = sch.compute(game, params)
-    tol = model.tolerance if tolerance is None else tolerance
-    names: list[Any] = list(axioms if axioms else (model.check if model.check is not None else sch.axioms))
-    if model.expected and not axioms:
-        names.append(published_axiom(model.expected, model.expected_tolerance))
-    report = run_checks(game, outcome, lambda g: sch.rule(g, params), names, tolerance=tol, seed=0)
-    analysis = MarketAnalysis(model, game, outcome, report, None, source_path)
-    if outcome.allocation_name != "reward":
-        notes.append(f"targets r_i are the scheme's {outcome.allocation_name!r} allocation")
-    sampling = reward_checks = None
-    if sample:
-        if len(dm.data.G) == 0:
-            raise Unsupported("no synthetic pool G to draw rewards from; declare `reference:`",
-                              field="value.datasets.reference")
-        sp = dm.sampling
-        targets = np.asarray(outcome.allocation, dtype=np.float64)
-        sampling = weighted_sampling(dm.data, targets, lengthscale=dm.lengthscale,
-                                     beta=sp.beta if beta is None else beta,
-                                     seed=sp.seed if seed is None else seed, estimator=dm.estimator,
-                                     tolerance=sp.tolerance, max_points=sp.max_points,
-                                     max_bytes=dm.max_kernel_bytes)
-        reward_checks = run_checks(game, outcome, lambda g: sch.rule(g, params),
-                                   _reward_axioms(targets, sampling, game.singletons()), tolerance=tol)
-        notes += list(sampling.notes)
-    return SynthesisRun(analysis, dm, sampling, reward_checks, tuple(notes))
-
-
 __all__ = ["IncrementalValue", "PartyReward", "SamplingResult", "sampling_probabilities", "sample_party",
            "weighted_sampling", "recomputed_trace", "party_rngs", "kde_sample", "gaussian_mixture_sample",
-           "split_non_iid", "write_rewards", "read_points", "write_points",
-           "DatasetMarket", "dataset_market", "dataset_game", "load_builtin",
-           "SynthesisRun", "run_synthesis", "safe_filename", "GENERATORS"]
+           "split_non_iid", "DatasetMarket", "dataset_market", "dataset_game", "load_builtin", "GENERATORS"]

@@ -17,7 +17,6 @@ Examples
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -26,29 +25,12 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidModel, Unsupported
+from ..model.io import available_memory_bytes
 
 #: Largest n accepted for exact (Fraction) games: object arrays cost ~100 bytes/entry.
 MAX_EXACT_PLAYERS = 16
 #: Separators accepted between player names in a written coalition.
 COALITION_SEPARATORS = (",", ";", "+", "|")
-
-
-def available_memory_bytes() -> int:
-    """Memory this process may still allocate (``MemAvailable``), in bytes.
-
-    ``MECHSOLVE_MEMORY_LIMIT`` (bytes) overrides the reading.
-    """
-    env = os.environ.get("MECHSOLVE_MEMORY_LIMIT")
-    if env:
-        return int(float(env))
-    try:
-        with open("/proc/meminfo", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 8 * 2**30
 
 
 def _human(nbytes: float) -> str:

@@ -564,31 +564,3 @@ def continuum_alpha_star(tol: float = 1e-9, grid: int = 200_001) -> float:
         else:
             hi_a = mid
     return 0.5 * (lo_a + hi_a)
-
-
-def plot(results: Sequence[BoundaryResult], path: str) -> None:
-    """Fig. 3 style: D/ε against α, log y-axis; the paper's range (α ≤ −0.668) shaded."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise Unsupported("plotting needs matplotlib (pip install 'mechsolve[plot]')", field="plot") from None
-    xs = [r.alpha for r in results if r.boundary is not None]
-    ys = [max(r.boundary, 0.5) for r in results if r.boundary is not None]
-    fig, ax = plt.subplots(figsize=(6, 4))
-    ax.axvspan(-1.0, -0.668, color="0.92", label="paper's Fig. 3 range")
-    ax.plot(xs, ys, ".-", label="largest D/ε with a desirable mechanism")
-    open_ = [r.alpha for r in results if r.boundary is None]
-    if open_:
-        ax.axvline(min(open_), color="r", ls=":", label="no failure found up to k_max")
-    ax.set_yscale("log")
-    ax.set_xlabel("market growth rate α")
-    ax.set_ylabel("data disparity D/ε")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    from ..model.io import write_text  # noqa: F401  (keeps io the only writer of text; images go via savefig)
-
-    fig.savefig(path)
-    plt.close(fig)

@@ -45,9 +45,7 @@ class Desirability:
     tolerance: float
 
     def to_dict(self) -> dict[str, Any]:
-        from ..report import to_jsonable
-
-        return to_jsonable({"exists": self.exists, "min_revenue": self.min_revenue,
+        return ({"exists": self.exists, "min_revenue": self.min_revenue,
                             "worst_profile": self.worst_profile, "first_profile": self.first_profile,
                             "first_revenue": self.first_revenue, "failing_profiles": self.failing,
                             "profiles_checked": self.checked, "tolerance": self.tolerance})

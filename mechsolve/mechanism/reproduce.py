@@ -39,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InvalidModel, Unsupported
+from ..errors import InvalidModel
 from .allocation import AllocationRule
 from .instance import MechanismInstance
 from .mep import mep
@@ -94,9 +94,7 @@ class Figure:
         return all(c.holds for c in self.claims)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..report import to_jsonable
-
-        return to_jsonable({"figure": self.name, "title": self.title, "x": self.x, "setup": self.setup,
+        return ({"figure": self.name, "title": self.title, "x": self.x, "setup": self.setup,
                             "columns": self.columns, "rows": self.rows,
                             "claims": [c.to_dict() for c in self.claims], "notes": self.notes,
                             "all_claims_hold": self.all_hold})
@@ -303,58 +301,6 @@ def fig3(alphas: Sequence[float] | None = None, *, k_max: int = 100_000, verify_
                   {"agents": 2, "valuation": "(q_1 + q_2)^α q_i", "quality": "t", "k_max": k_max,
                    "include_zero": include_zero, "verify_limit": verify_limit, "alphas": len(al)},
                   notes, log_y=True, plot_columns=("boundary D/eps",))
-
-
-# --------------------------------------------------------------------------- output
-
-def document(fig: Figure) -> Any:
-    """The figure as a report :class:`~mechsolve.report.Document` (setup, claims, table)."""
-    from ..report import Document, Section, Table
-
-    claim_rows = [[c.statement, c.source, c.test, "holds" if c.holds else "DOES NOT HOLD", c.evidence]
-                  for c in fig.claims]
-    return Document(f"mechsolve — {fig.title}", [
-        Section("Setup", list(fig.setup.items())),
-        Section("Paper's claims", tables=[Table(["claim", "source", "test", "verdict", "numbers"], claim_rows)]),
-        Section("Data", tables=[Table(fig.columns, fig.rows)], notes=fig.notes)])
-
-
-def plot(fig: Figure, path: str) -> None:
-    """Draw the figure to ``path`` (PNG/SVG/PDF by extension). Needs matplotlib (the ``plot`` extra).
-
-    Raises
-    ------
-    Unsupported
-        matplotlib is not installed.
-    """
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise Unsupported("plotting needs matplotlib (pip install 'mechsolve[plot]')", field="plot") from None
-    x = fig.column(fig.x)
-    f, ax = plt.subplots(figsize=(6, 4))
-    if fig.name == "chen-fig3":
-        ax.axvspan(-1.0, -0.668, color="0.92", label="paper's Fig. 3 range")
-    for c in fig.plot_columns:
-        y = fig.column(c)
-        if c == "best quality":
-            ax2 = ax.twinx()
-            ax2.plot(x, y, "k--", label=c)
-            ax2.set_ylabel("best model quality")
-            ax2.legend(loc="lower right", fontsize=8)
-        else:
-            ax.plot(x, y, ".-", label=c)
-    if fig.log_y:
-        ax.set_yscale("log")
-    ax.set_xlabel(fig.x)
-    ax.legend(loc="upper left", fontsize=8)
-    ax.set_title(fig.title, fontsize=9)
-    f.tight_layout()
-    f.savefig(path)
-    plt.close(f)
 
 
 def reproduce(name: str, **kw: Any) -> Figure:

@@ -7,12 +7,16 @@ Every failure is an :class:`~mechsolve.errors.InvalidModel` naming the file.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import functools
+import re
+import sys
 import json
 import math
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -203,21 +207,11 @@ def read_value_file(path: Path, players: list[str], field: str = "value.file"
 
 def load_callable(base: Path, spec: str, field: str = "value.callable") -> Any:
     """Import ``function`` from ``file.py`` named as ``file.py:function`` (runs user code)."""
-    import importlib.util
-
     file_part, _, func = spec.rpartition(":")
     path = resolve(base, file_part, field)
     if path.suffix != ".py":
         raise InvalidModel(f"{path.name} is not a .py file", field=field)
-    modname = f"mechsolve_user_{abs(hash(str(path)))}"
-    mspec = importlib.util.spec_from_file_location(modname, path)
-    if mspec is None or mspec.loader is None:
-        raise InvalidModel(f"cannot import {path}", field=field)
-    module = importlib.util.module_from_spec(mspec)
-    try:
-        mspec.loader.exec_module(module)
-    except Exception as exc:  # user code failed to import
-        raise InvalidModel(f"importing {path.name} raised {type(exc).__name__}: {exc}", field=field) from None
+    module = import_file(path, f"mechsolve_user_{abs(hash(str(path)))}", field)
     fn = getattr(module, func, None)
     if not callable(fn):
         raise InvalidModel(f"{path.name} has no function {func!r}", field=field)
@@ -237,3 +231,173 @@ def write_text(path: str | os.PathLike[str], text: str) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write bytes atomically (a figure, an array): a temporary file in the same folder, then rename."""
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, p)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def import_file(path: Path, module_name: str, field: str) -> Any:
+    """Import a Python file as a module (runs its code); failures name the file and ``field``."""
+    import importlib.util
+
+    mspec = importlib.util.spec_from_file_location(module_name, path)
+    if mspec is None or mspec.loader is None:
+        raise InvalidModel(f"cannot import {path}", field=field)
+    module = importlib.util.module_from_spec(mspec)
+    try:
+        mspec.loader.exec_module(module)
+    except Exception as exc:  # user code failed to import
+        raise InvalidModel(f"importing {path.name} raised {type(exc).__name__}: {exc}", field=field) from None
+    return module
+
+
+def available_memory_bytes() -> int:
+    """Memory this process may still allocate (``MemAvailable`` of /proc/meminfo), in bytes.
+
+    ``MECHSOLVE_MEMORY_LIMIT`` (bytes) overrides the reading.
+    """
+    env = os.environ.get("MECHSOLVE_MEMORY_LIMIT")
+    if env:
+        return int(float(env))
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 8 * 2**30
+
+
+@contextlib.contextmanager
+def silenced_stdout() -> Iterator[None]:
+    """Silence C-level stdout (HiGHS prints a banner even with ``msg=False``)."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # captured stdout (tests): nothing to redirect
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(fd)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), fd)
+            yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, fd)
+        os.close(saved)
+
+
+# ------------------------------------------------------------------ dataset points
+def read_points(path: Path, field: str) -> np.ndarray:
+    """A dataset as a 2-D float64 array (rows = points) from CSV or NPY.
+
+    * CSV: numbers separated by commas; a first row that is not numeric is a
+      header and skipped; every row must have the same number of columns.
+    * NPY: a numeric 1-D (one column) or 2-D array (never unpickled).
+    """
+    suffix = path.suffix.lower()
+    where = f"{field} ({path.name})"
+    if suffix == ".csv":
+        rows = list(csv.reader(_read_text(path, field).splitlines()))
+        rows = [r for r in rows if r and any(c.strip() for c in r)]
+        if rows:
+            try:
+                [float(c) for c in rows[0]]
+            except ValueError:
+                rows = rows[1:]
+        if not rows:
+            raise InvalidModel("the CSV has no data rows", field=where)
+        width = len(rows[0])
+        data = np.empty((len(rows), width))
+        for line, row in enumerate(rows):
+            if len(row) != width:
+                raise InvalidModel(f"data row {line + 1} has {len(row)} columns, expected {width}", field=where)
+            try:
+                data[line] = [float(c) for c in row]
+            except ValueError:
+                raise InvalidModel(f"data row {line + 1} has a non-numeric entry: {row}", field=where) from None
+    elif suffix == ".npy":
+        try:
+            arr = np.load(path, allow_pickle=False)
+        except ValueError as exc:
+            raise InvalidModel(f"not a plain numeric .npy array ({exc})", field=where) from None
+        except OSError as exc:
+            raise InvalidModel(f"cannot read: {exc}", field=where) from None
+        if arr.dtype.kind not in "fiu" or arr.ndim not in (1, 2):
+            raise InvalidModel(f"expected a numeric 1-D or 2-D array, got {arr.dtype} {arr.shape}", field=where)
+        data = np.asarray(arr, dtype=np.float64).reshape(len(arr), -1)
+    else:
+        raise InvalidModel(f"unknown dataset file type {suffix!r}; use .csv or .npy", field=where)
+    if not np.all(np.isfinite(data)):
+        row = int(np.flatnonzero(~np.all(np.isfinite(data), axis=1))[0])
+        raise InvalidModel(f"data row {row + 1} has a non-finite entry", field=where)
+    return data
+
+
+def write_points(path: str | os.PathLike[str], arr: np.ndarray) -> None:
+    """Write a 2-D float array atomically as ``.csv`` (header ``x0,…``) or ``.npy``."""
+    p = Path(path)
+    a = np.atleast_2d(np.asarray(arr, dtype=np.float64))
+    if p.suffix.lower() == ".csv":
+        buf = [",".join(f"x{j}" for j in range(a.shape[1]))]
+        buf += [",".join(repr(float(x)) for x in row) for row in a]
+        write_text(p, "\n".join(buf) + "\n")
+        return
+    if p.suffix.lower() != ".npy":
+        raise InvalidModel(f"unknown array file type {p.suffix!r}; use .csv or .npy", field="output")
+    p.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            np.save(fh, a, allow_pickle=False)
+        os.replace(tmp, p)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def safe_filename(name: str) -> str:
+    """A party name as a file stem: letters, digits, ``-``, ``_``, ``.`` only."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.") or "party"
+    return stem
+
+
+def write_rewards(result: Any, G: np.ndarray, out_dir: str | os.PathLike[str], *,
+                  fmt: str = "csv") -> dict[str, Path]:
+    """Write each party's synthetic points ``G_i`` (rows in draw order) to ``out_dir``.
+
+    ``fmt``: ``csv`` (header ``x0,…,x{d−1}``) or ``npy``. Files are written
+    atomically. Returns party → path (``result`` is a
+    :class:`~mechsolve.data.synthetic.SamplingResult`).
+    """
+    if fmt not in ("csv", "npy"):
+        raise InvalidModel(f"unknown format {fmt!r}; valid: csv, npy", field="format")
+    out = Path(out_dir)
+    paths: dict[str, Path] = {}
+    used: set[str] = set()
+    for r in result.rewards:
+        stem = safe_filename(r.party)
+        base, k = stem, 1
+        while stem in used:
+            k += 1
+            stem = f"{base}-{k}"
+        used.add(stem)
+        p = out / f"{stem}.{fmt}"
+        write_points(p, G[r.indices])
+        paths[r.party] = p
+    return paths

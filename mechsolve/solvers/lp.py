@@ -20,16 +20,14 @@ Examples
 
 from __future__ import annotations
 
-import contextlib
 import math
-import os
-import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..errors import Infeasible, InvalidModel, SolverError, Unbounded
+from ..model.io import silenced_stdout
 
 #: Residual above which a returned point is rejected as not feasible.
 FEASIBILITY_TOLERANCE = 1e-6
@@ -94,26 +92,6 @@ def _solver(name: str):  # type: ignore[no-untyped-def]
     raise InvalidModel(f"unknown LP solver {name!r}; valid: auto, highs, cbc", field="solver")
 
 
-@contextlib.contextmanager
-def _quiet_stdout() -> Iterator[None]:
-    """Silence C-level stdout (HiGHS prints a banner even with ``msg=False``)."""
-    try:
-        fd = sys.stdout.fileno()
-    except (AttributeError, OSError, ValueError):  # captured stdout (tests): nothing to redirect
-        yield
-        return
-    sys.stdout.flush()
-    saved = os.dup(fd)
-    try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), fd)
-            yield
-    finally:
-        sys.stdout.flush()
-        os.dup2(saved, fd)
-        os.close(saved)
-
-
 def _bound(x: float | None) -> float | None:
     return None if x is None or (isinstance(x, float) and math.isinf(x)) else float(x)
 
@@ -171,7 +149,7 @@ def solve_lp(lp: LinearProgram, solver: str = "auto") -> LPResult:
             expr = pulp.lpSum(float(A[r, k]) * xs[k] for k in np.flatnonzero(A[r]))
             prob += (expr <= float(b[r])) if kind == "ub" else (expr == float(b[r]))
     try:
-        with _quiet_stdout():
+        with silenced_stdout():
             prob.solve(_solver(solver))
     except pulp.PulpSolverError as exc:
         raise SolverError(f"{solver} failed: {exc}") from None

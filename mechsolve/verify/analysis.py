@@ -1,8 +1,8 @@
 """The main job on a declared model: build, solve, check — one call per model kind.
 
 :func:`analyse` dispatches on the model's ``kind`` through :data:`HANDLERS`;
-each handler returns an object with ``to_dict()``, ``document()`` and
-``exit_code``. Adding a model kind is one handler plus one line.
+each handler returns an object with ``to_dict()`` and ``exit_code``
+(:func:`mechsolve.report.documents.document` lays it out for people). Adding a model kind is one handler plus one line.
 
 Examples
 --------
@@ -29,7 +29,6 @@ from ..errors import InvalidModel, Unsupported
 from ..data.market import build_game
 from .sampled import analyse_sampled, is_sampled
 from ..games.properties import PropertyResult, inspect_game
-from ..report import Document, Section, Table, to_jsonable
 from ..schemes import get_scheme
 from ..schemes.base import Outcome
 from ..model.market import CooperativeMarket
@@ -65,9 +64,9 @@ class MarketAnalysis:
                        **(dict(self.model.scheme.params) if self.outcome.scheme == self.model.scheme.name
                           else {})},
             "allocation": self.outcome.allocation_name,
-            "values": to_jsonable(per),
-            "scalars": to_jsonable(dict(self.outcome.scalars)),
-            "matrices": {k: {p: {q: to_jsonable(m[i, j]) for j, q in enumerate(names)}
+            "values": per,
+            "scalars": dict(self.outcome.scalars),
+            "matrices": {k: {p: {q: m[i, j] for j, q in enumerate(names)}
                              for i, p in enumerate(names)} for k, m in self.outcome.matrices.items()},
             "notes": list(self.outcome.notes),
         }
@@ -75,63 +74,11 @@ class MarketAnalysis:
             out["exact_values"] = {q: {p: str(vec[i]) for i, p in enumerate(names)}
                                    for q, vec in self.outcome.per_player.items()}
         if self.properties is not None:
-            out["properties"] = {k: to_jsonable(r.to_dict()) for k, r in self.properties.items()}
+            out["properties"] = {k: r.to_dict() for k, r in self.properties.items()}
         if self.checks is not None:
             out["checks"] = self.checks.to_dict()
         out["exit_code"] = self.exit_code
         return out
-
-    def document(self) -> Document:
-        """The human-readable report."""
-        m, g, o = self.model, self.game, self.outcome
-        title = f"mechsolve — {m.name or (Path(self.source_path).name if self.source_path else 'market')}"
-        doc = Document(title)
-        facts: list[tuple[str, Any]] = [("players", g.n), ("v(N)", g.grand_value),
-                                        ("arithmetic", "exact rational" if g.exact else "float64")]
-        if m.source:
-            facts.append(("source", m.source))
-        doc.sections.append(Section("Market", facts))
-        cols = ["player", "v({i})"] + list(o.per_player)
-        solo = g.singletons()
-        rows = [[p, solo[i]] + [vec[i] for vec in o.per_player.values()]
-                for i, p in enumerate(g.names)]
-        sec = Section(f"Scheme: {o.scheme}", [(k, v) for k, v in o.scalars.items()],
-                      [Table(cols, rows)], list(o.notes))
-        for name, mat in o.matrices.items():
-            sec.tables.append(Table([f"{name}[i→j]"] + list(g.names),
-                                    [[p] + list(mat[i]) for i, p in enumerate(g.names)], title=name))
-        doc.sections.append(sec)
-        if self.properties is not None:
-            doc.sections.append(properties_section(self.properties))
-        if self.checks is not None:
-            doc.sections.append(checks_section(self.checks))
-        return doc
-
-
-def properties_section(props: dict[str, PropertyResult]) -> Section:
-    """Table of game properties with worst violations and witnesses."""
-    rows = [[k, "unknown" if r.holds is None else ("yes" if r.holds else "no"), r.worst,
-             r.witness if r.witness else "", r.note] for k, r in props.items()]
-    return Section("Game properties", tables=[Table(["property", "holds", "worst violation", "witness", "note"],
-                                                     rows)])
-
-
-def checks_section(rep: CheckReport) -> Section:
-    """Table of verdicts, then one note per violation or non-applicable axiom."""
-    rows = [[v.axiom, v.status, v.checked, v.worst_margin, v.source] for v in rep.verdicts]
-    notes = []
-    for v in rep.verdicts:
-        if v.counterexample:
-            c = v.counterexample
-            notes.append(f"{v.axiom} violated at {c['witness']}: expected {c['relation']} {c['expected']}, "
-                         f"got {c['got']} (margin {c['margin']})" + (f" — {v.note}" if v.note else ""))
-        elif v.reason:
-            notes.append(f"{v.axiom} not applicable: {v.reason}")
-    tol = "0 (exact)" if rep.exact else f"{rep.tolerance:g}"
-    status = "all checked axioms hold" if not rep.violated else f"{len(rep.violated)} axiom(s) violated"
-    return Section("Axioms", [("tolerance", tol), ("verdict", status)],
-                   [Table(["axiom", "verdict", "tested", "worst margin", "source"], rows)], notes)
-
 
 def analyse_market(model: CooperativeMarket, base_dir: str | os.PathLike[str] = ".", *,
                    exact: bool | None = None, tolerance: float | None = None,

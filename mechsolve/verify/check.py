@@ -9,11 +9,7 @@ modules — ``no-counterexample-found`` and ``proved``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import Any
-
-import numpy as np
 
 from .axioms import AXIOMS, Axiom, AxiomContext, Residual, get_axiom
 from .verdict import HOLDS, NO_COUNTEREXAMPLE, NOT_APPLICABLE, PROVED, STATUSES, VIOLATED, CheckReport, Verdict
@@ -89,4 +85,5 @@ def run_checks(game: Game, outcome: Outcome, rule: Any, axioms: Sequence[str | A
     return CheckReport(tuple(verdicts), 0.0 if game.exact else tolerance, game.exact)
 
 
-__all__ = ["Verdict", "CheckReport", "run_checks", "evaluate", "published_axiom", "STATUSES", "AXIOMS"]
+__all__ = ["Verdict", "CheckReport", "run_checks", "evaluate", "published_axiom", "STATUSES", "AXIOMS",
+           "HOLDS", "VIOLATED", "NOT_APPLICABLE", "NO_COUNTEREXAMPLE", "PROVED"]

@@ -1,7 +1,7 @@
 """Several schemes side by side on one market, and a market before/after replication.
 
 :func:`compare` runs :func:`mechsolve.verify.analysis.analyse_market` once per scheme (same game,
-same checks machinery) and :class:`Comparison` renders one table with a row per player
+same checks machinery) and :class:`Comparison` holds them for one table with a row per player
 and a column per scheme, plus the axiom verdicts of every scheme. :func:`replication_report`
 solves the market in which one party replicates itself ``k`` times
 (:func:`mechsolve.games.game.replicate`: replication-invariant values, Ohrimenko et al. 2019 §2 (i),
@@ -29,6 +29,7 @@ import numpy as np
 
 from ..errors import InvalidModel
 from ..games.game import Game
+from ..games.shapley import shapley
 from ..schemes import get_scheme
 
 
@@ -53,6 +54,7 @@ class Comparison:
     model: Any
     game: Game
     analyses: Mapping[str, Any]
+    shapley: np.ndarray
     quantities: tuple[str, ...] = ()
     source_path: str | None = None
 
@@ -72,55 +74,15 @@ class Comparison:
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        from ..report import to_jsonable
-
         names = self.game.names
         return {
             "model": self.model.name or (Path(self.source_path).stem if self.source_path else None),
             "players": list(names),
-            "table": {f"{s}: {q}": {p: to_jsonable(v[i]) for i, p in enumerate(names)}
+            "table": {f"{s}: {q}": {p: v[i] for i, p in enumerate(names)}
                       for s, q, v in self.columns()},
             "schemes": {s: a.to_dict() for s, a in self.analyses.items()},
             "exit_code": self.exit_code,
         }
-
-    def document(self) -> Any:
-        from ..report import Document, Section, Table
-
-        g = self.game
-        doc = Document(f"mechsolve compare — {self.model.name or 'market'}")
-        doc.sections.append(Section("Market", [("players", g.n), ("v(N)", g.grand_value),
-                                               ("schemes", ", ".join(self.analyses))]))
-        from ..games.shapley import shapley
-
-        phi = shapley(g)
-        cols = self.columns()
-        rows = [[p, g.singletons()[i], phi[i]] + [v[i] for _, _, v in cols] for i, p in enumerate(g.names)]
-        rows.append(["Σ", g.singletons().sum(), phi.sum()] + [v.sum() for _, _, v in cols])
-        notes = []
-        for s, a in self.analyses.items():
-            notes += [f"{s}: {n}" for n in a.outcome.notes]
-        doc.sections.append(Section("Side by side (one row per player)", [],
-                                    [Table(["player", "v({i})", "shapley"] + [f"{s}: {q}" for s, q, _ in cols],
-                                           rows)], notes))
-        checked = {s: a.checks for s, a in self.analyses.items() if a.checks is not None}
-        if checked:
-            axioms: list[str] = []
-            for rep in checked.values():
-                for v in rep.verdicts:
-                    if v.axiom not in axioms:
-                        axioms.append(v.axiom)
-            rows2 = []
-            for ax in axioms:
-                row: list[Any] = [ax]
-                for s in self.analyses:
-                    rep = checked.get(s)
-                    found = [v for v in rep.verdicts if v.axiom == ax] if rep else []
-                    row.append(found[0].status if found else "—")
-                rows2.append(row)
-            doc.sections.append(Section("Axioms (each scheme's own list)", [],
-                                        [Table(["axiom"] + list(self.analyses), rows2)]))
-        return doc
 
 
 def compare(model: Any, base_dir: str | os.PathLike[str] = ".", *, schemes: Sequence[str],
@@ -140,7 +102,8 @@ def compare(model: Any, base_dir: str | os.PathLike[str] = ".", *, schemes: Sequ
         analyses[s] = analyse_market(model, base_dir, scheme=s, check=check, exact=exact, tolerance=tolerance,
                                      seed=seed, source_path=source_path, axioms=own)
     game = next(iter(analyses.values())).game
-    return Comparison(model, game, analyses, tuple(quantities), source_path)
+    sh = analyses["shapley"].outcome.allocation if "shapley" in analyses else shapley(game)
+    return Comparison(model, game, analyses, sh, tuple(quantities), source_path)
 
 
 @dataclass(frozen=True)
@@ -169,24 +132,11 @@ class ReplicationReport:
         i = self.names.index(self.player)
         return bool(self.rows()[i][4] > 1e-12)
 
-    def section(self) -> Any:
-        from ..report import Section, Table
-
-        cols = ["player", f"{self.allocation_name} before", f"{self.allocation_name} after",
-                "after, incl. replicas", "change"]
-        facts = [("replicated party", self.player), ("replicas", self.k),
-                 ("values", "replication-invariant copies (games.replicate)")]
-        notes = [f"{self.player} {'GAINS' if self.gains else 'does not gain'} by replicating itself "
-                 f"{self.k} time(s) under {self.scheme}" + (" (not replication-robust here)" if self.gains else "")]
-        return Section(f"Replication: {self.player} × {self.k + 1}", facts, [Table(cols, self.rows())], notes)
-
     def to_dict(self) -> dict[str, Any]:
-        from ..report import to_jsonable
-
         return {"scheme": self.scheme, "player": self.player, "replicas": self.k,
                 "quantity": self.allocation_name,
                 "rows": [dict(zip(["player", "before", "after", "after_incl_replicas", "change"],
-                                  to_jsonable(r))) for r in self.rows()],
+                                  r)) for r in self.rows()],
                 "gains_by_replicating": self.gains}
 
 

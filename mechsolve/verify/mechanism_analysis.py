@@ -94,7 +94,6 @@ class MechanismAnalysis:
 
     def to_dict(self) -> dict[str, Any]:
         from .._version import __version__
-        from ..report import to_jsonable
 
         m, inst = self.model, self.instance
         out: dict[str, Any] = {
@@ -107,7 +106,7 @@ class MechanismAnalysis:
             "misreports": inst.misreports, "outside_option": inst.outside_option,
             "scalars": self.summary(),
             "desirable": self.desirable.to_dict() if self.desirable else None,
-            "profiles": to_jsonable(self.rows(MAX_JSON_ROWS)),
+            "profiles": self.rows(MAX_JSON_ROWS),
             "profiles_truncated": inst.size > MAX_JSON_ROWS,
             "timings_s": self.timings,
         }
@@ -121,62 +120,6 @@ class MechanismAnalysis:
             out["checks"] = self.checks.to_dict()
         out["exit_code"] = self.exit_code
         return out
-
-    def document(self) -> Any:
-        from .analysis import checks_section
-        from ..report import Document, Section, Table
-
-        m, inst = self.model, self.instance
-        title = f"mechsolve — {m.name or (Path(self.source_path).name if self.source_path else 'mechanism')}"
-        doc = Document(title)
-        g = inst.grids
-        facts: list[tuple[str, Any]] = [
-            ("agents", ", ".join(g.names)),
-            ("types", "; ".join(f"{a}: {len(t)} points in [{t[0]}, {t[-1]}]" for a, t in zip(g.names, g.grids))),
-            ("quality Q(t)", m.quality), ("valuation", inst.valuation.family),
-            ("allocation", inst.allocation.rule), ("payment", self.payment_rule),
-            ("misreports", inst.misreports + (" (Assumption 2)" if inst.misreports == "downward" else "")),
-            ("outside option ∅", inst.outside_option),
-            ("arithmetic", "exact rational" if inst.exact else "float64")]
-        if m.parameters:
-            facts.append(("parameters", dict(m.parameters)))
-        if m.source:
-            facts.append(("source", m.source))
-        doc.sections.append(Section("Mechanism", facts))
-        rows = self.rows(MAX_TEXT_ROWS)
-        cols = ["profile"] + [f"x_{a}" for a in g.names] + [f"p_{a}" for a in g.names] + \
-               [f"u_{a}" for a in g.names] + ["revenue", "welfare"]
-        trs = [[", ".join(f"{k}={_short(v)}" for k, v in r["profile"].items())]
-               + [r["allocation"][a] for a in g.names] + [r["payment"][a] for a in g.names]
-               + [r["utility"][a] for a in g.names] + [r["revenue"], r["welfare"]] for r in rows]
-        notes = [f"first {MAX_TEXT_ROWS} of {inst.size} profiles shown (--format json lists them all)"] \
-            if inst.size > MAX_TEXT_ROWS else []
-        doc.sections.append(Section(f"Payments: {self.payment_rule}", list(self.summary().items()),
-                                    [Table(cols, trs)], notes))
-        if self.desirable is not None:
-            d = self.desirable
-            dfacts: list[tuple[str, Any]] = [("desirable mechanism exists", d.exists),
-                                             ("min Σ p^max", d.min_revenue), ("at", d.worst_profile)]
-            if not d.exists:
-                dfacts += [("first failing profile", d.first_profile), ("Σ p^max there", d.first_revenue),
-                           ("failing profiles", f"{d.failing} of {d.checked}")]
-            dnotes = [] if inst.allocation.rule == "efficient" else [
-                f"allocation is {inst.allocation.rule!r}: this answers IC+IR+WBB for that allocation"]
-            doc.sections.append(Section("Desirable mechanism (Def. 7, Theorem 5, Algorithm 1)", dfacts,
-                                        notes=dnotes))
-        if self.properties is not None:
-            doc.sections.append(Section("Valuation properties", [
-                (k, "yes" if v is None else f"no — {v}") for k, v in self.properties.items()]))
-        if self.checks is not None:
-            doc.sections.append(checks_section(self.checks))
-        return doc
-
-
-def _short(x: Any) -> str:
-    from ..report import fmt
-
-    return fmt(x, 6)
-
 
 def analyse_mechanism(model: Any, base_dir: str | os.PathLike[str] = ".", *, exact: bool | None = None,
                       tolerance: float | None = None, axioms: Sequence[str] | None = None, check: bool = True,

@@ -443,7 +443,7 @@ class MechanismCounterexample:
     failed_premise: str | None = None
 
     def witness_line(self) -> str:
-        from ..report import fmt
+        from ..numtext import fmt
 
         c = self.verdict.counterexample or {}
         return (f"{self.verdict.axiom} at {_readable(c.get('witness'))}: expected {c.get('relation')} "
@@ -510,17 +510,16 @@ class MechanismSearchResult:
                                  exact=cx.exact, tolerance=self.tolerance)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..report import to_jsonable
 
         out: dict[str, Any] = {"mechanism": self.mechanism, "axiom": self.axiom, "status": self.status,
                                "payment": self.target.rule, "checks": list(self.target.axioms),
                                "without_premise": self.target.without_premise, "tolerance": self.tolerance,
-                               "space": self.space.to_dict(), "searched": to_jsonable(dict(self.stats))}
+                               "space": self.space.to_dict(), "searched": dict(self.stats)}
         cx = self.counterexample
         if cx is not None:
             out["counterexample"] = {"instance": cx.instance.to_dict(), "description": cx.instance.describe(),
                                      "premise_variant": cx.premise, "confirmation": cx.confirmation,
-                                     "exact": cx.exact, "verdict": to_jsonable(cx.verdict.to_dict()),
+                                     "exact": cx.exact, "verdict": cx.verdict.to_dict(),
                                      "found_at_instance": cx.found_at, "original": cx.original.to_dict(),
                                      "shrink_steps": cx.shrink_steps, "failed_premise": cx.failed_premise}
         return out
@@ -686,52 +685,6 @@ def _finish(stats: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def mechanism_verify_document(results: Sequence[MechanismSearchResult], written: Mapping[str, str],
-                              reproduced: Mapping[str, str]) -> Any:
-    """The readable report of one or more mechanism searches."""
-    from ..report import Document, Section, Table
-
-    first = results[0]
-    doc = Document(f"mechsolve verify — mechanism {first.mechanism}")
-    rows = [[r.axiom + (" (without premise)" if r.target.without_premise else ""), r.target.rule, r.status,
-             r.counterexample.instance.n if r.counterexample else "—", r.stats["instances"],
-             r.stats["applicable"], f"{r.stats['seconds']:.2f}"] for r in results]
-    facts: list[tuple[str, Any]] = [
-        ("mechanism", first.mechanism), ("tolerance of the float screening", first.tolerance),
-        ("meaning", "violated = a shrunk counterexample, confirmed exactly when the data are rational; "
-                    "no-counterexample-found = none in what was searched (never a proof)")]
-    doc.sections.append(Section("Summary", facts, [Table(["axiom", "payment", "verdict", "agents", "instances",
-                                                          "applicable", "seconds"], rows)]))
-    for r in results:
-        s = r.stats
-        sec = Section(f"{r.axiom}: {r.status}", [("searched", r.searched_line())])
-        if r.target.without_premise:
-            sec.facts.append(("premise dropped", f"searching the conclusion: {r.target.rule} payments, "
-                                                 f"{', '.join(r.target.axioms)}"))
-        if s["not_applicable"]:
-            sec.facts.append(("not applicable because", "; ".join(f"{k} ({v})" for k, v in
-                                                                  list(s["not_applicable"].items())[:5])))
-        if s["errors"]:
-            sec.facts.append(("mechanism errors", f"{dict(s['errors'])}; first: {s['first_error']}"))
-        cx = r.counterexample
-        if cx is not None:
-            sec.facts += [("instance", cx.instance.describe()), ("witness", cx.witness_line()),
-                          ("confirmed", cx.confirmation),
-                          ("found", f"instance {cx.found_at}, shrunk in {cx.shrink_steps} steps from "
-                                    f"{cx.original.describe()}")]
-            if r.space.valuations and cx.instance.valuation == "linear":
-                sec.facts.append(("α premise variant searched", cx.premise))
-            if cx.failed_premise:
-                sec.facts.append(("premise on the counterexample", cx.failed_premise))
-            if cx.verdict.note:
-                sec.notes.append(cx.verdict.note)
-            if r.axiom in written:
-                sec.facts.append(("model file", written[r.axiom]))
-                sec.facts.append(("reproduce", f"mechsolve check {written[r.axiom]}  ({reproduced[r.axiom]})"))
-        doc.sections.append(sec)
-    return doc
-
-
 def reproduces(path: str) -> str:
     """Run a written model through ``mechsolve check``'s path (float, and exact when the data allow)."""
     from pathlib import Path
@@ -766,5 +719,5 @@ def parse_alpha_range(text: str) -> tuple[float, float]:
 
 __all__ = ["search_mechanism", "MechanismSearchResult", "MechanismCounterexample", "MechanismInstanceSpec",
            "MechanismSpace", "Target", "make_target", "assess", "confirm", "reductions", "shrink_instance",
-           "mechanism_verify_document", "reproduces", "parse_alpha_range", "MECHANISMS", "VALUATIONS",
+           "reproduces", "parse_alpha_range", "MECHANISMS", "VALUATIONS",
            "ALPHA_PREMISES", "QUALITIES", "CONCLUSIONS"]

@@ -35,7 +35,6 @@ from .axioms import get_axiom
 from .check import HOLDS, NOT_APPLICABLE, VIOLATED, CheckReport, Verdict
 from ..errors import InvalidModel
 from ..model.io import load_callable
-from ..report import Document, Section, Table, to_jsonable
 from ..schemes.base import Outcome
 from ..games.shapley import MonteCarloEstimate, monte_carlo_shapley
 from ..model.market import CooperativeMarket
@@ -99,7 +98,7 @@ class SampledMarketAnalysis:
         """The estimate as a scheme :class:`~mechsolve.schemes.base.Outcome` (allocation = φ̂)."""
         e = self.estimate
         return Outcome("shapley", e.values, "shapley", {"shapley": e.values, "std_error": e.std_error},
-                       self._scalars(), notes=self._notes())
+                       self.scalars(), notes=self.notes())
 
     def to_dict(self) -> dict[str, Any]:
         """The same JSON object as :class:`~mechsolve.verify.analysis.MarketAnalysis` (no matrices)."""
@@ -110,41 +109,23 @@ class SampledMarketAnalysis:
             "model": self.model.name or (Path(self.source_path).stem if self.source_path else None),
             "players": list(names), "exact": False,
             "scheme": {"name": "shapley", **dict(self.model.scheme.params)}, "allocation": "shapley",
-            "values": to_jsonable({q: {p: v[i] for i, p in enumerate(names)} for q, v in per.items()}),
-            "scalars": to_jsonable(self._scalars()), "matrices": {}, "notes": list(self._notes()),
+            "values": {q: {p: v[i] for i, p in enumerate(names)} for q, v in per.items()},
+            "scalars": self.scalars(), "matrices": {}, "notes": list(self.notes()),
         }
         if self.checks is not None:
             out["checks"] = self.checks.to_dict()
         out["exit_code"] = self.exit_code
         return out
 
-    def _scalars(self) -> dict[str, Any]:
+    def scalars(self) -> dict[str, Any]:
         e = self.estimate
         return {"v(N)": self.grand_value, "method": "monte-carlo (sampled, not tabulated)",
                 "permutations": e.permutations, "converged": e.converged, "seed": e.seed,
                 "value calls": self.calls, "largest std_error": float(e.std_error.max())}
 
-    def _notes(self) -> tuple[str, ...]:
+    def notes(self) -> tuple[str, ...]:
         return (f"the value function was called on {self.calls} sampled coalitions, never tabulated over "
                 f"all 2^{len(self.model.players)}; values carry sampling error (see std_error)",)
-
-    def document(self) -> Document:
-        from .analysis import checks_section
-
-        m = self.model
-        title = f"mechsolve — {m.name or (Path(self.source_path).name if self.source_path else 'market')}"
-        rows = [[p, self.singletons[i], self.estimate.values[i], self.estimate.std_error[i]]
-                for i, p in enumerate(m.players)]
-        doc = Document(title, [
-            Section("Market", [("players", len(m.players)), ("v(N)", self.grand_value),
-                               ("arithmetic", "float64, sampled")]),
-            Section("Scheme: shapley (Monte Carlo)", list(self._scalars().items()),
-                    [Table(["player", "v({i})", "shapley", "std_error"], rows)], list(self._notes())),
-        ])
-        if self.checks is not None:
-            doc.sections.append(checks_section(self.checks))
-        return doc
-
 
 def is_sampled(model: CooperativeMarket, scheme: str, params: dict[str, Any]) -> bool:
     """True when the market must be sampled rather than tabulated."""

@@ -312,18 +312,17 @@ class SearchResult:
                 "(not a proof)")
 
     def to_dict(self) -> dict[str, Any]:
-        from ..report import to_jsonable
 
         out: dict[str, Any] = {"scheme": self.scheme, "axiom": self.axiom, "status": self.status,
-                               "params": to_jsonable(dict(self.params)), "tolerance": self.tolerance,
-                               "searched": to_jsonable(dict(self.stats))}
+                               "params": dict(self.params), "tolerance": self.tolerance,
+                               "searched": dict(self.stats)}
         if self.counterexample is not None:
             cx = self.counterexample
             out["counterexample"] = {
                 "players": list(cx.game.names),
                 "values": {",".join(cx.game.members(m)): _decimal_text(cx.game.values[m])
                            for m in range(2**cx.game.n)},
-                "params": to_jsonable(dict(cx.params)), "family": cx.family,
+                "params": dict(cx.params), "family": cx.family,
                 "confirmation": cx.confirmation, "verdict": cx.verdict.to_dict(),
                 "found_at_instance": cx.found_at, "original_players": cx.original_players,
                 "shrink_steps": cx.shrink_steps}
@@ -331,7 +330,7 @@ class SearchResult:
 
 
 def _show(x: Any) -> str:
-    from ..report import fmt
+    from ..numtext import fmt
 
     return fmt(x)
 

@@ -16,7 +16,9 @@ from mechsolve.errors import InvalidModel, Unsupported
 from mechsolve.model.io import load
 from mechsolve.data.mmd import MMDData, block_sums, coalition_values, direct_value
 from mechsolve.model.schema import parse_model
-from mechsolve.data.synthetic import IncrementalValue, gaussian_mixture_sample, kde_sample, read_points, recomputed_trace, run_synthesis, sampling_probabilities, split_non_iid, weighted_sampling
+from mechsolve.data.synthetic import IncrementalValue, gaussian_mixture_sample, kde_sample, recomputed_trace, sampling_probabilities, split_non_iid, weighted_sampling
+from mechsolve.model.io import read_points
+from mechsolve.verify.synthesis import run_synthesis
 
 ROOT = Path(__file__).resolve().parents[2]
 MODELS = ROOT / "models"

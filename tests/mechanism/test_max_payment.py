@@ -3,7 +3,6 @@ Bellman–Ford to the last bit, and the payments are the maximal IC + IR ones (T
 
 from __future__ import annotations
 
-import dataclasses
 from fractions import Fraction
 
 import numpy as np

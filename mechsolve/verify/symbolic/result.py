@@ -56,12 +56,10 @@ class ProofResult:
         return head
 
     def to_dict(self) -> dict[str, Any]:
-        from ...report import to_jsonable
-
         return {"claim": self.claim, "statement": self.statement, "source": self.source, "n": self.n,
                 "method": self.method, "premises": list(self.premises), "status": self.status,
                 "detail": self.detail, "seconds": round(self.seconds, 3),
-                "counterexample": to_jsonable(_strs(self.counterexample)) if self.counterexample else None,
+                "counterexample": _strs(self.counterexample) if self.counterexample else None,
                 "premise_checks": [{"premise": p.premise, "status": p.status, "verdict": p.verdict}
                                    for p in self.premise_checks]}
 

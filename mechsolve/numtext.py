@@ -1,0 +1,29 @@
+"""Numbers as text: fractions as ``p/q (≈decimal)``, floats to a few significant digits (any room may use it)."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+
+def fmt(x: Any, digits: int = 10) -> str:
+    """A number as text: Fractions as ``p/q (≈float)``, floats to ``digits`` significant digits."""
+    if isinstance(x, Fraction):
+        if x.denominator == 1:
+            return str(x.numerator)
+        return f"{x.numerator}/{x.denominator} (≈{float(x):.{digits}g})"
+    if isinstance(x, (bool, np.bool_)):
+        return "yes" if x else "no"
+    if isinstance(x, (float, np.floating)):
+        return f"{float(x):.{digits}g}"
+    if isinstance(x, (int, np.integer)):
+        return str(int(x))
+    if x is None:
+        return "—"
+    if isinstance(x, (list, tuple)):
+        return "{" + ", ".join(fmt(v, digits) for v in x) + "}"
+    if isinstance(x, dict):
+        return ", ".join(f"{k}={fmt(v, digits)}" for k, v in x.items())
+    return str(x)

@@ -1,0 +1,283 @@
+"""Documents: what each result of the main jobs shows, built from the result, never recomputed.
+
+:func:`document` dispatches on the result's type. Every builder only reads the result object
+(numbers were computed by the room that produced it) and lays them out as sections, facts,
+tables and notes for :mod:`mechsolve.report.render`.
+
+Examples
+--------
+>>> from mechsolve.model import parse_model
+>>> from mechsolve.verify.analysis import analyse
+>>> a = analyse(parse_model({"kind": "cooperative-market", "players": ["a", "b"],
+...                          "value": {"values": [0, 1, 1, 3]}, "check": ["efficiency"]}))
+>>> [s.heading for s in document(a).sections]
+['Market', 'Scheme: shapley', 'Axioms']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from functools import singledispatch
+from pathlib import Path
+from typing import Any
+
+from ..mechanism.reproduce import Figure
+from ..verify.analysis import MarketAnalysis
+from ..verify.compare import Comparison, ReplicationReport
+from ..verify.mechanism_analysis import MAX_TEXT_ROWS, MechanismAnalysis
+from ..verify.mechanism_search import MechanismSearchResult
+from ..verify.sampled import SampledMarketAnalysis
+from ..verify.synthesis import SynthesisRun
+from .document import Document, Section, Table
+from .numbers import fmt
+from .sections import checks_section, properties_section
+
+
+@singledispatch
+def document(result: Any) -> Document:
+    """The human-readable report of ``result`` (a market, mechanism, comparison, ... analysis)."""
+    raise TypeError(f"no document for {type(result).__name__}")
+
+
+def _title(name: str | None, source_path: str | None, fallback: str) -> str:
+    return f"mechsolve — {name or (Path(source_path).name if source_path else fallback)}"
+
+
+@document.register
+def market_document(a: MarketAnalysis) -> Document:
+    """Market facts, the scheme's per-player table and matrices, properties, verdicts."""
+    m, g, o = a.model, a.game, a.outcome
+    doc = Document(_title(m.name, a.source_path, "market"))
+    facts: list[tuple[str, Any]] = [("players", g.n), ("v(N)", g.grand_value),
+                                    ("arithmetic", "exact rational" if g.exact else "float64")]
+    if m.source:
+        facts.append(("source", m.source))
+    doc.sections.append(Section("Market", facts))
+    cols = ["player", "v({i})"] + list(o.per_player)
+    solo = g.singletons()
+    rows = [[p, solo[i]] + [vec[i] for vec in o.per_player.values()] for i, p in enumerate(g.names)]
+    sec = Section(f"Scheme: {o.scheme}", [(k, v) for k, v in o.scalars.items()], [Table(cols, rows)],
+                  list(o.notes))
+    for name, mat in o.matrices.items():
+        sec.tables.append(Table([f"{name}[i→j]"] + list(g.names),
+                                [[p] + list(mat[i]) for i, p in enumerate(g.names)], title=name))
+    doc.sections.append(sec)
+    if a.properties is not None:
+        doc.sections.append(properties_section(a.properties))
+    if a.checks is not None:
+        doc.sections.append(checks_section(a.checks))
+    return doc
+
+
+@document.register
+def sampled_document(a: SampledMarketAnalysis) -> Document:
+    """Monte Carlo estimates with their standard errors, and the verdicts."""
+    m = a.model
+    rows = [[p, a.singletons[i], a.estimate.values[i], a.estimate.std_error[i]] for i, p in enumerate(m.players)]
+    doc = Document(_title(m.name, a.source_path, "market"), [
+        Section("Market", [("players", len(m.players)), ("v(N)", a.grand_value),
+                           ("arithmetic", "float64, sampled")]),
+        Section("Scheme: shapley (Monte Carlo)", list(a.scalars().items()),
+                [Table(["player", "v({i})", "shapley", "std_error"], rows)], list(a.notes())),
+    ])
+    if a.checks is not None:
+        doc.sections.append(checks_section(a.checks))
+    return doc
+
+
+def _short(x: Any) -> str:
+    return fmt(x, 6)
+
+
+@document.register
+def mechanism_document(a: MechanismAnalysis) -> Document:
+    """The mechanism, its payments per profile (first rows), Theorem 5, properties, verdicts."""
+    m, inst = a.model, a.instance
+    doc = Document(_title(m.name, a.source_path, "mechanism"))
+    g = inst.grids
+    facts: list[tuple[str, Any]] = [
+        ("agents", ", ".join(g.names)),
+        ("types", "; ".join(f"{n}: {len(t)} points in [{t[0]}, {t[-1]}]" for n, t in zip(g.names, g.grids))),
+        ("quality Q(t)", m.quality), ("valuation", inst.valuation.family),
+        ("allocation", inst.allocation.rule), ("payment", a.payment_rule),
+        ("misreports", inst.misreports + (" (Assumption 2)" if inst.misreports == "downward" else "")),
+        ("outside option ∅", inst.outside_option),
+        ("arithmetic", "exact rational" if inst.exact else "float64")]
+    if m.parameters:
+        facts.append(("parameters", dict(m.parameters)))
+    if m.source:
+        facts.append(("source", m.source))
+    doc.sections.append(Section("Mechanism", facts))
+    rows = a.rows(MAX_TEXT_ROWS)
+    cols = ["profile"] + [f"x_{n}" for n in g.names] + [f"p_{n}" for n in g.names] + \
+           [f"u_{n}" for n in g.names] + ["revenue", "welfare"]
+    trs = [[", ".join(f"{k}={_short(v)}" for k, v in r["profile"].items())]
+           + [r["allocation"][n] for n in g.names] + [r["payment"][n] for n in g.names]
+           + [r["utility"][n] for n in g.names] + [r["revenue"], r["welfare"]] for r in rows]
+    notes = [f"first {MAX_TEXT_ROWS} of {inst.size} profiles shown (--format json lists them all)"] \
+        if inst.size > MAX_TEXT_ROWS else []
+    doc.sections.append(Section(f"Payments: {a.payment_rule}", list(a.summary().items()), [Table(cols, trs)],
+                                notes))
+    if a.desirable is not None:
+        d = a.desirable
+        dfacts: list[tuple[str, Any]] = [("desirable mechanism exists", d.exists),
+                                         ("min Σ p^max", d.min_revenue), ("at", d.worst_profile)]
+        if not d.exists:
+            dfacts += [("first failing profile", d.first_profile), ("Σ p^max there", d.first_revenue),
+                       ("failing profiles", f"{d.failing} of {d.checked}")]
+        dnotes = [] if inst.allocation.rule == "efficient" else [
+            f"allocation is {inst.allocation.rule!r}: this answers IC+IR+WBB for that allocation"]
+        doc.sections.append(Section("Desirable mechanism (Def. 7, Theorem 5, Algorithm 1)", dfacts, notes=dnotes))
+    if a.properties is not None:
+        doc.sections.append(Section("Valuation properties", [
+            (k, "yes" if v is None else f"no — {v}") for k, v in a.properties.items()]))
+    if a.checks is not None:
+        doc.sections.append(checks_section(a.checks))
+    return doc
+
+
+@document.register
+def comparison_document(c: Comparison) -> Document:
+    """One row per player, one column per scheme (and quantity); verdicts per scheme."""
+    g = c.game
+    doc = Document(f"mechsolve compare — {c.model.name or 'market'}")
+    doc.sections.append(Section("Market", [("players", g.n), ("v(N)", g.grand_value),
+                                           ("schemes", ", ".join(c.analyses))]))
+    cols = c.columns()
+    phi = c.shapley
+    rows = [[p, g.singletons()[i], phi[i]] + [v[i] for _, _, v in cols] for i, p in enumerate(g.names)]
+    rows.append(["Σ", g.singletons().sum(), phi.sum()] + [v.sum() for _, _, v in cols])
+    notes = []
+    for s, a in c.analyses.items():
+        notes += [f"{s}: {n}" for n in a.outcome.notes]
+    doc.sections.append(Section("Side by side (one row per player)", [],
+                                [Table(["player", "v({i})", "shapley"] + [f"{s}: {q}" for s, q, _ in cols],
+                                       rows)], notes))
+    checked = {s: a.checks for s, a in c.analyses.items() if a.checks is not None}
+    if checked:
+        axioms: list[str] = []
+        for rep in checked.values():
+            for v in rep.verdicts:
+                if v.axiom not in axioms:
+                    axioms.append(v.axiom)
+        rows2 = []
+        for ax in axioms:
+            row: list[Any] = [ax]
+            for s in c.analyses:
+                rep = checked.get(s)
+                found = [v for v in rep.verdicts if v.axiom == ax] if rep else []
+                row.append(found[0].status if found else "—")
+            rows2.append(row)
+        doc.sections.append(Section("Axioms (each scheme's own list)", [],
+                                    [Table(["axiom"] + list(c.analyses), rows2)]))
+    return doc
+
+
+def replication_section(r: ReplicationReport) -> Section:
+    """Before/after table of one party replicating itself ``k`` times."""
+    cols = ["player", f"{r.allocation_name} before", f"{r.allocation_name} after",
+            "after, incl. replicas", "change"]
+    facts = [("replicated party", r.player), ("replicas", r.k),
+             ("values", "replication-invariant copies (games.replicate)")]
+    notes = [f"{r.player} {'GAINS' if r.gains else 'does not gain'} by replicating itself "
+             f"{r.k} time(s) under {r.scheme}" + (" (not replication-robust here)" if r.gains else "")]
+    return Section(f"Replication: {r.player} × {r.k + 1}", facts, [Table(cols, r.rows())], notes)
+
+
+@document.register
+def synthesis_document(run: SynthesisRun) -> Document:
+    """The market report plus the datasets, kernel selection, sampling and reward-check sections."""
+    doc = document(run.analysis)
+    dm = run.market
+    facts: list[tuple[str, Any]] = [
+        ("parties", ", ".join(f"{p}: {len(x)} points" for p, x in zip(dm.data.names, dm.data.parties))),
+        ("dimension", dm.data.dim), ("synthetic pool G", dm.reference_note), ("t = |T|", dm.data.t),
+        ("kernel", "RBF k(x, y) = exp(−‖x − y‖²/(2ℓ²))"), ("estimator", dm.estimator),
+        ("length-scale ℓ", dm.lengthscale), ("kernel pass", dm.blocks.plan.describe()),
+    ]
+    notes = []
+    if dm.search is not None:
+        s = dm.search
+        facts += [("ℓ chosen by", "bisection: smallest ℓ with every v(D_i) ≥ 0 (Tay et al. 2022, Sec. 5)"),
+                  ("initial bracket", list(s.initial_interval)), ("final bracket", list(s.interval)),
+                  ("iterations", s.iterations), ("value evaluations", s.evaluations),
+                  ("condition holds at ℓ", s.condition_holds)]
+        if s.at_floor:
+            notes.append("the condition held down to the smallest length-scale tried")
+    doc.sections.insert(1, Section("Datasets and kernel (MMD value, eq. 2)", facts, notes=notes))
+    if run.sampling is not None:
+        sp = run.sampling
+        single = run.analysis.game.singletons()
+        rows = [[r.party, float(single[i]), r.target, r.achieved, r.achieved - r.target, r.points,
+                 float(dm.caps[i]), r.reached] for i, r in enumerate(sp.rewards)]
+        doc.sections.append(Section(
+            "Synthetic rewards (weighted sampling, Sec. 4.2)",
+            [("inverse temperature β", sp.beta), ("seed", sp.seed), ("target tolerance", sp.tolerance)],
+            [Table(["party", "v(D_i)", "target r_i", "achieved v(D_i ∪ G_i)", "overshoot", "points |G_i|",
+                    "cap v(D_i ∪ G)", "reached"], rows)], list(sp.notes)))
+    if run.reward_checks is not None:
+        rc = checks_section(run.reward_checks)
+        rc.heading = "Checks on the synthetic rewards"
+        doc.sections.append(rc)
+    if run.notes:
+        doc.sections.append(Section("Notes", notes=list(run.notes)))
+    return doc
+
+
+@document.register
+def figure_document(fig: Figure) -> Document:
+    """A reproduced figure: setup, the paper's claims with verdicts, the data table."""
+    claim_rows = [[c.statement, c.source, c.test, "holds" if c.holds else "DOES NOT HOLD", c.evidence]
+                  for c in fig.claims]
+    return Document(f"mechsolve — {fig.title}", [
+        Section("Setup", list(fig.setup.items())),
+        Section("Paper's claims", tables=[Table(["claim", "source", "test", "verdict", "numbers"], claim_rows)]),
+        Section("Data", tables=[Table(fig.columns, fig.rows)], notes=fig.notes)])
+
+
+def mechanism_verify_document(results: Sequence[MechanismSearchResult], written: Mapping[str, str],
+                              reproduced: Mapping[str, str]) -> Document:
+    """The readable report of one or more mechanism searches."""
+    first = results[0]
+    doc = Document(f"mechsolve verify — mechanism {first.mechanism}")
+    rows = [[r.axiom + (" (without premise)" if r.target.without_premise else ""), r.target.rule, r.status,
+             r.counterexample.instance.n if r.counterexample else "—", r.stats["instances"],
+             r.stats["applicable"], f"{r.stats['seconds']:.2f}"] for r in results]
+    facts: list[tuple[str, Any]] = [
+        ("mechanism", first.mechanism), ("tolerance of the float screening", first.tolerance),
+        ("meaning", "violated = a shrunk counterexample, confirmed exactly when the data are rational; "
+                    "no-counterexample-found = none in what was searched (never a proof)")]
+    doc.sections.append(Section("Summary", facts, [Table(["axiom", "payment", "verdict", "agents", "instances",
+                                                          "applicable", "seconds"], rows)]))
+    for r in results:
+        s = r.stats
+        sec = Section(f"{r.axiom}: {r.status}", [("searched", r.searched_line())])
+        if r.target.without_premise:
+            sec.facts.append(("premise dropped", f"searching the conclusion: {r.target.rule} payments, "
+                                                 f"{', '.join(r.target.axioms)}"))
+        if s["not_applicable"]:
+            sec.facts.append(("not applicable because", "; ".join(f"{k} ({v})" for k, v in
+                                                                  list(s["not_applicable"].items())[:5])))
+        if s["errors"]:
+            sec.facts.append(("mechanism errors", f"{dict(s['errors'])}; first: {s['first_error']}"))
+        cx = r.counterexample
+        if cx is not None:
+            sec.facts += [("instance", cx.instance.describe()), ("witness", cx.witness_line()),
+                          ("confirmed", cx.confirmation),
+                          ("found", f"instance {cx.found_at}, shrunk in {cx.shrink_steps} steps from "
+                                    f"{cx.original.describe()}")]
+            if r.space.valuations and cx.instance.valuation == "linear":
+                sec.facts.append(("α premise variant searched", cx.premise))
+            if cx.failed_premise:
+                sec.facts.append(("premise on the counterexample", cx.failed_premise))
+            if cx.verdict.note:
+                sec.notes.append(cx.verdict.note)
+            if r.axiom in written:
+                sec.facts.append(("model file", written[r.axiom]))
+                sec.facts.append(("reproduce", f"mechsolve check {written[r.axiom]}  ({reproduced[r.axiom]})"))
+        doc.sections.append(sec)
+    return doc
+
+
+__all__ = ["document", "market_document", "sampled_document", "mechanism_document", "comparison_document",
+           "replication_section", "synthesis_document", "figure_document", "mechanism_verify_document"]
