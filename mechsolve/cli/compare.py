@@ -43,5 +43,7 @@ def compare(ctx: click.Context, model: str, schemes: str, quantities: tuple[str,
                          tolerance=tolerance, seed=seed, source_path=model)
     from ..report.documents import document
 
-    emit(render(document(result), result.to_dict(), fmt), output)
-    ctx.exit(result.exit_code)
+    from .exit_codes import exit_code, with_exit_code
+
+    emit(render(document(result), with_exit_code(result, result.to_dict()), fmt), output)
+    ctx.exit(exit_code(result))

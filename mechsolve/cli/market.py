@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from .app import cli
+from .exit_codes import exit_code, with_exit_code
 from .options import emit, numeric_options, output_options
 
 
@@ -26,11 +27,11 @@ def _run(path: str, *, fmt: str, output: str | None, exact: bool | None, toleran
     if scheme:
         kwargs["scheme"] = scheme
     result = analyse(model, Path(path).parent, **kwargs)
-    doc, data = document(result), result.to_dict()
+    doc, data = document(result), with_exit_code(result, result.to_dict())
     if replicate or graph:
         _extras(model, result, doc, data, replicate, graph)
     emit(render(doc, data, fmt), output)
-    return result.exit_code
+    return exit_code(result)
 
 
 def _extras(model, result, doc, data, replicate: tuple[str, ...], graph: str | None) -> None:  # type: ignore[no-untyped-def]

@@ -18,6 +18,7 @@ import click
 import numpy as np
 
 from .app import cli
+from .exit_codes import exit_code, with_exit_code
 from .options import emit
 
 #: Schemes never run implicitly: they need user input (a formula, a file of code).
@@ -111,10 +112,10 @@ def build_report(path: str, *, seed: int = 0, tolerance: float | None = None,
         result = analyse(model, base, exact=exact, tolerance=tolerance, seed=seed, source_path=path)
         doc = document(result)
         doc.sections.append(_reproduce_section(path, model))
-        return doc, result.to_dict(), figures, result.exit_code
+        return doc, with_exit_code(result, result.to_dict()), figures, exit_code(result)
     main = analyse(model, base, exact=exact, tolerance=tolerance, seed=seed, inspect=True, source_path=path)
     doc = document(main)
-    data: dict[str, Any] = {"model": main.to_dict(), "other_schemes": {}}
+    data: dict[str, Any] = {"model": with_exit_code(main, main.to_dict()), "other_schemes": {}}
     g = main.game
     series = {f"{main.outcome.scheme}: {main.outcome.allocation_name}": list(main.outcome.allocation)}
     skipped = []
@@ -138,7 +139,7 @@ def build_report(path: str, *, seed: int = 0, tolerance: float | None = None,
             cs.heading = f"Axioms of {name}"
             doc.sections.append(cs)
         series[f"{name}: {o.allocation_name}"] = list(o.allocation)
-        data["other_schemes"][name] = other.to_dict()
+        data["other_schemes"][name] = with_exit_code(other, other.to_dict())
     if skipped:
         doc.sections.append(Section("Schemes not shown", notes=skipped))
     figures.append(("Payoffs per party", bar_chart_svg(list(g.names), series, "allocation per party, by scheme")))
@@ -148,7 +149,7 @@ def build_report(path: str, *, seed: int = 0, tolerance: float | None = None,
         except (TypeError, ValueError):
             continue
     doc.sections.append(_reproduce_section(path, model))
-    return doc, data, figures, main.exit_code
+    return doc, data, figures, exit_code(main)
 
 
 def _reproduce_section(path: str, model: Any) -> Any:

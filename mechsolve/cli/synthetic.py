@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from .app import cli
+from .exit_codes import exit_code, with_exit_code
 from .options import emit, output_options
 
 REPORT_SUFFIX = {"text": "txt", "json": "json", "markdown": "md", "html": "html"}
@@ -51,7 +52,7 @@ def synthesize(ctx: click.Context, model: str, out_dir: str, beta: float | None,
     run = run_synthesis(spec, Path(model).parent, beta=beta, seed=seed, tolerance=tolerance,
                         axioms=list(axioms) or None, source_path=model)
     out = Path(out_dir)
-    data = run.to_dict()
+    data = with_exit_code(run, run.to_dict())
     written: list[str] = []
     if run.sampling is not None:
         paths = write_rewards(run.sampling, run.market.data.G, out / "rewards", fmt=file_fmt)
@@ -73,4 +74,4 @@ def synthesize(ctx: click.Context, model: str, out_dir: str, beta: float | None,
         written.append(str(report_path))
     emit(render(doc, data, fmt), output)
     click.echo("wrote " + ", ".join(written), err=True)
-    ctx.exit(run.exit_code)
+    ctx.exit(exit_code(run))

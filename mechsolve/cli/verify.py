@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from .app import cli
+from .exit_codes import exit_code
 from .options import emit, output_options
 
 
@@ -295,7 +296,7 @@ def _reproduces(path: str, axiom: str) -> str:
     from ..model.io import load
 
     model = load(path)
-    codes = [analyse(model, Path(path).parent, exact=e, source_path=path).exit_code for e in (False, True)]
+    codes = [exit_code(analyse(model, Path(path).parent, exact=e, source_path=path)) for e in (False, True)]
     if codes == [1, 1]:
         return "checked: exits 1 in float and in --exact mode"
     return f"WARNING: check exits {codes[0]} (float) and {codes[1]} (--exact), expected 1"

@@ -1,7 +1,7 @@
 """The main job on a declared model: build, solve, check — one call per model kind.
 
 :func:`analyse` dispatches on the model's ``kind`` through :data:`HANDLERS`;
-each handler returns an object with ``to_dict()`` and ``exit_code``
+each handler returns a result with ``status`` and ``to_dict()``
 (:func:`mechsolve.report.documents.document` lays it out for people). Adding a model kind is one handler plus one line.
 
 Examples
@@ -10,8 +10,8 @@ Examples
 >>> m = parse_model({"kind": "cooperative-market", "players": ["a", "b"],
 ...                  "value": {"values": [0, 1, 1, 3]}, "check": ["efficiency"]})
 >>> a = analyse(m)
->>> a.outcome.allocation.tolist(), a.exit_code
-([1.5, 1.5], 0)
+>>> a.outcome.allocation.tolist(), str(a.status)
+([1.5, 1.5], 'solved')
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from .._version import __version__
 from .check import CheckReport, published_axiom, run_checks
 from ..games.game import Game
 from ..errors import InvalidModel, Unsupported
+from ..result import Status
 from ..data.market import build_game
 from .sampled import analyse_sampled, is_sampled
 from ..games.properties import PropertyResult, inspect_game
@@ -47,8 +48,9 @@ class MarketAnalysis:
     source_path: str | None = None
 
     @property
-    def exit_code(self) -> int:
-        return self.checks.exit_code if self.checks else 0
+    def status(self) -> Status:
+        """``violated`` when a checked axiom is violated, else ``solved``."""
+        return Status.VIOLATED if self.checks is not None and self.checks.violated else Status.SOLVED
 
     def to_dict(self) -> dict[str, Any]:
         """Stable JSON object keyed by player names (see README, "JSON output")."""
@@ -77,7 +79,6 @@ class MarketAnalysis:
             out["properties"] = {k: r.to_dict() for k, r in self.properties.items()}
         if self.checks is not None:
             out["checks"] = self.checks.to_dict()
-        out["exit_code"] = self.exit_code
         return out
 
 def analyse_market(model: CooperativeMarket, base_dir: str | os.PathLike[str] = ".", *,

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidModel
+from ..result import Status
 from ..games.game import Game
 from ..games.shapley import shapley
 from ..schemes import get_scheme
@@ -59,8 +60,10 @@ class Comparison:
     source_path: str | None = None
 
     @property
-    def exit_code(self) -> int:
-        return max((a.exit_code for a in self.analyses.values()), default=0)
+    def status(self) -> Status:
+        """``violated`` when an axiom of some scheme is violated, else ``solved``."""
+        bad = any(a.status == Status.VIOLATED for a in self.analyses.values())
+        return Status.VIOLATED if bad else Status.SOLVED
 
     def columns(self) -> list[tuple[str, str, np.ndarray]]:
         """``(scheme, quantity, vector)`` for every table column after the Shapley value."""
@@ -81,7 +84,6 @@ class Comparison:
             "table": {f"{s}: {q}": {p: v[i] for i, p in enumerate(names)}
                       for s, q, v in self.columns()},
             "schemes": {s: a.to_dict() for s, a in self.analyses.items()},
-            "exit_code": self.exit_code,
         }
 
 

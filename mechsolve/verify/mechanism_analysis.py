@@ -1,7 +1,7 @@
 """The main job on a ``mechanism-design`` model: build, pay, check (Chen et al. 2020).
 
 :func:`analyse_mechanism` is registered in :data:`mechsolve.verify.analysis.HANDLERS`; it
-returns a :class:`MechanismAnalysis` with ``to_dict()``, ``document()`` and ``exit_code``
+returns a :class:`MechanismAnalysis` with ``status`` and ``to_dict()``
 like the market handler.
 
 Examples
@@ -10,8 +10,8 @@ Examples
 >>> m = parse_model({"kind": "mechanism-design", "agents": 2, "types": {"step": 1, "max": 3},
 ...                  "valuation": {"family": "market-growth"}, "parameters": {"alpha": -0.6}})
 >>> a = analyse_mechanism(m)
->>> a.exit_code, a.desirable.exists
-(0, True)
+>>> str(a.status), a.desirable.exists
+('solved', True)
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidModel, Unsupported
+from ..result import Status
 from ..mechanism.desirability import Desirability, revenue_check
 from ..mechanism.instance import MechanismInstance, build_instance
 from ..mechanism.max_payment import max_payments
@@ -64,8 +65,9 @@ class MechanismAnalysis:
     source_path: str | None = None
 
     @property
-    def exit_code(self) -> int:
-        return self.checks.exit_code if self.checks else 0
+    def status(self) -> Status:
+        """``violated`` when a checked axiom is violated, else ``solved``."""
+        return Status.VIOLATED if self.checks is not None and self.checks.violated else Status.SOLVED
 
     # ------------------------------------------------------------------ rows
     def rows(self, limit: int) -> list[dict[str, Any]]:
@@ -118,7 +120,6 @@ class MechanismAnalysis:
             out["properties"] = self.properties
         if self.checks is not None:
             out["checks"] = self.checks.to_dict()
-        out["exit_code"] = self.exit_code
         return out
 
 def analyse_mechanism(model: Any, base_dir: str | os.PathLike[str] = ".", *, exact: bool | None = None,
@@ -130,7 +131,9 @@ def analyse_mechanism(model: Any, base_dir: str | os.PathLike[str] = ".", *, exa
     ``scheme`` overrides the payment rule (``max-payment``, ``mep``, ``zero``); ``base_dir``
     is unused (mechanism models reference no files).
     """
-    from .axioms.mechanism import DEFAULT_CHECKS, MechanismContext, run_mechanism_checks
+    from .axioms.base import MechanismContext
+    from .axioms.mechanism import DEFAULT_CHECKS
+    from .check import run_mechanism_checks
     from ..mechanism.types import build_type_grids
 
     ts = model.types

@@ -322,7 +322,7 @@ def assess(spec: MechanismInstanceSpec, target: Target, tolerance: float) -> _As
             reason = ax.precondition(ctx)
             if reason:
                 return _Assessment(False, False, -math.inf, reason=reason)
-            for blk in ax.blocks(ctx):
+            for blk in ax.residuals(ctx):
                 if blk.got.size == 0:
                     continue
                 d = np.asarray(blk.got, dtype=float) - np.asarray(blk.expected, dtype=float)
@@ -696,7 +696,7 @@ def reproduces(path: str) -> str:
     codes: dict[str, int] = {}
     for mode, e in (("float", False), ("--exact", True)):
         try:
-            codes[mode] = analyse(model, Path(path).parent, exact=e, source_path=path).exit_code
+            codes[mode] = 1 if analyse(model, Path(path).parent, exact=e, source_path=path).status == "violated" else 0
         except Unsupported:
             continue
     if codes and all(c == 1 for c in codes.values()):

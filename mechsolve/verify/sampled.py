@@ -34,6 +34,7 @@ from .._version import __version__
 from .axioms import get_axiom
 from .check import HOLDS, NOT_APPLICABLE, VIOLATED, CheckReport, Verdict
 from ..errors import InvalidModel
+from ..result import Status
 from ..model.io import load_callable
 from ..schemes.base import Outcome
 from ..games.shapley import MonteCarloEstimate, monte_carlo_shapley
@@ -90,8 +91,9 @@ class SampledMarketAnalysis:
     source_path: str | None = None
 
     @property
-    def exit_code(self) -> int:
-        return self.checks.exit_code if self.checks else 0
+    def status(self) -> Status:
+        """``violated`` when a checked axiom is violated, else ``solved``."""
+        return Status.VIOLATED if self.checks is not None and self.checks.violated else Status.SOLVED
 
     @property
     def outcome(self) -> Outcome:
@@ -114,7 +116,6 @@ class SampledMarketAnalysis:
         }
         if self.checks is not None:
             out["checks"] = self.checks.to_dict()
-        out["exit_code"] = self.exit_code
         return out
 
     def scalars(self) -> dict[str, Any]:

@@ -16,6 +16,7 @@ import numpy as np
 from ..data.market import build_game
 from ..data.synthetic import DatasetMarket, SamplingResult, weighted_sampling
 from ..errors import InvalidModel, Unsupported
+from ..result import Status
 from ..schemes import get_scheme
 from .analysis import MarketAnalysis
 from .axioms.base import Axiom, Residual
@@ -39,9 +40,10 @@ class SynthesisRun:
     notes: tuple[str, ...] = ()
 
     @property
-    def exit_code(self) -> int:
-        codes = [self.analysis.exit_code] + ([self.reward_checks.exit_code] if self.reward_checks else [])
-        return max(codes)
+    def status(self) -> Status:
+        """``violated`` when an axiom of the scheme or a reward check is violated, else ``solved``."""
+        bad = self.analysis.status == Status.VIOLATED or bool(self.reward_checks and self.reward_checks.violated)
+        return Status.VIOLATED if bad else Status.SOLVED
 
     def to_dict(self) -> dict[str, Any]:
         d = self.analysis.to_dict()
@@ -49,7 +51,6 @@ class SynthesisRun:
         d["synthetic_rewards"] = self.sampling.to_dict() if self.sampling else None
         d["reward_checks"] = self.reward_checks.to_dict() if self.reward_checks else None
         d["notes"] = list(d.get("notes", [])) + list(self.notes)
-        d["exit_code"] = self.exit_code
         return d
 
 

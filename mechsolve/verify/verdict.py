@@ -1,37 +1,43 @@
 """Verdict types: the status vocabulary, one axiom's :class:`Verdict`, a :class:`CheckReport`.
 
 They sit at the bottom of :mod:`mechsolve.verify` so that axioms, the evaluator, searches and
-reports all use the same types without importing each other.
+reports all use the same types without importing each other. Statuses come from
+:class:`mechsolve.result.Status`:
 
-Statuses: ``holds`` (every residual within tolerance on this instance), ``violated`` (with the
-worst witness, expected vs got and the margin), ``not-applicable`` (with the reason),
-``no-counterexample-found`` (a search that found none: never called a proof) and ``proved``
-(a sympy identity or z3 ``unsat``, for a stated n and stated premises).
+* ``holds`` — every residual within tolerance, on this instance;
+* ``violated`` — with the worst witness, expected vs got and the margin;
+* ``not-applicable`` — with the reason: a premise the instance does not meet (``scope``
+  ``"instance"``), or a need the scheme or model kind cannot meet (``"scheme"``, ``"kind"``);
+* ``no-counterexample-found`` — a search that found none (never called a proof);
+* ``proved`` — a sympy identity or z3 ``unsat``, for a stated n and stated premises.
+
+``confirmation`` says how a float verdict near its tolerance was decided: ``"exact"`` when it
+was re-decided in exact rational arithmetic (the data are rational), ``"borderline: …"`` when
+that was not possible, ``None`` when float arithmetic decided it beyond doubt.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Any
 
-import numpy as np
+from ..result import Result, Status
 
-HOLDS = "holds"
-VIOLATED = "violated"
-NOT_APPLICABLE = "not-applicable"
-NO_COUNTEREXAMPLE = "no-counterexample-found"
-PROVED = "proved"
+HOLDS = Status.HOLDS
+VIOLATED = Status.VIOLATED
+NOT_APPLICABLE = Status.NOT_APPLICABLE
+NO_COUNTEREXAMPLE = Status.NO_COUNTEREXAMPLE
+PROVED = Status.PROVED
 STATUSES = (HOLDS, VIOLATED, NOT_APPLICABLE, NO_COUNTEREXAMPLE, PROVED)
 
 
 @dataclass(frozen=True)
-class Verdict:
+class Verdict(Result):
     """The verdict of one axiom on one instance."""
 
     axiom: str
-    status: str
+    status: Status
     statement: str
     source: str
     tolerance: float
@@ -40,43 +46,96 @@ class Verdict:
     counterexample: Mapping[str, Any] | None = None
     reason: str | None = None
     note: str | None = None
+    confirmation: str | None = None
+    scope: str = "instance"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "status", Status(self.status))
+
+    @property
+    def witness(self) -> Mapping[str, Any] | None:
+        """The counterexample's witness (coalition, party, profile, ...), if violated."""
+        return self.counterexample.get("witness") if self.counterexample else None
+
+    @property
+    def margin(self) -> Any:
+        """The worst margin: by how much the axiom fails (0 when it holds exactly)."""
+        return self.worst_margin
+
+    @property
+    def message(self) -> str:
+        if self.status == VIOLATED and self.counterexample:
+            c = self.counterexample
+            return (f"{self.axiom} violated at {c['witness']}: expected {c['relation']} {c['expected']}, "
+                    f"got {c['got']}")
+        if self.status == NOT_APPLICABLE:
+            return f"{self.axiom} not applicable: {self.reason}"
+        return f"{self.axiom} {self.status}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"axiom": self.axiom, "status": self.status, "statement": self.statement,
+        return {"axiom": self.axiom, "status": str(self.status), "statement": self.statement,
                 "source": self.source, "tolerance": self.tolerance, "checked": self.checked,
-                "worst_margin": _jsonable(self.worst_margin),
-                "counterexample": _jsonable(self.counterexample), "reason": self.reason,
-                "note": self.note}
+                "worst_margin": self.worst_margin, "counterexample": _plain(self.counterexample),
+                "reason": self.reason, "note": self.note, "confirmation": self.confirmation,
+                "scope": self.scope}
 
 
 @dataclass(frozen=True)
-class CheckReport:
-    """Verdicts of several axioms; :attr:`exit_code` is 1 when any is violated."""
+class CheckReport(Result):
+    """Verdicts of several axioms on one instance."""
 
     verdicts: tuple[Verdict, ...]
     tolerance: float
     exact: bool
+
+    def __iter__(self) -> Any:
+        return iter(self.verdicts)
+
+    def __len__(self) -> int:
+        return len(self.verdicts)
+
+    def __getitem__(self, name: str) -> Verdict:
+        for v in self.verdicts:
+            if v.axiom == name:
+                return v
+        raise KeyError(name)
 
     @property
     def violated(self) -> list[Verdict]:
         return [v for v in self.verdicts if v.status == VIOLATED]
 
     @property
-    def exit_code(self) -> int:
-        return 1 if self.violated else 0
+    def tested(self) -> list[Verdict]:
+        """Verdicts that tested something (not ``not-applicable``)."""
+        return [v for v in self.verdicts if v.status != NOT_APPLICABLE]
+
+    @property
+    def status(self) -> Status:  # type: ignore[override]
+        if self.violated:
+            return VIOLATED
+        return HOLDS if self.tested else NOT_APPLICABLE
+
+    @property
+    def message(self) -> str:
+        k, m = len(self.tested), len(self.verdicts)
+        if self.violated:
+            return f"{len(self.violated)} axiom(s) violated ({k} of {m} axioms tested)"
+        if not k:
+            return f"nothing tested: none of the {m} axioms applies"
+        return f"all tested axioms hold ({k} of {m} axioms tested)"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"tolerance": self.tolerance, "exact": self.exact,
-                "all_hold": not self.violated, "verdicts": [v.to_dict() for v in self.verdicts]}
+        return {"tolerance": self.tolerance, "exact": self.exact, "all_hold": not self.violated,
+                "tested": len(self.tested), "verdicts": [v.to_dict() for v in self.verdicts]}
 
 
-def _jsonable(x: Any) -> Any:
-    if isinstance(x, Fraction):
-        return {"fraction": f"{x.numerator}/{x.denominator}", "float": float(x)}
-    if isinstance(x, (np.floating, np.integer)):
-        return x.item()
+def _plain(x: Any) -> Any:
     if isinstance(x, Mapping):
-        return {str(k): _jsonable(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_jsonable(v) for v in x]
+        return {str(k): _plain(v) for k, v in x.items()}
+    if isinstance(x, tuple):
+        return [_plain(v) for v in x]
     return x
+
+
+__all__ = ["HOLDS", "VIOLATED", "NOT_APPLICABLE", "NO_COUNTEREXAMPLE", "PROVED", "STATUSES", "Verdict",
+           "CheckReport"]

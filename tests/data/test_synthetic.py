@@ -19,6 +19,7 @@ from mechsolve.model.schema import parse_model
 from mechsolve.data.synthetic import IncrementalValue, gaussian_mixture_sample, kde_sample, recomputed_trace, sampling_probabilities, split_non_iid, weighted_sampling
 from mechsolve.model.io import read_points
 from mechsolve.verify.synthesis import run_synthesis
+from mechsolve.cli.exit_codes import exit_code
 
 ROOT = Path(__file__).resolve().parents[2]
 MODELS = ROOT / "models"
@@ -249,4 +250,4 @@ def test_digits_market_runs_when_scikit_learn_is_installed(tmp_path: Path) -> No
     assert run.market.data.dim == 8 and [len(x) for x in run.market.data.parties] == [150] * 5
     assert run.market.search.condition_holds
     assert all(r.reached for r in run.sampling.rewards)
-    assert run.exit_code == 0
+    assert exit_code(run) == 0

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mechsolve.verify.axioms.mechanism import MechanismContext, evaluate_mechanism
+from mechsolve.verify.axioms.base import MechanismContext
+from mechsolve.verify.check import evaluate_mechanism
 from mechsolve.errors import Infeasible, Unsupported
 from mechsolve.mechanism import build_instance, max_payments_fast, max_payments_literal, mep
 from mechsolve.mechanism.desirability import desirability

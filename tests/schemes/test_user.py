@@ -14,6 +14,7 @@ from mechsolve.model.io import load
 from mechsolve.schemes import SCHEMES, get_scheme
 from mechsolve.games.shapley import shapley
 from mechsolve.schemes.user import formula_payments, user_scheme_params
+from mechsolve.cli.exit_codes import exit_code
 from strategies import MODELS
 
 GLOVE = Game.from_values(["L", "R1", "R2"], [0, 0, 0, 1, 0, 1, 0, 1])
@@ -80,11 +81,11 @@ def test_worked_examples_in_models() -> None:
     # passes: (φ_i + v(N)/n)/2 is efficient, symmetric and additive
     ok = analyse(load(MODELS / "user-scheme-egalitarian-shapley.yaml"), MODELS, exact=True)
     st = {v.axiom: v.status for v in ok.checks.verdicts}
-    assert ok.exit_code == 0 and st["efficiency"] == st["additivity"] == "holds" and "violated" not in st.values()
+    assert exit_code(ok) == 0 and st["efficiency"] == st["additivity"] == "holds" and "violated" not in st.values()
     assert sum(ok.outcome.allocation) == ok.game.grand_value
     # fails: equal split pays the null player `idle`
     bad = analyse(load(MODELS / "user-scheme-equal-split.yaml"), MODELS, exact=True)
-    assert bad.exit_code == 1
+    assert exit_code(bad) == 1
     v = {x.axiom: x for x in bad.checks.verdicts}
     assert v["null-player"].status == "violated"
     assert v["null-player"].counterexample["witness"]["player"] == "idle"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ...errors import InvalidModel
 from .allocation import AXIOMS as _ALLOCATION
-from .base import Axiom, AxiomContext, Residual
+from .base import Axiom, AxiomContext, Block, MechanismContext, Residual
 from .mechanism import AXIOMS as _MECHANISM
 from .rewards import AXIOMS as _REWARDS
 from .payments import AXIOMS as _PAYMENTS
@@ -25,4 +25,4 @@ def get_axiom(name: str) -> Axiom:
                            field="check") from None
 
 
-__all__ = ["Axiom", "AxiomContext", "Residual", "AXIOMS", "get_axiom"]
+__all__ = ["Axiom", "AxiomContext", "MechanismContext", "Block", "Residual", "AXIOMS", "get_axiom"]

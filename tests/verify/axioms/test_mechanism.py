@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mechsolve.verify.axioms.mechanism import MechanismContext, evaluate_mechanism
+from mechsolve.verify.axioms.base import MechanismContext
+from mechsolve.verify.check import evaluate_mechanism
 from mechsolve.mechanism import build_instance, max_payments_fast, mep
 from mechsolve.model.schema import parse_model
 
