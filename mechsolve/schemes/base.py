@@ -14,6 +14,7 @@ import numpy as np
 
 from ..errors import InvalidModel
 from ..games.game import Game
+from ..games.semivalues import Semivalue
 
 
 @dataclass(frozen=True)
@@ -61,9 +62,16 @@ class Scheme:
     compute: Callable[[Game, Mapping[str, Any]], Outcome]
     axioms: tuple[str, ...]
     params: Mapping[str, str] = field(default_factory=dict)
+    #: ``semivalue(params)``: the :class:`~mechsolve.games.semivalues.Semivalue` the rule is
+    #: with these parameters, or ``None`` (see :meth:`bind`).
+    semivalue: Callable[[Mapping[str, Any]], Semivalue | None] | None = None
 
     def rule(self, game: Game, params: Mapping[str, Any] | None = None) -> np.ndarray:
         return self.compute(game, params or {}).allocation
+
+    def bind(self, params: Mapping[str, Any] | None = None) -> BoundRule:
+        """The rule with fixed parameters, as the callable the axioms re-run on other games."""
+        return BoundRule(self, dict(params or {}))
 
     def validate_params(self, params: Mapping[str, Any]) -> None:
         unknown = sorted(set(params) - set(self.params))
@@ -71,3 +79,31 @@ class Scheme:
             valid = ", ".join(self.params) or "none"
             raise InvalidModel(f"scheme {self.name!r} has no parameter {unknown[0]!r}; valid: {valid}",
                                field=f"scheme.{unknown[0]}")
+
+
+@dataclass(frozen=True, eq=False)
+class BoundRule:
+    """``scheme.rule(game, params)`` with the parameters fixed.
+
+    :attr:`semivalue` is the scheme's declaration that this rule is a semivalue
+    (``None`` otherwise): axioms quantified over other games use it to evaluate
+    the rule on games they never materialise (additivity, decomposition).
+
+    Examples
+    --------
+    >>> from mechsolve.schemes import get_scheme
+    >>> r = get_scheme("shapley").bind({})
+    >>> r(Game.from_values(["a", "b"], [0, 1, 2, 4])).tolist(), r.semivalue
+    ([1.5, 2.5], Semivalue(kind='shapley', alpha=1, beta=1))
+    """
+
+    scheme: Scheme
+    params: Mapping[str, Any]
+
+    def __call__(self, game: Game) -> np.ndarray:
+        return self.scheme.rule(game, self.params)
+
+    @property
+    def semivalue(self) -> Semivalue | None:
+        return self.scheme.semivalue(self.params) if self.scheme.semivalue is not None else None
+

@@ -115,7 +115,7 @@ def analyse_market(model: CooperativeMarket, base_dir: str | os.PathLike[str] = 
         names: list[Any] = list(axioms if axioms else (model.check if model.check is not None else sch.axioms))
         if model.expected and not axioms:
             names.append(published_axiom(model.expected, model.expected_tolerance))
-        report = run_checks(game, outcome, lambda g: sch.rule(g, params), names, tolerance=tol, seed=seed,
+        report = run_checks(game, outcome, sch.bind(params), names, tolerance=tol, seed=seed,
                             extra={"model": model})
     props = inspect_game(game, 0.0 if game.exact else tol) if inspect else None
     return MarketAnalysis(model, game, outcome, report, props, source_path)

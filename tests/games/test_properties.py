@@ -6,9 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mechsolve.games.game import Game
-from mechsolve.games.properties import essential, inspect_game, monotone, superadditive, supermodular
+from mechsolve.games.properties import (essential, inspect_game, monotone, superadditive, superadditive_with,
+                                       supermodular)
 
 from strategies import games
 
@@ -30,6 +32,24 @@ def test_predicates_match_brute_force(g):
     assert superadditive(g).worst == pytest.approx(sup)
     # local supermodularity decides the set form (Shapley 1971)
     assert (supermodular(g).worst <= 1e-12) == (conv <= 1e-12)
+
+
+@given(games(min_n=1, max_n=6, integers=True), st.data())
+@settings(max_examples=60, deadline=None)
+def test_singleton_superadditivity_matches_brute_force(g, data):
+    i = data.draw(st.integers(0, g.n - 1))
+    for game in (g, g.to_exact()):
+        v = game.values
+        pairs = [(v[m] + v[1 << i] - v[m | 1 << i], m) for m in range(1, 2**g.n) if not m >> i & 1]
+        r = superadditive_with(game, i)
+        if not pairs:
+            assert r.holds is True and r.witness is None
+            continue
+        worst, m = max(pairs, key=lambda t: t[0])
+        assert r.worst == worst and r.holds == (worst <= 0)
+        if worst > 0:
+            gap = v[game.mask(r.witness["S"])] + v[1 << i] - v[game.mask(r.witness["S"]) | 1 << i]
+            assert gap == worst and r.witness["T"] == [g.names[i]]
 
 
 @given(games(min_n=2, max_n=5))
