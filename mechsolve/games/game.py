@@ -80,6 +80,28 @@ def popcounts(n: int) -> np.ndarray:
     return np.bitwise_count(np.arange(2**n, dtype=np.int64)).astype(np.uint8)
 
 
+#: Values checked per slice by :func:`first_non_finite` (its temporaries stay this small).
+FINITE_CHECK_SLICE = 2**20
+
+
+def first_non_finite(values: np.ndarray) -> int | None:
+    """Index of the first NaN or infinity in a float array, ``None`` if all are finite.
+
+    Checked in slices of :data:`FINITE_CHECK_SLICE`: no temporary the size of the table
+    (at 2^26 values a whole-table ``isfinite`` mask alone is 64 MiB of fresh pages).
+
+    Examples
+    --------
+    >>> first_non_finite(np.array([0.0, 1.0, np.inf])), first_non_finite(np.zeros(3))
+    (2, None)
+    """
+    for start in range(0, values.size, FINITE_CHECK_SLICE):
+        part = values[start:start + FINITE_CHECK_SLICE]
+        if not np.isfinite(part).all():
+            return start + int(np.flatnonzero(~np.isfinite(part))[0])
+    return None
+
+
 def parse_coalition(text: str | Sequence[str], index: Mapping[str, int], *, field: str) -> int:
     """Turn a written coalition into a bitmask.
 
@@ -285,9 +307,8 @@ class Game:
             if arr.ndim != 1:
                 raise InvalidModel(f"values must be a flat list, got shape {arr.shape}", field="value")
             if arr.shape[0] == 2**n:
-                bad = np.flatnonzero(~np.isfinite(arr))
-                if bad.size:
-                    m = int(bad[0])
+                m = first_non_finite(arr)
+                if m is not None:
                     raise InvalidModel(
                         f"v({{{','.join(p for k, p in enumerate(names) if m >> k & 1)}}}) = {arr[m]} "
                         "is not a finite number", field=f"value[{m}]")

@@ -170,24 +170,24 @@ def superadditive_with(game: Game, player: int, tolerance: Any = 0.0) -> Propert
     view = v.reshape(2 ** (n - 1 - i), 2, 2**i)
     alone = v[1 << i]
     step = max(1, 2**20 // 2**i)
-    worst: Any = None
+    least: Any = None                     # the smallest marginal v(S ∪ {i}) − v(S) gives the largest gap
     at = None
     for h0 in range(0, view.shape[0], step):
         block = view[h0:h0 + step]
-        gap = (block[:, 0, :] + alone) - block[:, 1, :]
-        flat = gap.reshape(-1)
+        flat = (block[:, 1, :] - block[:, 0, :]).reshape(-1)
         if h0 == 0:                       # S = ∅ is not a coalition of the property
             flat = flat[1:]
             if flat.size == 0:
                 continue
-        k = int(np.argmax(flat)) if not game.exact else max(range(flat.size), key=flat.__getitem__)
-        if worst is None or flat[k] > worst:
-            worst, at = flat[k], (h0, k + (1 if h0 == 0 else 0))
+        k = int(np.argmin(flat)) if not game.exact else min(range(flat.size), key=flat.__getitem__)
+        if least is None or flat[k] < least:
+            least, at = flat[k], (h0, k + (1 if h0 == 0 else 0))
     if at is None:
         return PropertyResult("superadditive", True, 0.0, None, float(tolerance), 0)
     h0, k = at
     hi, lo = divmod(k, 2**i)
     s = ((h0 + hi) << (i + 1)) | lo
+    worst = v[s] + alone - v[s | 1 << i]  # the gap itself, recomputed from the game at the witness
     holds = not worst > tolerance
     wit = None if holds else {"S": list(game.members(s)), "T": [game.names[i]]}
     return PropertyResult("superadditive", holds, worst if game.exact else float(worst), wit,

@@ -272,8 +272,12 @@ class SemivalueKernel:
     ``ψ_i = Σ_{S ⊆ N∖{i}} p(|S|) (v(S ∪ {i}) − v(S))`` for per-size weights
     ``p(0..n−1)``. Feed every row ``r`` of the ``2^h × 2^l`` view (:func:`row_split`)
     exactly once, in any order, with :meth:`add` (or a whole table with
-    :meth:`add_table`), then read :meth:`values`. Rows may come from a buffer that
-    is overwritten afterwards: nothing keeps a reference to them.
+    :meth:`add_table`), then read :meth:`values`. With ``games = G`` it runs ``G``
+    games side by side: :meth:`add_rows` takes row ``r`` of each (a ``G × 2^l``
+    block; one accumulator update for all of them), and ``values(g)`` is game
+    ``g``'s value, computed by exactly the operations a kernel of its own would
+    perform. Rows may come from a buffer that is overwritten afterwards: nothing
+    keeps a reference to them.
 
     Examples
     --------
@@ -282,20 +286,23 @@ class SemivalueKernel:
     [1.5, 2.5]
     """
 
-    def __init__(self, n: int, weights: Sequence[float]) -> None:
+    def __init__(self, n: int, weights: Sequence[float], games: int = 1) -> None:
         if len(weights) != n:
             raise InvalidModel(f"need {n} weights p(0..{n - 1}), got {len(weights)}", field="weights")
         self.n = n
+        self.games = games
         self.high, self.low = row_split(n)
         c, b = semivalue_coefficients(weights)
         sizes = np.arange(self.high + 1)[:, None] + _small_popcounts(self.low)[None, :]
         self._c = c[sizes]                                  # c(m + |lo|), one row per m = |r|
         self._b = b[sizes]
         self._pop = _small_popcounts(self.high).tolist()
-        self._d = np.zeros(2**self.high)                    # d[r] = Σ_lo c(|r| + |lo|) v(r ∪ lo)
-        self._acc = np.zeros((self.high + 1, 2**self.low))  # acc[m] = Σ_{|r| = m} row r
-        self._c_rows = list(self._c)                        # row views, made once (add runs 2^h times)
+        self._d = np.zeros((games, 2**self.high))          # d[g, r] = Σ_lo c(|r| + |lo|) v_g(r ∪ lo)
+        self._acc = np.zeros((self.high + 1, games, 2**self.low))   # acc[m, g] = Σ_{|r| = m} row r of v_g
+        self._c_rows = list(self._c)                        # views made once (add runs 2^h times)
         self._acc_rows = list(self._acc)
+        self._acc_first = [a[0] for a in self._acc_rows]
+        self._d_cols = list(self._d.T)
 
     @property
     def rows(self) -> int:
@@ -308,26 +315,34 @@ class SemivalueKernel:
         return 2**self.low
 
     def add(self, r: int, row: np.ndarray) -> None:
-        """Add row ``r`` (``2^l`` float64 values)."""
+        """Add row ``r`` (``2^l`` float64 values) of game 0."""
         m = self._pop[r]
-        self._d[r] = np.dot(row, self._c_rows[m])
-        acc = self._acc_rows[m]
+        self._d[0, r] = np.dot(row, self._c_rows[m])
+        acc = self._acc_first[m]
         np.add(acc, row, out=acc)
 
+    def add_rows(self, r: int, rows: np.ndarray) -> None:
+        """Add row ``r`` of every game (a ``games × 2^l`` float64 block)."""
+        m = self._pop[r]
+        np.vecdot(rows, self._c_rows[m], out=self._d_cols[r])   # per game the dot product of add()
+        acc = self._acc_rows[m]
+        np.add(acc, rows, out=acc)
+
     def add_table(self, values: np.ndarray) -> SemivalueKernel:
-        """Add every row of a whole bitmask-ordered float64 table; returns ``self``."""
+        """Add every row of a whole bitmask-ordered float64 table (game 0); returns ``self``."""
         table = values.reshape(self.rows, self.row_length)
         for r in range(self.rows):
             self.add(r, table[r])
         return self
 
-    def values(self) -> np.ndarray:
-        """``ψ`` of every player from the rows added so far."""
-        z = np.einsum("mi,mi->i", self._c, self._acc)
-        total = float(np.einsum("mi,mi->", self._b, self._acc))
+    def values(self, game: int = 0) -> np.ndarray:
+        """``ψ`` of every player of game ``game`` from the rows added so far."""
+        acc = np.ascontiguousarray(self._acc[:, game, :])   # the layout a one-game kernel has
+        z = np.einsum("mi,mi->i", self._c, acc)
+        total = float(np.einsum("mi,mi->", self._b, acc))
         out = np.empty(self.n)
         out[:self.low] = _bit_sums(z, self.low)
-        out[self.low:] = _bit_sums(self._d, self.high)
+        out[self.low:] = _bit_sums(self._d[game], self.high)
         return out - total
 
 
