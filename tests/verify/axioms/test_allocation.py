@@ -261,3 +261,49 @@ def test_ir_note_falls_back_to_the_exhaustive_scan_within_its_budget():
     short = lambda h: h.singletons() - 1.0  # noqa: E731
     v = _check(g, short, ["individual-rationality"])["individual-rationality"]
     assert v.status == VIOLATED and "all 3^4 pairs" in v.note
+
+
+def _literal_pairs(g, tol):
+    v, n = g.values, g.n
+    out = []
+    for i in range(n):
+        for j in range(i + 1, n):
+            gaps = [v[m | 1 << i] - v[m | 1 << j] for m in range(2**n) if not m >> i & 1 and not m >> j & 1]
+            if (all(x == 0 for x in gaps) if g.exact else max(abs(float(x)) for x in gaps) <= tol):
+                out.append((i, j))
+    return out
+
+
+def _symmetric_game(n, classes, seed, noise=0.0):
+    """v(S) depends on how many members of each class S has (+ optional noise): classes are symmetric."""
+    rng = np.random.default_rng(seed)
+    label = np.array(classes)
+    table = {}
+    v = np.empty(2**n)
+    for m in range(2**n):
+        key = tuple(int(np.sum((label == c) & ((m >> np.arange(n)) & 1).astype(bool))) for c in sorted(set(classes)))
+        table.setdefault(key, rng.normal())
+        v[m] = table[key] + noise * rng.normal()
+    v[0] = 0.0
+    return Game.from_values([f"p{k}" for k in range(n)], v)
+
+
+@pytest.mark.parametrize("noise", [0.0, 1e-11, 2e-10, 6e-10])
+@pytest.mark.parametrize("classes", [[0, 0, 0, 0, 0, 0], [0, 1, 0, 1, 0, 2, 2], [0, 0, 1, 1, 1, 1, 1, 0]])
+def test_symmetric_pairs_by_transitivity_are_exactly_the_literal_ones(classes, noise):
+    g = _symmetric_game(len(classes), classes, seed=len(classes), noise=noise)
+    for tol in (1e-9, 3e-10):
+        ctx = AxiomContext(g, Outcome("x", np.zeros(g.n), "x", {}), SHAPLEY.rule, tol, 0)
+        assert A._pairs(ctx) == _literal_pairs(g, tol)
+    e = _symmetric_game(len(classes), classes, seed=1).to_exact()
+    ctx = AxiomContext(e, Outcome("x", np.zeros(e.n), "x", {}), SHAPLEY.rule, 1e-9, 0)
+    assert A._pairs(ctx) == _literal_pairs(e, 0) and len(A._pairs(ctx)) >= 3
+
+
+def test_null_players_are_the_literal_ones_with_slices(monkeypatch):
+    v = _symmetric_game(8, [0, 0, 1, 1, 1, 1, 1, 0], seed=3).values.copy()
+    g = Game.from_values([f"p{k}" for k in range(9)], np.concatenate([v, v + 1e-12]))   # p8 null within 1e-9
+    ctx = AxiomContext(g, Outcome("x", np.zeros(9), "x", {}), SHAPLEY.rule, 1e-9, 0)
+    assert A._nulls(ctx) == [8]
+    ctx = AxiomContext(g, Outcome("x", np.zeros(9), "x", {}), SHAPLEY.rule, 1e-13, 0)
+    assert A._nulls(ctx) == []
