@@ -103,6 +103,7 @@ def write_inputs(folder: Path, n: int, seed: int) -> None:
 
 
 def systems(folder: Path, before: Path | None) -> dict[str, list[str]]:
+    """The commands timed at one ``n`` (``before`` only when given)."""
     py = sys.executable
     out = {
         "mechsolve": [py, str(ROOT / "cli.py"), "solve", str(folder / "model.yaml"), "--format", "json"],
@@ -127,14 +128,14 @@ def compare_outputs(ms: str, peer: str, n: int) -> dict[str, Any]:
         return {"max_abs_diff": None, "verdicts": {}, "problem": str(exc)[:200]}
 
 
-def solve_section(ns: list[int], rounds: int, seed: int, before: Path | None, environ: dict[str, str]
-                  ) -> list[dict[str, Any]]:
+def solve_section(ns: list[int], rounds: int, seed: int, before: Path | None, environ: dict[str, str],
+                  before_ns: list[int] | None = None) -> list[dict[str, Any]]:
     rows = []
     for n in ns:
         with tempfile.TemporaryDirectory(prefix=f"mechsolve-whole-{n}-") as tmp:
             folder = Path(tmp)
             write_inputs(folder, n, seed)
-            cmds = systems(folder, before)
+            cmds = systems(folder, before if before_ns is None or n in before_ns else None)
             names = list(cmds)
             warm = {k: run(c, environ, capture=k in ("mechsolve", "coopgame-py script")) for k, c in cmds.items()}
             check = compare_outputs(warm["mechsolve"]["out"] or "", warm["coopgame-py script"]["out"] or "", n)
@@ -154,13 +155,13 @@ def solve_section(ns: list[int], rounds: int, seed: int, before: Path | None, en
             row["ratio_wall"] = peer["wall"] / ms["wall"]
             row["ratio_cpu"] = peer["cpu"] / ms["cpu"]
             row["memory_bound"] = 1.5 * row["table_bytes"] + 150 * MIB
-            if before is not None:
+            if "before" in row:
                 row["speedup_wall"] = row["before"]["wall"] / ms["wall"]
                 row["speedup_cpu"] = row["before"]["cpu"] / ms["cpu"]
             rows.append(row)
             print(f"n={n}: mechsolve {fmt_time(ms['wall'])} (cpu {ms['cpu']:.2f} s, {fmt_mem(ms['rss'])}), "
                   f"peer {fmt_time(peer['wall'])} (cpu {peer['cpu']:.2f} s), ratio {row['ratio_wall']:.2f}x wall, "
-                  f"{row['ratio_cpu']:.2f}x cpu" + (f", before {fmt_time(row['before']['wall'])}" if before else ""),
+                  f"{row['ratio_cpu']:.2f}x cpu" + (f", before {fmt_time(row['before']['wall'])}" if "before" in row else ""),
                   flush=True)
     return rows
 
@@ -234,12 +235,12 @@ def markdown(solve: list[dict[str, Any]], hints: list[dict[str, Any]], proofs: d
             ms, eff, peer, floor = r["mechsolve"], r["mechsolve, efficiency only"], r["coopgame-py script"], \
                 r["python -c 'import numpy'"]
             row = [str(r["n"]), fmt_mem(r["table_bytes"]), f"{fmt_time(ms['wall'])} (cpu {ms['cpu']:.2f} s)",
-                   fmt_time(eff["wall"]), f"{fmt_time(peer['wall'])} (cpu {peer['cpu']:.2f} s)",
+                   f"{fmt_time(eff['wall'])} (cpu {eff['cpu']:.2f} s)", f"{fmt_time(peer['wall'])} (cpu {peer['cpu']:.2f} s)",
                    f"{r['ratio_wall']:.2f}× ({r['ratio_cpu']:.2f}×)",
                    f"{fmt_mem(ms['rss'])} / {fmt_mem(r['memory_bound'])}", fmt_time(floor["wall"])]
             if before is not None:
-                b = r["before"]
-                row += [f"{fmt_time(b['wall'])} ({fmt_mem(b['rss'])})", f"{r['speedup_wall']:.2f}×"]
+                b = r.get("before")
+                row += [f"{fmt_time(b['wall'])} ({fmt_mem(b['rss'])})", f"{r['speedup_wall']:.2f}×"] if b else ["–", "–"]
             rows.append(row)
         lines += [markdown_table(head, rows), ""]
         diffs = [r["check"]["max_abs_diff"] for r in solve if r["check"]["max_abs_diff"] is not None]
@@ -278,13 +279,14 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--before", type=Path, default=None, help="an older checkout (its cli.py) timed in the same run")
+    ap.add_argument("--before-ns", type=int, nargs="*", default=None, help="time --before only at these n")
     ap.add_argument("--hint-ns", type=int, nargs="*", default=[12, 14, 16, 20, 24])
     ap.add_argument("--skip-proofs", action="store_true")
     ap.add_argument("--out", type=Path, default=RESULTS)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="mechsolve-pycache-") as pyc:
         environ = env(Path(pyc))
-        solve = solve_section(args.ns, args.rounds, args.seed, args.before, environ)
+        solve = solve_section(args.ns, args.rounds, args.seed, args.before, environ, args.before_ns)
         hints = hint_section(args.hint_ns, args.seed) if args.hint_ns else []
         proofs = None if args.skip_proofs else proofs_section(args.rounds, args.before, environ)
     text = markdown(solve, hints, proofs, args.rounds, args.before)

@@ -495,13 +495,15 @@ def _conditional_kernel(values: np.ndarray, n: int, weights: Sequence[float]) ->
     ys = np.empty(rows)                               # Σ_lo b'(|r| + |lo|) v(r ∪ lo)
     u = np.empty(cols)
     sq = u.reshape(2 ** (low - a), 2**a)
+    ones_a, ones_b = np.ones(2**a), np.ones(2 ** (low - a))
+    cw_rows, bw_rows, acc_rows = list(cw), list(bw), list(acc)
     for r in range(rows):
         row, m = table[r], pop[r]
-        np.multiply(row, cw[m], out=u)
-        sq.sum(axis=0, out=col_sums[r])
-        sq.sum(axis=1, out=row_sums[r])
-        ys[r] = np.dot(row, bw[m])
-        np.add(acc[m], row, out=acc[m])
+        np.multiply(row, cw_rows[m], out=u)
+        np.matmul(ones_b, sq, out=col_sums[r])      # products of 2^13 values: BLAS stays on this thread
+        np.matmul(sq, ones_a, out=row_sums[r])
+        ys[r] = np.dot(row, bw_rows[m])
+        np.add(acc_rows[m], row, out=acc_rows[m])
     # X[i, j] = Σ_{S ∋ i, j} c'(|S|) v(S) (symmetric), Y[i] = Σ_{S ∋ i} b'(|S|) v(S)
     x = np.empty((n, n))
     x[:low, :low] = _pair_bit_sums(np.einsum("mi,mi->i", cw, acc), low)
