@@ -17,7 +17,7 @@ Examples
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -82,6 +82,42 @@ def popcounts(n: int) -> np.ndarray:
 
 #: Values checked per slice by :func:`first_non_finite` (its temporaries stay this small).
 FINITE_CHECK_SLICE = 2**20
+#: Values per block of :func:`blocks` (a block and its temporaries stay in the L2 cache).
+BLOCK_VALUES = 2**16
+
+
+def blocks(shape: tuple[int, ...], limit: int = BLOCK_VALUES) -> Iterator[tuple[slice | int, ...]]:
+    """Index tuples cutting an array of ``shape`` into blocks of at most ``limit`` values, in C order.
+
+    Each block covers whole trailing axes and a contiguous range of one axis, so its values
+    are consecutive in the array's logical (C) order: the ``k``-th value of the block at
+    ``start`` is the array's value at flat index ``start + k`` (see :func:`block_start`).
+    For comparing strided views of a table without a temporary the size of the table.
+
+    Examples
+    --------
+    >>> [b for b in blocks((2, 3, 4), limit=8)]
+    [(0, slice(0, 2, None)), (0, slice(2, 4, None)), (1, slice(0, 2, None)), (1, slice(2, 4, None))]
+    >>> len(list(blocks((2, 3, 4), limit=24)))
+    1
+    """
+    tail, k = 1, len(shape)
+    while k > 0 and tail * shape[k - 1] <= limit:
+        k -= 1
+        tail *= shape[k]
+    if k == 0:
+        yield (slice(None),) * min(1, len(shape))
+        return
+    step = max(1, limit // tail)
+    for lead in np.ndindex(*shape[:k - 1]):
+        for s0 in range(0, shape[k - 1], step):
+            yield lead + (slice(s0, s0 + step),)
+
+
+def block_start(shape: tuple[int, ...], index: tuple[slice | int, ...]) -> int:
+    """Flat (C-order) index of the first value of a block from :func:`blocks`."""
+    first = [i if isinstance(i, int) else (i.start or 0) for i in index] + [0] * (len(shape) - len(index))
+    return int(np.ravel_multi_index(first, shape)) if shape else 0
 
 
 def first_non_finite(values: np.ndarray) -> int | None:

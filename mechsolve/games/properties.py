@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from .game import Game
+from .game import Game, block_start, blocks
 
 #: Largest n for the exhaustive 3^n superadditivity check.
 MAX_SUPERADDITIVE_N = 16
@@ -155,8 +155,8 @@ def superadditive_with(game: Game, player: int, tolerance: Any = 0.0) -> Propert
     """``v(S) + v({i}) ≤ v(S ∪ {i})`` for every non-empty ``S ∌ i``: one pass over the table.
 
     ``worst`` is the largest ``v(S) + v({i}) − v(S ∪ {i})`` (exact for exact games) and
-    the witness its ``(S, T = {i})``. Pairs are compared in slices of at most
-    ``2^20`` coalitions, so no temporary grows with the table.
+    the witness its ``(S, T = {i})``. Pairs are compared in blocks of
+    :data:`~mechsolve.games.game.BLOCK_VALUES` coalitions, so no temporary grows with the table.
 
     Examples
     --------
@@ -168,25 +168,24 @@ def superadditive_with(game: Game, player: int, tolerance: Any = 0.0) -> Propert
     n, i = game.n, int(player)
     v = game.values
     view = v.reshape(2 ** (n - 1 - i), 2, 2**i)
+    without, with_i = view[:, 0, :], view[:, 1, :]     # v(S), v(S ∪ {i}) for S ∌ i, S = (hi, lo)
     alone = v[1 << i]
-    step = max(1, 2**20 // 2**i)
     least: Any = None                     # the smallest marginal v(S ∪ {i}) − v(S) gives the largest gap
     at = None
-    for h0 in range(0, view.shape[0], step):
-        block = view[h0:h0 + step]
-        flat = (block[:, 1, :] - block[:, 0, :]).reshape(-1)
-        if h0 == 0:                       # S = ∅ is not a coalition of the property
-            flat = flat[1:]
+    for idx in blocks(without.shape):
+        flat = (with_i[idx] - without[idx]).reshape(-1)
+        start = block_start(without.shape, idx)
+        if start == 0:                    # S = ∅ is not a coalition of the property
+            flat, start = flat[1:], 1
             if flat.size == 0:
                 continue
         k = int(np.argmin(flat)) if not game.exact else min(range(flat.size), key=flat.__getitem__)
         if least is None or flat[k] < least:
-            least, at = flat[k], (h0, k + (1 if h0 == 0 else 0))
+            least, at = flat[k], start + k
     if at is None:
         return PropertyResult("superadditive", True, 0.0, None, float(tolerance), 0)
-    h0, k = at
-    hi, lo = divmod(k, 2**i)
-    s = ((h0 + hi) << (i + 1)) | lo
+    hi, lo = divmod(at, 2**i)
+    s = (hi << (i + 1)) | lo
     worst = v[s] + alone - v[s | 1 << i]  # the gap itself, recomputed from the game at the witness
     holds = not worst > tolerance
     wit = None if holds else {"S": list(game.members(s)), "T": [game.names[i]]}

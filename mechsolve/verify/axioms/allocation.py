@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ...games.game import Game
+from ...games.game import Game, blocks
 from ...games.properties import superadditive, superadditive_with
 from ...games.semivalues import Semivalue
 from ...games.shapley import SemivalueKernel, conditional_semivalue, row_split
@@ -50,16 +50,14 @@ def _premise_memo(fn: Callable[[AxiomContext], list[Any]]) -> Callable[[AxiomCon
 
 
 def _largest_gap(a: np.ndarray, b: np.ndarray, ctx: AxiomContext) -> Any:
-    """``max |a − b|`` over two equally shaped views, in slices of at most ``2^20`` values.
+    """``max |a − b|`` over two equally shaped views, block by block (:func:`~mechsolve.games.game.blocks`).
 
-    Stops at the first slice above the tolerance and returns ``None`` then (exact games:
+    Stops at the first block above the tolerance and returns ``None`` then (exact games:
     ``None`` at the first difference, else ``0``). No temporary grows with the table.
     """
-    rows = a.shape[0]
-    per = max(1, 2**20 // max(1, a[0].size if rows else 1))
     worst = 0.0
-    for r0 in range(0, rows, per):
-        x, y = a[r0:r0 + per], b[r0:r0 + per]
+    for idx in blocks(a.shape):
+        x, y = a[idx], b[idx]
         if ctx.exact:
             if not np.all(x == y):
                 return None
