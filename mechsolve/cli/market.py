@@ -17,7 +17,6 @@ def _run(path: str, *, fmt: str, output: str | None, exact: bool | None, toleran
     from ..verify.analysis import analyse
     from ..model.io import load
     from ..report import render
-    from ..report.documents import document
 
     model = load(path)
     kwargs = dict(exact=exact, tolerance=tolerance, seed=seed, check=check, inspect=inspect,
@@ -27,7 +26,12 @@ def _run(path: str, *, fmt: str, output: str | None, exact: bool | None, toleran
     if scheme:
         kwargs["scheme"] = scheme
     result = analyse(model, Path(path).parent, **kwargs)
-    doc, data = document(result), with_exit_code(result, result.to_dict())
+    data = with_exit_code(result, result.to_dict())
+    doc = None
+    if fmt != "json" or replicate:    # JSON renders `data` alone; the document layer imports every result type
+        from ..report.documents import document
+
+        doc = document(result)
     if replicate or graph:
         _extras(model, result, doc, data, replicate, graph)
     emit(render(doc, data, fmt), output)

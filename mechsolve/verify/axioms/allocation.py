@@ -157,35 +157,42 @@ def _semivalue(ctx: AxiomContext) -> Semivalue | None:
     return sv if isinstance(sv, Semivalue) and not ctx.exact else None
 
 
-def _companion_rows(seed: int, ks: Sequence[int], n: int) -> Iterator[np.ndarray]:
-    """Row after row (:func:`~mechsolve.games.shapley.row_split`), the rows of companion games ``ks``.
+#: Companion rows drawn per step (one call per generator for all of them).
+COMPANION_ROWS_PER_DRAW = 8
+
+
+def _companion_rows(seed: int, ks: Sequence[int], n: int) -> Iterator[tuple[int, np.ndarray]]:
+    """The rows (:func:`~mechsolve.games.shapley.row_split`) of companion games ``ks``, a few at a time.
 
     Game ``#k`` has the values ``k/16`` with ``k`` uniform in −128..127: the bytes
     (little-endian) of the raw 64-bit outputs of PCG64 seeded ``[seed, k]``, in
-    coalition order, and ``w(∅) = 0``. Yields a ``len(ks) × 2^l`` block, one
-    buffer overwritten row after row.
+    coalition order, and ``w(∅) = 0``. Yields ``(r0, block)`` with ``block[t, g]`` row
+    ``r0 + t`` of game ``ks[g]`` (one buffer, overwritten step after step).
     """
     gens = [np.random.PCG64([seed, k]) for k in ks]
     high, low = row_split(n)
-    cols = 2**low
+    rows, cols = 2**high, 2**low
     words = -(-cols // 8)
-    raw = np.empty((len(gens), words), dtype="<u8")
-    block = np.empty((len(gens), cols))
-    for r in range(2**high):
+    step = min(rows, COMPANION_ROWS_PER_DRAW)
+    raw = np.empty((step, len(gens), words), dtype="<u8")
+    block = np.empty((step, len(gens), cols))
+    for r0 in range(0, rows, step):
+        t = min(step, rows - r0)
         for g, bits in enumerate(gens):
-            raw[g] = bits.random_raw(words)
-        np.multiply(raw.view(np.int8)[:, :cols], 1.0 / COMPANION_SCALE, out=block)
-        if r == 0:
-            block[:, 0] = 0.0
-        yield block
+            raw[:t, g] = bits.random_raw(t * words).reshape(t, words)
+        np.multiply(raw[:t].view(np.int8)[..., :cols], 1.0 / COMPANION_SCALE, out=block[:t])
+        if r0 == 0:
+            block[0, :, 0] = 0.0
+        yield r0, block[:t]
 
 
 def _companion_into(work: np.ndarray, seed: int, k: int, n: int) -> None:
     """Write companion game ``#k`` into ``work`` (float64, or Fractions for an object array)."""
     high, low = row_split(n)
     rows = work.reshape(2**high, 2**low)
-    for r, block in enumerate(_companion_rows(seed, [k], n)):
-        rows[r] = block[0] if work.dtype != object else [Fraction(x) for x in block[0].tolist()]
+    for r0, block in _companion_rows(seed, [k], n):
+        for t in range(block.shape[0]):
+            rows[r0 + t] = block[t, 0] if work.dtype != object else [Fraction(x) for x in block[t, 0].tolist()]
 
 
 def _additivity_streamed(game: Game, sv: Semivalue, seed: int) -> list[tuple[int, np.ndarray, np.ndarray]]:
@@ -199,14 +206,16 @@ def _additivity_streamed(game: Game, sv: Semivalue, seed: int) -> list[tuple[int
     n = game.n
     weights = sv.weights(n)
     high, low = row_split(n)
-    table = np.ascontiguousarray(game.values, dtype=np.float64).reshape(2**high, 2**low)
+    table = np.ascontiguousarray(game.values, dtype=np.float64).reshape(2**high, 1, 2**low)
     alone = SemivalueKernel(n, weights, games=COMPANIONS)
     summed = SemivalueKernel(n, weights, games=COMPANIONS)
-    both = np.empty((COMPANIONS, 2**low))
-    for r, w in enumerate(_companion_rows(seed, range(COMPANIONS), n)):
-        alone.add_rows(r, w)
-        np.add(table[r], w, out=both)           # v + w, as Game.__add__ computes it
-        summed.add_rows(r, both)
+    both = np.empty((COMPANION_ROWS_PER_DRAW, COMPANIONS, 2**low))
+    for r0, w in _companion_rows(seed, range(COMPANIONS), n):
+        t = w.shape[0]
+        np.add(table[r0:r0 + t], w, out=both[:t])      # v + w, as Game.__add__ computes it
+        for d in range(t):
+            alone.add_rows(r0 + d, w[d])
+            summed.add_rows(r0 + d, both[d])
     return [(k, summed.values(k), alone.values(k)) for k in range(COMPANIONS)]
 
 
