@@ -115,7 +115,13 @@ def blocks(shape: tuple[int, ...], limit: int = BLOCK_VALUES) -> Iterator[tuple[
 
 
 def block_start(shape: tuple[int, ...], index: tuple[slice | int, ...]) -> int:
-    """Flat (C-order) index of the first value of a block from :func:`blocks`."""
+    """Flat (C-order) index of the first value of a block from :func:`blocks`.
+
+    Examples
+    --------
+    >>> block_start((2, 3, 4), (1, slice(2, 4)))            # row 1, columns 2..3 of axis 1
+    20
+    """
     first = [i if isinstance(i, int) else (i.start or 0) for i in index] + [0] * (len(shape) - len(index))
     return int(np.ravel_multi_index(first, shape)) if shape else 0
 
