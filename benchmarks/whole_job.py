@@ -37,7 +37,11 @@ Issue 14's targets, each printed as a ratio measured in this run:
    time of one Shapley kernel pass (the verdict's cost), and against the exhaustive ``3^n`` scan the
    hint used before (n ≤ 16).
 
-3. **``mechsolve proofs`` ≤ 2 s**, whole process (median of the rounds; ``before`` too when given).
+3. **Every default axiom at most one pass of the previous kernel, no 2^n buffer.** In process at
+   ``--axioms-n`` (24): each axiom's time against one pass of the kernel and of the previous kernel
+   (the graded sums), and the peak allocation :mod:`tracemalloc` sees during it.
+
+4. **``mechsolve proofs`` ≤ 2 s**, whole process (median of the rounds; ``before`` too when given).
 
 Results go to ``benchmarks/results/whole_job.{md,json}``.
 """
@@ -202,6 +206,57 @@ def hint_section(ns: list[int], seed: int) -> list[dict[str, Any]]:
     return out
 
 
+def axioms_section(n: int, seed: int) -> dict[str, Any]:
+    """In process at one ``n``: each default Shapley axiom's time and peak traced allocation vs a kernel pass.
+
+    Times are the best of 3 (precondition, residuals and note, as the evaluator runs them); memory is
+    the peak of :mod:`tracemalloc` during one evaluation (numpy reports its buffers to it). The
+    previous kernel's pass is :func:`~mechsolve.games.shapley.graded_sums` on the float table (the
+    blocked one-hot products the Shapley value was computed with before).
+    """
+    import tracemalloc
+
+    from mechsolve.games.game import Game
+    from mechsolve.games.shapley import graded_sums, shapley
+    from mechsolve.schemes import get_scheme
+    from mechsolve.verify.axioms import get_axiom
+    from mechsolve.verify.axioms.base import AxiomContext
+    from mechsolve.verify.check import evaluate
+
+    v = np.random.default_rng(seed + n).random(2**n)
+    v[0] = 0.0
+    g = Game([f"p{k}" for k in range(n)], v)
+    scheme = get_scheme("shapley")
+    outcome = scheme.compute(g, {})
+    ctx = AxiomContext(g, outcome, scheme.bind({}))
+
+    def best(fn: Any) -> float:
+        times = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t0)
+        return min(times)
+
+    def peak(fn: Any) -> int:
+        tracemalloc.start()
+        fn()
+        top = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        return top
+
+    out: dict[str, Any] = {"n": n, "table_bytes": 8 * 2**n, "kernel": best(lambda: shapley(g)),
+                           "previous kernel": best(lambda: graded_sums(g)), "axioms": {}}
+    for name in scheme.axioms:
+        ax = get_axiom(name)
+        out["axioms"][name] = {"time": best(lambda: evaluate(ax, ctx)), "peak": peak(lambda: evaluate(ax, ctx)),
+                               "status": evaluate(ax, ctx).status}
+    print(f"n={n}: kernel {fmt_time(out['kernel'])}, previous kernel {fmt_time(out['previous kernel'])}; "
+          + ", ".join(f"{k} {fmt_time(a['time'])} / {fmt_mem(a['peak'])}" for k, a in out["axioms"].items()),
+          flush=True)
+    return out
+
+
 def proofs_section(rounds: int, before: Path | None, environ: dict[str, str]) -> dict[str, Any]:
     py = sys.executable
     cmds = {"mechsolve proofs": [py, str(ROOT / "cli.py"), "proofs", "--dir", str(ROOT / "proofs")]}
@@ -220,7 +275,7 @@ def proofs_section(rounds: int, before: Path | None, environ: dict[str, str]) ->
 
 
 def markdown(solve: list[dict[str, Any]], hints: list[dict[str, Any]], proofs: dict[str, Any] | None,
-             rounds: int, before: Path | None) -> str:
+             rounds: int, before: Path | None, axioms: dict[str, Any] | None = None) -> str:
     lines = ["# Whole-process benchmark (issue 14)", "", f"Machine: {machine()}", "",
              f"`python benchmarks/whole_job.py`: {rounds} interleaved rounds after one warm-up, medians; "
              "× = coopgame-py script / mechsolve (wall; CPU in brackets); memory = peak RSS "
@@ -261,6 +316,15 @@ def markdown(solve: list[dict[str, Any]], hints: list[dict[str, Any]], proofs: d
             lines.append(f"| n={n}: ≥ {need:g}× the coopgame-py script{', memory ≤ 1.5× table + 150 MiB' if n == 26 else ''} "
                          f"| {r['ratio_wall']:.2f}× wall, {r['ratio_cpu']:.2f}× cpu{mem} | {'met' if met else 'not met'} |")
         lines.append("")
+    if axioms:
+        k, prev = axioms["kernel"], axioms["previous kernel"]
+        lines += [f"## Each default axiom at n = {axioms['n']} (in process; table {fmt_mem(axioms['table_bytes'])})", "",
+                  f"One pass of the kernel: {fmt_time(k)}; of the previous kernel (graded sums): {fmt_time(prev)}.", "",
+                  markdown_table(["axiom", "verdict", "time", "kernel passes", "previous-kernel passes",
+                                  "peak traced allocation"],
+                                 [[name, a["status"], fmt_time(a["time"]), f"{a['time'] / k:.2f}",
+                                   f"{a['time'] / prev:.2f}", fmt_mem(a["peak"])]
+                                  for name, a in axioms["axioms"].items()]), ""]
     if hints:
         lines += ["## IR hint against the verdict", "",
                   markdown_table(["n", "Shapley kernel pass", "IR hint (witness)", "hint / kernel", "exhaustive 3^n scan (old hint)"],
@@ -275,27 +339,30 @@ def markdown(solve: list[dict[str, Any]], hints: list[dict[str, Any]], proofs: d
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--ns", type=int, nargs="+", default=[16, 18, 20, 22, 24, 25, 26])
+    ap.add_argument("--ns", type=int, nargs="*", default=[16, 18, 20, 22, 24, 25, 26])
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--before", type=Path, default=None, help="an older checkout (its cli.py) timed in the same run")
     ap.add_argument("--before-ns", type=int, nargs="*", default=None, help="time --before only at these n")
     ap.add_argument("--hint-ns", type=int, nargs="*", default=[12, 14, 16, 20, 24])
     ap.add_argument("--skip-proofs", action="store_true")
+    ap.add_argument("--axioms-n", type=int, default=24, help="n of the per-axiom section (0: skip)")
     ap.add_argument("--out", type=Path, default=RESULTS)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="mechsolve-pycache-") as pyc:
         environ = env(Path(pyc))
         solve = solve_section(args.ns, args.rounds, args.seed, args.before, environ, args.before_ns)
         hints = hint_section(args.hint_ns, args.seed) if args.hint_ns else []
+        axioms = axioms_section(args.axioms_n, args.seed) if args.axioms_n else None
         proofs = None if args.skip_proofs else proofs_section(args.rounds, args.before, environ)
-    text = markdown(solve, hints, proofs, args.rounds, args.before)
+    text = markdown(solve, hints, proofs, args.rounds, args.before, axioms)
     print()
     print(text)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "whole_job.md").write_text(text + "\n")
     (args.out / "whole_job.json").write_text(json.dumps({"machine": machine(), "rounds": args.rounds,
-                                                        "solve": solve, "hints": hints, "proofs": proofs},
+                                                        "solve": solve, "hints": hints, "axioms": axioms,
+                                                        "proofs": proofs},
                                                        indent=1, default=str) + "\n")
 
 
