@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import decide
 from .game import Game
 
 #: Largest n for the exhaustive 3^n superadditivity check.
@@ -57,10 +58,15 @@ def _f(game: Game) -> np.ndarray:
     return game.values.astype(np.float64) if game.exact else game.values
 
 
+def _holds(worst: Any, tolerance: float, name: str) -> bool:
+    """A predicate holds when its worst violation is within the tolerance (:mod:`mechsolve.decide`)."""
+    return decide.leq(worst, tolerance, what=f"{name}: worst violation {float(worst):.3g} ≤ {tolerance:g}")
+
+
 def normalised(game: Game, tolerance: float = 0.0) -> PropertyResult:
     """``v(∅) = 0``."""
     x = abs(float(game.values[0]))
-    return PropertyResult("normalised", x <= tolerance, x, None if x <= tolerance else {"S": []},
+    return PropertyResult("normalised", _holds(x, tolerance, "normalised"), x, None if x <= tolerance else {"S": []},
                           tolerance, 1)
 
 
@@ -78,7 +84,7 @@ def monotone(game: Game, tolerance: float = 0.0) -> PropertyResult:
             s = (hi << (i + 1)) | lo
             wit = {"S": list(game.members(s)), "i": game.names[i],
                    "v(S)": float(v[s]), "v(S+i)": float(v[s | 1 << i])}
-    return PropertyResult("monotone", worst <= tolerance, worst, wit, tolerance, game.n * 2 ** (game.n - 1))
+    return PropertyResult("monotone", _holds(worst, tolerance, "monotone"), worst, wit, tolerance, game.n * 2 ** (game.n - 1))
 
 
 def supermodular(game: Game, tolerance: float = 0.0) -> PropertyResult:
@@ -100,7 +106,7 @@ def supermodular(game: Game, tolerance: float = 0.0) -> PropertyResult:
                 s = (h << (j + 1)) | (mid << (i + 1)) | lo
                 wit = {"S": list(game.members(s)), "i": game.names[i], "j": game.names[j],
                        "gap": worst}
-    return PropertyResult("supermodular", worst <= tolerance, worst, wit, tolerance, checked)
+    return PropertyResult("supermodular", _holds(worst, tolerance, "supermodular"), worst, wit, tolerance, checked)
 
 
 def superadditive(game: Game, tolerance: float = 0.0) -> PropertyResult:
@@ -148,7 +154,7 @@ def superadditive(game: Game, tolerance: float = 0.0) -> PropertyResult:
         if gap[k] > worst:
             worst = float(gap[k])
             wit = {"S": list(game.members(int(s[k]))), "T": list(game.members(int(t[k])))}
-    return PropertyResult("superadditive", worst <= tolerance, worst, wit, tolerance, checked)
+    return PropertyResult("superadditive", _holds(worst, tolerance, "superadditive"), worst, wit, tolerance, checked)
 
 
 def _superadditive_singletons(game: Game, v: np.ndarray) -> PropertyResult:

@@ -6,8 +6,9 @@ A scheme is one module exposing a :class:`Scheme`; adding one is one line in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -45,6 +46,20 @@ class Outcome:
     notes: tuple[str, ...] = ()
     status: str = "solved"
 
+    def as_float(self, *, note: str | None = None) -> Outcome:
+        """The same outcome in float64 (an exact outcome shown in a float run), with an extra note."""
+        def f(x: Any) -> Any:
+            if isinstance(x, np.ndarray):
+                return x.astype(np.float64) if x.dtype == object else x
+            if isinstance(x, Fraction):
+                return float(x)
+            return x
+
+        return Outcome(self.scheme, f(self.allocation), self.allocation_name,
+                       {k: f(v) for k, v in self.per_player.items()}, {k: f(v) for k, v in self.scalars.items()},
+                       {k: f(v) for k, v in self.matrices.items()}, self.notes + ((note,) if note else ()),
+                       self.status)
+
 
 @dataclass(frozen=True)
 class Scheme:
@@ -64,6 +79,24 @@ class Scheme:
 
     def rule(self, game: Game, params: Mapping[str, Any] | None = None) -> np.ndarray:
         return self.compute(game, params or {}).allocation
+
+    def rule_for(self, params: Mapping[str, Any], players: Sequence[str]) -> Callable[[Game], np.ndarray]:
+        """The scheme as a rule on *other* games (derived games of axioms: v_{-j}, sums, replicas).
+
+        Per-party parameters (``budgets``, ``caps``, ``tasks``, ``tau`` as mappings keyed by the
+        market's ``players``) are restricted to the players of the game the rule runs on; a
+        player the mapping does not name gets the scheme's default for an unlisted party.
+        """
+        known = set(players)
+
+        def rule(game: Game) -> np.ndarray:
+            here = set(game.names)
+            p = {k: ({q: x for q, x in v.items() if q in here}
+                     if isinstance(v, Mapping) and v and set(map(str, v)) <= known else v)
+                 for k, v in params.items()}
+            return self.compute(game, p).allocation
+
+        return rule
 
     def validate_params(self, params: Mapping[str, Any]) -> None:
         unknown = sorted(set(params) - set(self.params))

@@ -10,6 +10,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from ... import decide
 from ...games.game import Game
 from ...games.properties import superadditive
 from .base import Axiom, AxiomContext, Residual, num
@@ -29,12 +30,10 @@ def _pairs(ctx: AxiomContext, kind: str) -> list[tuple[int, int]]:
     g = ctx.game
     v = g.values
     n = g.n
-    tol = ctx.tolerance
+    tol = ctx.tol
 
     def close(a: object, b: object) -> bool:
-        if ctx.exact:
-            return bool(np.all(a == b))
-        return bool(np.max(np.abs(np.asarray(a, dtype=np.float64) - b), initial=0.0) <= tol)
+        return decide.all_zero(np.asarray(a) - np.asarray(b), tol=tol, what="v(S∪i) = v(S∪j) for all S")
 
     single = [v[1 << k] for k in range(n)]
     compl = [v[g.grand ^ (1 << k)] for k in range(n)]
@@ -53,17 +52,15 @@ def _nulls(ctx: AxiomContext) -> list[int]:
     g = ctx.game
     out = []
     v = g.values
+    tol = ctx.tol
     for i in range(g.n):
         # cheap necessary test first: v({i}) = v(∅) and v(N) = v(N∖i)
         d0, d1 = v[1 << i] - v[0], v[g.grand] - v[g.grand ^ (1 << i)]
-        if (d0 != 0 or d1 != 0) if ctx.exact else (abs(d0) > ctx.tolerance or abs(d1) > ctx.tolerance):
+        if not (decide.is_zero(d0, tol=tol, what=f"v({{{g.names[i]}}}) = v(∅)")
+                and decide.is_zero(d1, tol=tol, what=f"v(N) = v(N∖{g.names[i]})")):
             continue
         view = v.reshape(2 ** (g.n - 1 - i), 2, 2**i)
-        if ctx.exact:
-            null = bool(np.all(view[:, 1, :] == view[:, 0, :]))
-        else:
-            null = bool(np.abs(view[:, 1, :] - view[:, 0, :]).max() <= ctx.tolerance)
-        if null:
+        if decide.all_zero(view[:, 1, :] - view[:, 0, :], tol=tol, what=f"{g.names[i]} is null"):
             out.append(i)
     return out
 
@@ -120,7 +117,7 @@ def _ir(ctx: AxiomContext) -> Iterator[Residual]:
 def _ir_note(ctx: AxiomContext) -> str | None:
     if ctx.game.n > 16:
         return None
-    r = superadditive(ctx.game, 0 if ctx.exact else ctx.tolerance)
+    r = superadditive(ctx.game, ctx.tol)
     if r.holds is False:
         return (f"the game is not superadditive (v(S)+v(T) exceeds v(S∪T) by {r.worst:.6g} at "
                 f"S={r.witness['S']}, T={r.witness['T']}); the Shapley value is individually rational "

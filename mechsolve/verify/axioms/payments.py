@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from ... import decide
 from ...errors import MechsolveError
 from ...games.game import Game, replicate
 from ...games.properties import monotone, supermodular
@@ -37,7 +38,7 @@ _PAYMENT_ALLOCATIONS = ("payoff", "net_gain")
 
 
 def _tol(ctx: AxiomContext) -> float:
-    return 0.0 if ctx.exact else ctx.tolerance
+    return ctx.tol
 
 
 def _needs(*keys: str) -> Any:
@@ -117,7 +118,8 @@ def _fees(ctx: AxiomContext) -> Iterator[Residual]:
 
 def _zero_buyers(ctx: AxiomContext) -> list[int]:
     gain = ctx.outcome.per_player["gain"]
-    return [i for i in range(ctx.game.n) if abs(gain[i]) <= _tol(ctx)]
+    return [i for i in range(ctx.game.n)
+            if decide.is_zero(gain[i], tol=_tol(ctx), what=f"a_{ctx.game.names[i]} = 0")]
 
 
 def _zero_pre(ctx: AxiomContext) -> str | None:
@@ -173,7 +175,8 @@ def _budget_efficiency(ctx: AxiomContext) -> Iterator[Residual]:
             yield Residual({"party": p, "why": "model reward = min(v(N), max(v(i), r_i)) or payment = b_i"},
                            num(zero(ctx)), num(min(gap_model, gap_budget)) if not (inf and gap_model == math.inf)
                            else num(gap_model))
-        elif inf or -per["payoff_unconstrained"][i] <= b:
+        elif inf or decide.leq(-per["payoff_unconstrained"][i], b, tol=_tol(ctx),
+                               what=f"−p_{p}(v) ≤ b_{p} (can afford v(N))"):
             yield Residual({"party": p, "why": "can afford v(N) (−p_i(v) ≤ b_i) ⇒ λ_i = 1 (Statement 1)"},
                            num(zero(ctx) + 1), num(per["lambda"][i]))
         else:
@@ -276,8 +279,7 @@ def _nulls(ctx: AxiomContext) -> list[int]:
     out = []
     for i in range(g.n):
         view = g.values.reshape(2 ** (g.n - 1 - i), 2, 2**i)
-        d = view[:, 1, :] - view[:, 0, :]
-        if all(x == 0 for x in d.flat) if ctx.exact else bool(np.abs(d).max() <= ctx.tolerance):
+        if decide.all_zero(view[:, 1, :] - view[:, 0, :], tol=_tol(ctx), what=f"{g.names[i]} is a dummy"):
             out.append(i)
     return out
 

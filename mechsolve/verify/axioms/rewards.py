@@ -56,6 +56,7 @@ from typing import Any
 
 import numpy as np
 
+from ... import decide
 from ...errors import Infeasible, InvalidModel, Unsupported
 from ...games.game import Game
 from ...games.properties import monotone
@@ -92,7 +93,7 @@ class StrictResidual(Residual):
 
 # --------------------------------------------------------------------------- helpers
 def _tol(ctx: AxiomContext) -> Any:
-    return 0 if ctx.exact else ctx.tolerance
+    return ctx.tol
 
 
 def _rewards(ctx: AxiomContext) -> np.ndarray:
@@ -167,11 +168,14 @@ def _relations(ctx: AxiomContext) -> tuple[list[tuple[int, int]], list[tuple[int
         for j in range(i + 1, n):
             d = _differences(ctx, i, j)
             lo, hi = min(d), max(d)
-            if -tol <= lo and hi <= tol:
+            names = ctx.game.names
+            lo_ok = decide.geq(lo, 0 * lo, tol=tol, what=f"v(S∪{names[i]}) ≥ v(S∪{names[j]}) for all S")
+            hi_ok = decide.leq(hi, 0 * hi, tol=tol, what=f"v(S∪{names[i]}) ≤ v(S∪{names[j]}) for all S")
+            if lo_ok and hi_ok:
                 sym.append((i, j))
-            elif lo >= -tol and hi > tol:
+            elif lo_ok:
                 dom.append((i, j, int(np.argmax(d))))
-            elif hi <= tol and lo < -tol:
+            elif hi_ok:
                 dom.append((j, i, int(np.argmin(d))))
     return sym, dom
 
@@ -182,8 +186,7 @@ def _useless(ctx: AxiomContext) -> list[int]:
     for i in range(g.n):
         view = g.values.reshape(2 ** (g.n - 1 - i), 2, 2**i)
         d = (view[:, 1, :] - view[:, 0, :]).reshape(-1)
-        worst = max(abs(x) for x in d) if ctx.exact else float(np.abs(d).max())
-        if worst <= tol:
+        if decide.all_zero(d, tol=tol, what=f"{g.names[i]} is useless"):
             out.append(i)
     return out
 
