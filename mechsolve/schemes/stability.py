@@ -190,6 +190,12 @@ class Stage:
     pinned: tuple[int, ...] = ()
     dual: Mapping[int, Fraction] = field(default_factory=dict)
     removed: int = 0
+    #: The rest of the exact dual: multipliers of earlier-fixed coalitions, of x(N) = v(N), of the
+    #: bounds x_i ≥ v({i}); with ``dual`` they satisfy Σ_S y_S χ_S = Σ_T z_T χ_T + w χ_N − Σ_i μ_i e_i,
+    #: Σ y_S = 1 and level = Σ z_T (v(T) + ε_T) + w v(N) − Σ μ_i v({i}) − Σ y_S v(S).
+    fixed_dual: Mapping[int, Fraction] = field(default_factory=dict)
+    efficiency_dual: Fraction = Fraction(0)
+    bound_dual: Mapping[int, Fraction] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -236,6 +242,10 @@ class StabilityResult:
                 "stages": [{"level": str(s.level), "fixed": [members(m) for m in s.fixed],
                             "pinned": [self.names[i] for i in s.pinned],
                             "dual": [{"coalition": members(m), "multiplier": str(y)} for m, y in s.dual.items()],
+                            "fixed_dual": [{"coalition": members(m), "multiplier": str(y)}
+                                           for m, y in s.fixed_dual.items()],
+                            "efficiency_dual": str(s.efficiency_dual),
+                            "bound_dual": {self.names[i]: str(y) for i, y in s.bound_dual.items()},
                             "coalitions_made_constant": s.removed} for s in self.stages],
                 "point": [str(x) for x in self.exact] if self.exact is not None else None,
                 "lp_solves": self.lp_solves, "rows_generated": self.rows}
@@ -432,7 +442,7 @@ class _Sequence:
             return None, None, f"the fixed coalitions leave {s.nullity} degree(s) of freedom"
         return s.z[:n], s.z[n:], "unique solution of the fixed coalitions' equations"
 
-    def verify(self, x: list[Fraction], levels: list[Fraction], *, final: bool) -> tuple[bool, str, list[dict[int, Fraction]]]:
+    def verify(self, x: list[Fraction], levels: list[Fraction], *, final: bool) -> tuple[bool, str, list[Any]]:
         """Check the point against every coalition and certify each stage's level by exact duals."""
         n = self.n
         ex = self.ex
@@ -509,7 +519,8 @@ class _Sequence:
             if any(mu.get(i, Fraction(0)) <= 0 for i in pin):
                 return False, f"stage {j + 1}: a pinned bound has no positive exact multiplier", []
             pinned_before.update(pin)
-            duals.append({m: val for m, val in y.items() if val != 0})
+            duals.append(({m: val for m, val in y.items() if val != 0}, {m: val for m, val in zz.items() if val != 0},
+                          w, {i: val for i, val in mu.items() if val != 0}))
         return True, (f"verified exactly: {K} stage(s), each level certified by exact dual multipliers; "
                       "the point satisfies every coalition's level" +
                       (" and is the unique solution of the fixed coalitions' equations" if final else "")), duals
@@ -530,8 +541,9 @@ def _result(seq: _Sequence, kind: str, *, final: bool, point: str = "nucleolus")
         return StabilityResult(kind, seq.domain, alloc, None, lv[0], stages, False, f"not verified: {why}",
                                seq.solves, len(seq.row_of), seq.game.names)
     ok, msg, duals = seq.verify(x_exact, levels, final=final)
-    stages = tuple(Stage(levels[j], tuple(st[1]), tuple(st[2]), duals[j] if ok else {},
-                         seq.removed_counts[j]) for j, st in enumerate(seq.stages))
+    stages = tuple(Stage(levels[j], tuple(st[1]), tuple(st[2]), duals[j][0] if ok else {},
+                         seq.removed_counts[j], *(duals[j][1:] if ok else ({}, Fraction(0), {})))
+                   for j, st in enumerate(seq.stages))
     alloc = np.array([float(v) for v in x_exact])
     return StabilityResult(kind, seq.domain, alloc, tuple(x_exact), levels[0], stages, ok,
                            msg + notes if ok else f"not verified: {msg}", seq.solves, len(seq.row_of),
@@ -690,7 +702,7 @@ def _outcome(game: Game, r: StabilityResult, name: str, core: CoreCertificate | 
     surplus = sums[1:-1] if game.n > 1 else sums[:0]
     scalars: dict[str, Any] = {
         "v(N)": game.grand_value, "domain": r.domain,
-        "least-core value (max excess)": -r.value if isinstance(r.value, Fraction) and game.exact else -float(r.value),
+        "least-core value (max excess)": 0 - r.value if isinstance(r.value, Fraction) and game.exact else 0.0 - float(r.value),
         "stages": len(r.stages), "LP solves": r.lp_solves, "rows generated": r.rows,
         "exact certificate": "verified" if r.verified else "NOT verified",
     }
