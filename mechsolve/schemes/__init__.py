@@ -11,6 +11,7 @@ from .ohrimenko import SCHEMES as _OHRIMENKO
 from .rho_shapley import SCHEMES as _RHO_SHAPLEY
 from .user import SCHEMES as _USER
 from .stability import SCHEMES as _STABILITY
+from .vector import SCHEME as _VECTOR
 
 #: Registered schemes by name.
 SCHEMES: dict[str, Scheme] = {
@@ -21,6 +22,7 @@ SCHEMES: dict[str, Scheme] = {
     **{s.name: s for s in _RHO_SHAPLEY},
     **{s.name: s for s in _USER},
     **{s.name: s for s in _STABILITY},
+    _VECTOR.name: _VECTOR,
 }
 
 

@@ -31,6 +31,7 @@ Fraction(1, 1)
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -160,8 +161,9 @@ class FarkasCertificate:
         lines = []
         for y, c in zip(self.multipliers, self.constraints):
             lines.append(f"{_num(y, digits)} × [{c.name}]   {self.row_text(c, digits)}")
-        lines.append(f"sum: 0 ≤ {_num(-self.bound, digits)}, impossible "
-                     f"(exactly {'-' + str(self.bound) if self.bound.denominator == 1 else '−' + str(self.bound)})")
+        exact = f"−{self.bound}" if self.bound.denominator < 10_000 else "a negative rational"
+        lines.append(f"sum: 0 ≤ {_num(-self.bound, digits)}, impossible (exactly {exact}; "
+                     f"{'verified in rational arithmetic' if self.verified else 'NOT verified'})")
         return lines
 
     def to_dict(self) -> dict[str, Any]:
@@ -228,81 +230,94 @@ def verify_farkas(constraints: Sequence[Constraint], multipliers: Sequence[Fract
 
 
 def farkas_certificate(constraints: Sequence[Constraint], ncols: int, *,
-                       variable_names: Sequence[str] = (), float_rows: Any = None) -> FarkasCertificate:
+                       variable_names: Sequence[str] = ()) -> FarkasCertificate:
     """An irreducible infeasible subsystem of ``constraints`` with exact Farkas multipliers.
-
-    Parameters
-    ----------
-    constraints : sequence of Constraint
-        An infeasible system (``Infeasible`` is raised when it is feasible).
-    ncols : int
-        Number of variables.
-    float_rows : tuple, optional
-        ``(starts, index, value, rhs, is_eq)`` CSR float copy of the rows (saves rebuilding it
-        for large systems).
 
     Raises
     ------
     Infeasible
-        Never for an infeasible system; raised (as a ``SolverError``) when no certificate verifies.
+        When the system is feasible (there is no certificate).
+    SolverError
+        When the float multipliers do not extend to an exact certificate.
+    """
+    m = len(constraints)
+    starts = np.zeros(m, dtype=np.int64)
+    idx: list[int] = []
+    val: list[float] = []
+    for r, c in enumerate(constraints):
+        starts[r] = len(idx)
+        for k, a in c.coeffs.items():
+            idx.append(k)
+            val.append(float(a))
+    rhs = np.array([float(c.rhs) for c in constraints])
+    is_eq = np.array([c.sense == "=" for c in constraints], dtype=bool)
+    return farkas_from_rows(starts, np.array(idx, dtype=np.int64), np.array(val), rhs, is_eq,
+                            lambda r: constraints[r], ncols, variable_names=variable_names)
+
+
+class _Rows:
+    """Exact rows fetched on demand (only the support of a certificate is ever built)."""
+
+    def __init__(self, get: Callable[[int], Constraint]) -> None:
+        self._get = get
+        self._cache: dict[int, Constraint] = {}
+
+    def __getitem__(self, r: int) -> Constraint:
+        if r not in self._cache:
+            self._cache[r] = self._get(r)
+        return self._cache[r]
+
+
+def farkas_from_rows(starts: np.ndarray, index: np.ndarray, value: np.ndarray, rhs: np.ndarray,
+                     is_eq: np.ndarray, exact_row: Callable[[int], Constraint], ncols: int, *,
+                     variable_names: Sequence[str] = ()) -> FarkasCertificate:
+    """:func:`farkas_certificate` on rows given as a float CSR matrix plus an exact-row accessor.
+
+    The float multipliers come from one HiGHS LP over ``y`` (``min Σ|y_r|`` s.t.
+    ``Σ y_r a_r = 0``, ``Σ y_r b_r = −1``, ``y ≥ 0`` on ``≤`` rows); only the rows in its support
+    are built exactly (``exact_row``).
     """
     from .highs import SparseLP
 
-    m = len(constraints)
-    if float_rows is None:
-        starts = np.zeros(m, dtype=np.int64)
-        idx: list[int] = []
-        val: list[float] = []
-        for r, c in enumerate(constraints):
-            starts[r] = len(idx)
-            for k, a in c.coeffs.items():
-                idx.append(k)
-                val.append(float(a))
-        rhs = np.array([float(c.rhs) for c in constraints])
-        is_eq = np.array([c.sense == "=" for c in constraints])
-        index, value = np.array(idx, dtype=np.int64), np.array(val)
-    else:
-        starts, index, value, rhs, is_eq = float_rows
-    # variables: y_r (≥ 0 on ≤ rows) and, for = rows, y_r = y⁺ − y⁻ (two columns)
+    m = len(starts)
+    starts = np.asarray(starts, dtype=np.int64)
+    index = np.asarray(index, dtype=np.int64)
+    value = np.asarray(value, dtype=np.float64)
+    rhs = np.asarray(rhs, dtype=np.float64)
     eq_rows = np.flatnonzero(is_eq)
     ncol_y = m + len(eq_rows)
     scale = max(1.0, float(np.max(np.abs(rhs), initial=0.0)))
     lp = SparseLP(ncol_y, cost=np.ones(ncol_y), sense="min", lower=np.zeros(ncol_y))
-    # transpose the CSR: one LP row per variable k: Σ_r y_r a_rk = 0, and Σ_r y_r b_r = −1
+    # one LP row per variable k (Σ_r y_r a_rk = 0) and one for the right-hand sides (Σ_r y_r b_r = −1);
+    # an equality row r enters as y_r = y⁺_r − y⁻_r (two columns)
     lens = np.diff(np.append(starts, len(index)))
     row_of = np.repeat(np.arange(m), lens)
-    order = np.argsort(index, kind="stable")
-    cols_sorted = index[order]
-    ent_rows = row_of[order]
-    ent_vals = value[order]
     extra_col = np.full(m, -1, dtype=np.int64)
     extra_col[eq_rows] = m + np.arange(len(eq_rows))
-    k_starts = np.searchsorted(cols_sorted, np.arange(ncols))
-    k_ends = np.searchsorted(cols_sorted, np.arange(ncols), side="right")
-    all_cols: list[np.ndarray] = []
-    all_vals: list[np.ndarray] = []
-    for k in range(ncols):
-        rr = ent_rows[k_starts[k]:k_ends[k]]
-        vv = ent_vals[k_starts[k]:k_ends[k]]
-        neg = extra_col[rr] >= 0
-        all_cols.append(np.concatenate([rr, extra_col[rr][neg]]))
-        all_vals.append(np.concatenate([vv, -vv[neg]]))
-    all_cols.append(np.concatenate([np.arange(m), extra_col[eq_rows]]))
-    all_vals.append(np.concatenate([rhs / scale, -rhs[eq_rows] / scale]))
+    neg = extra_col[row_of] >= 0
+    ent_k = np.concatenate([index, index[neg], np.full(m + len(eq_rows), ncols)])
+    ent_col = np.concatenate([row_of, extra_col[row_of][neg], np.arange(m), extra_col[eq_rows]])
+    ent_val = np.concatenate([value, -value[neg], rhs / scale, -rhs[eq_rows] / scale])
+    order = np.argsort(ent_k, kind="stable")
+    ent_k, ent_col, ent_val = ent_k[order], ent_col[order], ent_val[order]
+    keep = ent_val != 0
+    ent_k, ent_col, ent_val = ent_k[keep], ent_col[keep], ent_val[keep]
+    kstarts = np.searchsorted(ent_k, np.arange(ncols + 1))
     lo = np.zeros(ncols + 1)
     lo[-1] = -1.0
-    lp.add_rows(all_cols, all_vals, lo=lo, hi=lo)
+    lp.add_csr(kstarts, ent_col, ent_val, lo, lo)
     try:
         sol = lp.solve()
     except Infeasible:
         raise Infeasible("the system is feasible: no Farkas certificate exists") from None
     y = sol.x[:m].copy()
     y[eq_rows] -= sol.x[m:]
-    support = [r for r in range(m) if abs(y[r]) > 1e-12 * max(1.0, float(np.abs(y).max()))]
-    return _exact_farkas(constraints, support, ncols, variable_names)
+    big = max(1e-300, float(np.abs(y).max()))
+    support = [int(r) for r in np.flatnonzero(np.abs(y) > 1e-12 * big)]
+    return _exact_farkas(_Rows(exact_row), support, ncols, variable_names)
 
 
-def _exact_farkas(constraints: Sequence[Constraint], support: list[int], ncols: int,
+def _exact_farkas(constraints: Any, support: list[int], ncols: int,
                   names: Sequence[str]) -> FarkasCertificate:
     """Exact multipliers on ``support``; shrink it while the solution is not unique."""
     notes: list[str] = []
@@ -326,12 +341,28 @@ def _exact_farkas(constraints: Sequence[Constraint], support: list[int], ncols: 
     else:  # pragma: no cover - the loop always breaks (support shrinks strictly)
         raise SolverError("could not reduce the certificate to a unique one")
     rows = tuple(constraints[r] for r in support)
+    y = _normalise(y)
     bad = [r.name for r, v in zip(rows, y) if r.sense == "<=" and v < 0]
     if bad:
         raise SolverError(f"exact multipliers are negative on {bad[0]!r}; no certificate on this support")
     bound = verify_farkas(rows, y, ncols)
     irreducible = all(v != 0 for v in y)
     return FarkasCertificate(rows, tuple(y), bound, irreducible, True, tuple(names), tuple(notes))
+
+
+def _normalise(y: list[Fraction]) -> list[Fraction]:
+    """Scale multipliers so the smallest magnitude is 1, then to integers when denominators are small."""
+    nz = [abs(v) for v in y if v != 0]
+    if not nz:
+        return y
+    s = min(nz)
+    y = [v / s for v in y]
+    den = 1
+    for v in y:
+        den = den * v.denominator // math.gcd(den, v.denominator)
+        if den > 1000:
+            return y
+    return [v * den for v in y]
 
 
 # --------------------------------------------------------------------------- exact vertices

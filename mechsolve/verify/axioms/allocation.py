@@ -11,7 +11,7 @@ from fractions import Fraction
 import numpy as np
 
 from ...games.game import Game
-from ...games.properties import superadditive
+from ...games.properties import null_players, superadditive, symmetric_pairs
 from .base import Axiom, AxiomContext, Residual, num
 
 
@@ -21,51 +21,12 @@ def _efficiency(ctx: AxiomContext) -> Iterator[Residual]:
 
 
 def _pairs(ctx: AxiomContext, kind: str) -> list[tuple[int, int]]:
-    """Pairs ``i < j`` symmetric in ``v`` within tolerance (exact games: equal).
-
-    A cheap necessary test first (``v({i}) = v({j})`` and ``v(N∖i) = v(N∖j)``), then the
-    full comparison ``v(S∪i) = v(S∪j)`` for all ``S ∌ i, j`` on the surviving pairs.
-    """
-    g = ctx.game
-    v = g.values
-    n = g.n
-    tol = ctx.tolerance
-
-    def close(a: object, b: object) -> bool:
-        if ctx.exact:
-            return bool(np.all(a == b))
-        return bool(np.max(np.abs(np.asarray(a, dtype=np.float64) - b), initial=0.0) <= tol)
-
-    single = [v[1 << k] for k in range(n)]
-    compl = [v[g.grand ^ (1 << k)] for k in range(n)]
-    out = []
-    for i in range(n):
-        for j in range(i + 1, n):
-            if not (close(single[i], single[j]) and close(compl[i], compl[j])):
-                continue
-            view = v.reshape(2 ** (n - 1 - j), 2, 2 ** (j - i - 1), 2, 2**i)
-            if close(view[:, 0, :, 1, :], view[:, 1, :, 0, :]):   # v(S∪i) vs v(S∪j), S ∌ i, j
-                out.append((i, j))
-    return out
+    """Pairs ``i < j`` symmetric in ``v`` within tolerance (exact games: equal)."""
+    return symmetric_pairs(ctx.game, ctx.tolerance)
 
 
 def _nulls(ctx: AxiomContext) -> list[int]:
-    g = ctx.game
-    out = []
-    v = g.values
-    for i in range(g.n):
-        # cheap necessary test first: v({i}) = v(∅) and v(N) = v(N∖i)
-        d0, d1 = v[1 << i] - v[0], v[g.grand] - v[g.grand ^ (1 << i)]
-        if (d0 != 0 or d1 != 0) if ctx.exact else (abs(d0) > ctx.tolerance or abs(d1) > ctx.tolerance):
-            continue
-        view = v.reshape(2 ** (g.n - 1 - i), 2, 2**i)
-        if ctx.exact:
-            null = bool(np.all(view[:, 1, :] == view[:, 0, :]))
-        else:
-            null = bool(np.abs(view[:, 1, :] - view[:, 0, :]).max() <= ctx.tolerance)
-        if null:
-            out.append(i)
-    return out
+    return null_players(ctx.game, ctx.tolerance)
 
 
 def _symmetry(ctx: AxiomContext) -> Iterator[Residual]:
