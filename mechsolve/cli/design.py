@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from . import cli
+from .app import cli
 from .options import emit
 
 
@@ -48,10 +48,11 @@ def design(ctx: click.Context, model: str, axioms: tuple[str, ...], objective: s
       mechsolve design models/mnist-5-parties.yaml -a efficiency -a individual-rationality -a core
       mechsolve design models/glove-game.yaml --objective "closest-to shapley" --norm linf --format json
     """
-    from ..design import design as run_design
-    from ..design import rule_yaml
-    from ..io import load, write_text
+    from ..model.io import load, write_text
     from ..report import render
+    from ..report.documents import document
+    from ..verify.design import design as run_design
+    from ..verify.design import rule_yaml
 
     m = load(model)
     out_dir = Path(output).parent if output else None
@@ -63,5 +64,5 @@ def design(ctx: click.Context, model: str, axioms: tuple[str, ...], objective: s
             click.echo(f"wrote {output} (run `mechsolve check {output}`)", err=True)
         else:
             click.echo(f"no rule exists, so {output} was not written; the certificate is in the report", err=True)
-    emit(render(result.document(), result.to_dict(), fmt), report_path)
+    emit(render(document(result), result.to_dict(), fmt), report_path)
     ctx.exit(result.exit_code)

@@ -24,12 +24,14 @@ no desirable mechanism exists at that D/ε.
 
 Examples
 --------
->>> from mechsolve.spec import parse_model
+>>> from mechsolve.model import parse_model
 >>> m = parse_model({"kind": "mechanism-design", "agents": ["a", "b"], "types": {"step": 1, "max": 2},
 ...                  "valuation": {"family": "market-growth"}, "parameters": {"alpha": -0.9}})
 >>> r = design_mechanism(m)
->>> r.solution.status, [c.name for c in r.solution.certificate.constraints][:2]
-('infeasible', ['IR of a at (0, 1)', 'IR of b at (0, 1)'])
+>>> r.solution.status, [c.name for c in r.solution.certificate.constraints]
+('infeasible', ['IR of a at (0, 2)', 'IR of b at (0, 1)', 'IC of b: 2 → 1 at (0, 2)', 'WBB at (0, 2)'])
+>>> [str(y) for y in r.solution.certificate.multipliers], r.solution.certificate.verified
+(['1', '1', '1', '1'], True)
 """
 
 from __future__ import annotations
@@ -526,7 +528,7 @@ def table_payments(inst: MechanismInstance, table: Any) -> np.ndarray:
     InvalidModel
         A profile off the grid, listed twice, or missing.
     """
-    from ..spec.mechanism import _exact_number
+    from ..model.mechanism import _exact_number
 
     names = inst.grids.names
     lookup = [{as_fraction(v) if inst.exact else Fraction(repr(float(v))): k for k, v in enumerate(g)}

@@ -38,8 +38,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidModel
-from ..games import Game, popcounts
-from ..properties import null_players, symmetric_pairs
+from ..games.game import Game, popcounts
+from ..games.properties import null_players, symmetric_pairs
 from ..solvers.certificates import Constraint, as_fraction
 from ..solvers.design import Block, CSRBlock, DesignProblem
 from .stability import ALL_ROWS_UP_TO, ExactTable, _common_denominator, _members, _scaled, coalition_sums
@@ -198,7 +198,7 @@ def build_problem(game: Game, axioms: Sequence[str], objective: str, rule: str |
     if "shapley-within" in ax:
         if delta is None:
             raise InvalidModel("axiom shapley-within needs `delta` (design.delta or --delta)", field="design.delta")
-        from ..shapley import shapley
+        from ..games.shapley import shapley
 
         phi = shapley(game)
         d = Fraction(repr(float(delta)))

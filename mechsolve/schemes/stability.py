@@ -50,7 +50,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import Infeasible, InvalidModel, SolverError, Unsupported
-from ..games import Game, popcounts
+from ..games.game import Game, popcounts
 from ..solvers.certificates import exact_solve
 from ..solvers.highs import INF, SparseLP
 from .base import Outcome, Scheme

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidModel
-from ..games import Game
+from ..games.game import Game
 from .base import Outcome, Scheme
 
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import Infeasible, SolverError, Unbounded
-from .lp import _quiet_stdout
+from ..model.io import silenced_stdout
 
 INF = float("inf")
 
@@ -54,7 +54,7 @@ class SparseSolution:
 def _highs():  # type: ignore[no-untyped-def]
     import highspy
 
-    with _quiet_stdout():  # the banner goes to C stdout even with output_flag off
+    with silenced_stdout():  # the banner goes to C stdout even with output_flag off
         h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     return h
@@ -147,7 +147,7 @@ class SparseLP:
         """Solve (warm when rows were added); raise on infeasible, unbounded or failed solves."""
         import highspy
 
-        with _quiet_stdout():
+        with silenced_stdout():
             self._h.run()
         st = self._h.getModelStatus()
         if st == highspy.HighsModelStatus.kInfeasible:

@@ -157,7 +157,7 @@ def analyse_mechanism(model: Any, base_dir: str | os.PathLike[str] = ".", *, exa
     if rule == "table":
         if model.payment_table is None:
             raise InvalidModel("payment rule `table` needs the model's `payment_table`", field="payment")
-        from .design import table_payments
+        from ..mechanism.design import table_payments
 
         pay = table_payments(inst, model.payment_table)
     elif rule not in ("max-payment", "mep", "zero"):

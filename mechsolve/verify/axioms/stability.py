@@ -16,7 +16,7 @@ Examples
 >>> import numpy as np
 >>> from mechsolve.games import Game
 >>> from mechsolve.schemes.base import Outcome
->>> from mechsolve.axioms.base import AxiomContext
+>>> from mechsolve.verify.axioms.base import AxiomContext
 >>> g = Game.from_values(["a", "b", "c"], [0, 0, 0, 1, 0, 1, 1, 1])     # majority game: empty core
 >>> x = np.array([1/3, 1/3, 1/3])
 >>> ctx = AxiomContext(g, Outcome("vector", x, "x", {"x": x}), lambda h: x)
@@ -34,8 +34,8 @@ from typing import Any
 
 import numpy as np
 
-from ..games import popcounts
-from ..schemes.stability import ExactTable, _common_denominator, _scaled, coalition_sums, least_core
+from ...games.game import popcounts
+from ...schemes.stability import ExactTable, _common_denominator, _scaled, coalition_sums, least_core
 from .base import Axiom, AxiomContext, Residual, num
 
 
@@ -115,7 +115,7 @@ def _eps_core(ctx: AxiomContext) -> Iterator[Residual]:
 def _core_note(ctx: AxiomContext) -> str | None:
     if ctx.game.n < 2 or ctx.game.n > 20:
         return None
-    from ..schemes.stability import core_certificate
+    from ...schemes.stability import core_certificate
 
     try:
         c = core_certificate(ctx.game)

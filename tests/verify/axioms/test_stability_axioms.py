@@ -6,11 +6,11 @@ from fractions import Fraction as F
 
 import numpy as np
 
-from mechsolve.analysis import analyse
-from mechsolve.check import run_checks
+from mechsolve.verify.analysis import analyse
+from mechsolve.verify.check import run_checks
 from mechsolve.games import Game
 from mechsolve.schemes import get_scheme
-from mechsolve.spec import parse_model
+from mechsolve.model import parse_model
 
 MAJORITY = [0, 0, 0, 1, 0, 1, 1, 1]
 

@@ -14,7 +14,7 @@ found; 1: none exists (certificate given).
 
 Examples
 --------
->>> from mechsolve.spec import parse_model
+>>> from mechsolve.model import parse_model
 >>> m = parse_model({"kind": "cooperative-market", "players": ["a", "b", "c"],
 ...                  "value": {"values": [0, 0, 0, 1, 0, 1, 1, 1]}, "exact": True})
 >>> r = design(m)                      # efficiency + IR + core on the majority game: the core is empty
@@ -33,9 +33,8 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__
-from .errors import InvalidModel, Unsupported
-from .report import Document, Section, Table, to_jsonable
+from .._version import __version__
+from ..errors import InvalidModel, Unsupported
 
 
 def _plain(x: Any) -> Any:
@@ -82,18 +81,17 @@ class DesignResult:
             "model": self.model.name or (Path(self.source_path).stem if self.source_path else None),
             "status": "found" if self.found else "infeasible",
             "axioms": list(self.axioms), "objective": self.objective, "objective_description": self.objective_note,
-            "norm": self.norm, "exact": self.exact, "problem": to_jsonable(sol.stats),
+            "norm": self.norm, "exact": self.exact, "problem": dict(sol.stats),
         }
         if self.found:
             out["objective_value"] = sol.objective
             out["objective_value_exact"] = str(sol.objective_exact) if sol.objective_exact is not None else None
-            out["rule"] = to_jsonable(self.rule)
+            out["rule"] = self.rule
             out["max_residual"] = sol.max_residual
             if sol.exact is not None:
                 out["exact_point"] = {"method": sol.exact.method, "feasible_exactly": sol.exact.feasible,
                                       "worst_violation": str(sol.exact.worst), "worst_row": sol.exact.worst_row}
-            out["cross_check"] = {k: (str(v) if isinstance(v, Fraction) else to_jsonable(v))
-                                  for k, v in self.cross_check.items()}
+            out["cross_check"] = {k: (str(v) if isinstance(v, Fraction) else v) for k, v in self.cross_check.items()}
             out["confirmation"] = self.confirmation.to_dict() if self.confirmation is not None else None
             out["certificate"] = None
         else:
@@ -103,62 +101,6 @@ class DesignResult:
         out["notes"] = list(self.notes)
         out["exit_code"] = self.exit_code
         return out
-
-    def document(self) -> Document:
-        sol = self.solution
-        title = f"mechsolve design — {self.model.name or (Path(self.source_path).name if self.source_path else 'model')}"
-        doc = Document(title)
-        st = sol.stats
-        doc.sections.append(Section("Design problem", [
-            ("kind", self.kind), ("axioms", ", ".join(self.axioms)), ("objective", self.objective_note or self.objective),
-            ("arithmetic", "exact rational" if self.exact else "float64 (certificates exact on the floats' values)"),
-            ("variables", st.get("variables")), ("rows (all axiom instances)", st.get("rows_total")),
-            ("rows in the final LP", st.get("rows_in_lp")), ("LP solves", st.get("lp_solves")),
-            ("time (s)", st.get("seconds"))],
-            tables=[Table(["block", "rows", "in LP", "lazy"],
-                          [[k, v["rows"], v["in_lp"], "yes" if v["lazy"] else "no"]
-                           for k, v in st.get("blocks", {}).items()])]))
-        if self.found:
-            facts: list[tuple[str, Any]] = [("status", "a rule satisfying every axiom was found"),
-                                            ("objective value", sol.objective_exact if sol.objective_exact is not None
-                                             else sol.objective)]
-            if sol.exact is not None:
-                facts.append(("exact rule", sol.exact.method + ("; every row holds exactly" if sol.exact.feasible
-                                                                else f"; NOT exactly feasible ({sol.exact.worst_row})")))
-            for k, v in self.cross_check.items():
-                if k in ("check", "lp_revenue", "algorithm_1_revenue", "agrees"):
-                    facts.append((f"cross-check: {k}", v))
-            sec = Section("Result: rule found", facts, notes=list(self.notes))
-            if self.rule and "vector" in self.rule:
-                sec.tables.append(Table(["player", "designed payoff"], [[p, v] for p, v in self.rule["vector"].items()]))
-            elif self.rule and "table" in self.rule:
-                rows = self.rule["table"]
-                agents = list(rows[0]["payment"]) if rows else []
-                sec.tables.append(Table(["profile"] + [f"p_{a}" for a in agents],
-                                        [[", ".join(f"{a}={v}" for a, v in r["profile"].items())]
-                                         + [r["payment"][a] for a in agents] for r in rows[:40]]))
-                if len(rows) > 40:
-                    sec.notes.append(f"first 40 of {len(rows)} profiles shown (--format json or -o lists them all)")
-            doc.sections.append(sec)
-            if self.confirmation is not None:
-                from .analysis import checks_section
-
-                doc.sections.append(checks_section(self.confirmation))
-        else:
-            cert = sol.certificate
-            chain = cert.chain()
-            rows = [[str(y) if y.denominator < 10_000 else f"{float(y):.6g}", c.name, cert.row_text(c)]
-                    for y, c in zip(cert.multipliers, cert.constraints)]
-            doc.sections.append(Section("Result: no rule satisfies these axioms", [
-                ("certificate", f"{len(cert.constraints)} named rows whose weighted sum reads 0 ≤ −c, c = "
-                                f"{float(cert.bound):.6g} > 0"),
-                ("irreducible", "yes (unique multipliers: dropping any row leaves a feasible system)"
-                 if cert.irreducible else "not shown"),
-                ("verified", "exactly, in rational arithmetic" if cert.verified else "NO"),
-                ("weighted sum", chain[-1].removeprefix("sum: "))],
-                [Table(["×", "named row", "inequality"], rows, title="the proof: add these rows with these weights")],
-                notes=list(self.notes)))
-        return doc
 
 
 def _abs_paths(data: dict[str, Any], base: Path, out_dir: Path | None) -> dict[str, Any]:
@@ -197,7 +139,7 @@ def design(model: Any, base_dir: str | os.PathLike[str] = ".", *, axioms: Sequen
 
 def _design_mechanism(model: Any, base_dir: Any, axioms: Any, objective: Any, rule: Any, norm: Any, exact: Any,
                       confirm: bool, source_path: Any) -> DesignResult:
-    from .mechanism.design import CHECK_NAMES, design_mechanism, table_rows
+    from ..mechanism.design import CHECK_NAMES, design_mechanism, table_rows
 
     r = design_mechanism(model, axioms=axioms, objective=objective, rule=rule, norm=norm, exact=exact)
     inst = r.instance
@@ -214,8 +156,8 @@ def _design_mechanism(model: Any, base_dir: Any, axioms: Any, objective: Any, ru
         data["name"] = f"{model.name or 'mechanism'} — designed payments ({r.objective})"
         rule_model = data
         if confirm:
+            from ..model.schema import parse_model
             from .analysis import analyse
-            from .spec import parse_model
 
             conf = analyse(parse_model(data), base_dir).checks
     prob_desc = _desc(r)
@@ -229,10 +171,10 @@ def _desc(r: Any) -> str:
 
 def _design_market(model: Any, base_dir: Any, axioms: Any, objective: Any, rule: Any, norm: Any, delta: Any,
                    epsilon: Any, exact: Any, confirm: bool, source_path: Any, output_dir: Any) -> DesignResult:
-    from .market import build_game
-    from .mechanism.design import parse_objective
-    from .schemes.design import CHECK_NAMES, DEFAULT_AXIOMS, _axioms, build_problem
-    from .solvers.design import solve_design
+    from ..data.market import build_game
+    from ..mechanism.design import parse_objective
+    from ..schemes.design import CHECK_NAMES, DEFAULT_AXIOMS, _axioms, build_problem
+    from ..solvers.design import solve_design
 
     spec = model.design
     names = list(axioms) if axioms else (list(spec.axioms) if spec and spec.axioms else list(DEFAULT_AXIOMS))
@@ -277,8 +219,8 @@ def _design_market(model: Any, base_dir: Any, axioms: Any, objective: Any, rule:
         data["name"] = f"{model.name or 'market'} — designed payoff ({obj if rl is None else f'closest-to {rl}'})"
         rule_model = data
         if confirm:
+            from ..model.schema import parse_model
             from .analysis import analyse
-            from .spec import parse_model
 
             conf = analyse(parse_model(data), base_dir).checks
         if any(CHECK_NAMES[a] is None for a in ax):
