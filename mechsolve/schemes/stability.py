@@ -41,6 +41,7 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -733,7 +734,16 @@ def _nucleolus(game: Game, params: Mapping[str, Any]) -> Outcome:
     >>> _nucleolus(Game.from_values(["a", "b"], [0, 1, 2, 4]), {}).allocation.tolist()
     [1.5, 2.5]
     """
-    r = nucleolus(game, domain=_domain(params, "imputation"))
+    domain = _domain(params, "imputation")
+    try:
+        r = nucleolus(game, domain=domain)
+    except Infeasible:
+        if "domain" in params:   # asked for imputations explicitly: the nucleolus does not exist
+            raise
+        r = nucleolus(game, domain="preimputation")
+        o = _outcome(game, r, "nucleolus", None)
+        return dataclasses.replace(o, notes=("the imputation set is empty (Σ_i v({i}) > v(N)): this is the "
+                                             "prenucleolus (set `domain: imputation` to refuse instead)",) + o.notes)
     return _outcome(game, r, "nucleolus", None)
 
 
@@ -767,7 +777,8 @@ SCHEMES = (
     Scheme("nucleolus", "the nucleolus: lexicographically smallest sorted excess vector over imputations "
            "(sequence of LPs, exact certificate)", "Schmeidler (1969); Maschler, Peleg & Shapley (1979)",
            _nucleolus, ("efficiency", "symmetry", "null-player", "individual-rationality"),
-           {"domain": "imputation (default) | preimputation (the prenucleolus)"}),
+           {"domain": "imputation | preimputation (the prenucleolus); default: imputations, or the prenucleolus "
+                      "with a note when the imputation set is empty"}),
     Scheme("prenucleolus", "the prenucleolus: the nucleolus over all x with x(N) = v(N)",
            "Schmeidler (1969); Maschler, Peleg & Shapley (1979)", _prenucleolus,
            ("efficiency", "epsilon-core", "symmetry", "null-player")),
