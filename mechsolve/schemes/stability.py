@@ -52,7 +52,7 @@ import numpy as np
 
 from ..errors import Infeasible, InvalidModel, SolverError, Unsupported
 from ..games.game import Game, popcounts
-from ..solvers.certificates import exact_solve
+from ..solvers.certificates import exact_solve, integer_nullspace
 from ..solvers.highs import INF, SparseLP
 from .base import Outcome, Scheme
 
@@ -351,15 +351,11 @@ class _Sequence:
         self.in_lp[masks] = True
 
     def _null_rows(self) -> np.ndarray:
-        """Integer basis of {w : w·f = 0 for every fixed vector f} (empty when the span is everything)."""
-        import sympy as sp
+        """Integer basis of {w : w·f = 0 for every fixed vector f} (empty when the span is everything).
 
-        M = sp.Matrix(np.array(self.fixed_vecs, dtype=np.int64).tolist())
-        basis = M.nullspace()
-        out = []
-        for b in basis:
-            den = lcm(*[int(sp.fraction(e)[1]) for e in b]) if len(b) else 1
-            out.append([int(e * den) for e in b])
+        Computed over ℤ, so span membership (``W χ_S = 0``) is decided exactly.
+        """
+        out = integer_nullspace([[int(a) for a in f] for f in self.fixed_vecs], self.n)
         return np.array(out, dtype=np.int64).reshape(len(out), self.n)
 
     def run(self, *, stages: int | None = None) -> None:
@@ -390,10 +386,10 @@ class _Sequence:
             newly = sorted(free_rows)
             pin = [i for i in bound_duals if i not in self.pinned and self.domain == "imputation"]
             self.stages.append((float(eps), newly, pin, free_rows, fixed_rows, bound_duals, eff_dual))
+            fixed_rows_lp = [self.row_of[m] for m in newly]
+            self.lp.set_row_bounds(fixed_rows_lp, [self.v[m] + eps for m in newly], [self.v[m] + eps for m in newly])
             for m in newly:
-                r = self.row_of[m]
-                self.lp.change_coeff(r, n, 0.0)
-                self.lp.set_row_bounds([r], [self.v[m] + eps], [self.v[m] + eps])
+                self.lp.change_coeff(self.row_of[m], n, 0.0)
                 self.status[m] = 1
                 self.removed_at[m] = j
                 self.fixed_vecs.append(((m >> np.arange(n)) & 1).astype(np.int64))
@@ -412,8 +408,9 @@ class _Sequence:
             cm = np.flatnonzero(const)
             self.status[cm] = 2
             self.removed_at[cm] = j
-            for m in cm[self.in_lp[cm]].tolist():
-                self.lp.set_row_bounds([self.row_of[m]], [-INF], [INF])
+            relax = [self.row_of[m] for m in cm[self.in_lp[cm]].tolist()]
+            if relax:
+                self.lp.set_row_bounds(relax, [-INF] * len(relax), [INF] * len(relax))
             self.removed_counts.append(int(cm.size))
             j += 1
             if W.shape[0] == 0 or (stages is not None and j >= stages):

@@ -87,8 +87,23 @@ class ExactSolve:
     consistent: bool
 
 
+def _flint() -> Any:
+    """python-flint when installed (C rational matrices, ~50× sympy on these sizes), else None."""
+    if not USE_FLINT:
+        return None
+    try:
+        import flint
+    except ImportError:
+        return None
+    return flint
+
+
+#: Use python-flint for exact linear algebra when it is installed (tests switch it off to cover sympy).
+USE_FLINT = True
+
+
 def exact_solve(rows: Sequence[Mapping[int, Fraction]], rhs: Sequence[Fraction], ncols: int) -> ExactSolve:
-    """Solve a sparse rational system exactly (sympy ``DomainMatrix`` rref over ``QQ``).
+    """Solve a sparse rational system exactly: rref over ℚ (python-flint ``fmpq_mat``, else sympy ``DomainMatrix``).
 
     Examples
     --------
@@ -97,13 +112,34 @@ def exact_solve(rows: Sequence[Mapping[int, Fraction]], rhs: Sequence[Fraction],
     >>> [str(v) for v in s.z], s.nullity
     (['2', '1'], 0)
     """
+    m = len(rows)
+    if m == 0:
+        return ExactSolve([Fraction(0)] * ncols, 0, ncols, True)
+    flint = _flint()
+    if flint is not None:
+        M = flint.fmpq_mat(m, ncols + 1)
+        for i, (row, b) in enumerate(zip(rows, rhs)):
+            for k, c in row.items():
+                if c != 0:
+                    M[i, k] = flint.fmpq(c.numerator, c.denominator)
+            if b != 0:
+                M[i, ncols] = flint.fmpq(b.numerator, b.denominator)
+        R, rank = M.rref()
+        pivots = []
+        for r in range(rank):
+            c = next(k for k in range(ncols + 1) if R[r, k] != 0)
+            pivots.append(c)
+        if ncols in pivots:
+            return ExactSolve(None, rank - 1, ncols - (rank - 1), False)
+        z = [Fraction(0)] * ncols
+        for r, p in enumerate(pivots):
+            q = R[r, ncols]
+            z[p] = Fraction(int(q.p), int(q.q))
+        return ExactSolve(z, rank, ncols - rank, True)
     from sympy import QQ
     from sympy.polys.matrices import DomainMatrix
     from sympy.polys.matrices.sdm import SDM
 
-    m = len(rows)
-    if m == 0:
-        return ExactSolve([Fraction(0)] * ncols, 0, ncols, True)
     data: dict[int, dict[int, Any]] = {}
     for i, (row, b) in enumerate(zip(rows, rhs)):
         d = {k: QQ(c.numerator, c.denominator) for k, c in row.items() if c != 0}
@@ -111,17 +147,48 @@ def exact_solve(rows: Sequence[Mapping[int, Fraction]], rhs: Sequence[Fraction],
             d[ncols] = QQ(b.numerator, b.denominator)
         if d:
             data[i] = d
-    M = DomainMatrix.from_rep(SDM(data, (m, ncols + 1), QQ))
-    R, pivots = M.rref()
-    if ncols in pivots:
-        return ExactSolve(None, len(pivots) - 1, ncols - (len(pivots) - 1), False)
-    rep = R.rep.to_sdm() if hasattr(R.rep, "to_sdm") else R.rep
+    Mq = DomainMatrix.from_rep(SDM(data, (m, ncols + 1), QQ))
+    Rq, piv = Mq.rref()
+    if ncols in piv:
+        return ExactSolve(None, len(piv) - 1, ncols - (len(piv) - 1), False)
+    rep = Rq.rep.to_sdm() if hasattr(Rq.rep, "to_sdm") else Rq.rep
     z = [Fraction(0)] * ncols
-    for r, p in enumerate(pivots):
+    for r, p in enumerate(piv):
         q = rep.get(r, {}).get(ncols)
         if q is not None:
             z[p] = Fraction(int(q.numerator), int(q.denominator))
-    return ExactSolve(z, len(pivots), ncols - len(pivots), True)
+    return ExactSolve(z, len(piv), ncols - len(piv), True)
+
+
+def integer_nullspace(rows: Sequence[Sequence[int]], ncols: int) -> list[list[int]]:
+    """An integer basis of ``{w : r·w = 0 for every row r}`` (python-flint ``fmpz_mat``, else sympy over ℤ).
+
+    Examples
+    --------
+    >>> ws = integer_nullspace([[1, 1, 0]], 3)
+    >>> len(ws), all(w[0] + w[1] == 0 for w in ws)
+    (2, True)
+    """
+    flint = _flint()
+    if flint is not None and rows:
+        M = flint.fmpz_mat(len(rows), ncols, [int(a) for r in rows for a in r])
+        X, nullity = M.nullspace()
+        out = [[int(X[i, j]) for i in range(ncols)] for j in range(nullity)]
+        return [_primitive(w) for w in out]
+    from sympy import ZZ
+    from sympy.polys.matrices import DomainMatrix
+
+    if not rows:
+        return [[int(i == j) for i in range(ncols)] for j in range(ncols)]
+    ns = DomainMatrix([[ZZ(int(a)) for a in r] for r in rows], (len(rows), ncols), ZZ).nullspace()
+    return [_primitive([int(a) for a in r]) for r in ns.to_list()] if ns.shape[0] else []
+
+
+def _primitive(w: list[int]) -> list[int]:
+    g = 0
+    for a in w:
+        g = math.gcd(g, a)
+    return [a // g for a in w] if g > 1 else w
 
 
 # --------------------------------------------------------------------------- Farkas / IIS

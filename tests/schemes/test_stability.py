@@ -279,3 +279,13 @@ def test_schemes_are_registered_and_exact_on_exact_games():
     o = get_scheme("least-core").compute(g, {"point": "vertex"})
     s = surplus(g, list(o.allocation))
     assert min(s[m] for m in range(1, 7)) == 50       # a least-core point: min surplus = ε* = 50
+
+
+def test_sympy_fallback_gives_the_same_certified_nucleolus(monkeypatch):
+    from mechsolve.solvers import certificates
+
+    g = bankruptcy(200, [100, 200, 300])
+    monkeypatch.setattr(certificates, "USE_FLINT", False)
+    r = nucleolus(g)
+    assert list(r.exact) == [50, 75, 75] and r.verified
+    recheck_stages(g, r)
