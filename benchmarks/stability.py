@@ -28,11 +28,20 @@ from mechsolve.games.game import Game
 from mechsolve.schemes.stability import nucleolus
 
 
-def game_values(n: int, seed: int) -> np.ndarray:
-    """v(S) = 20|S|² + U{0..49} (v(∅) = 0): integer, imputations exist for n ≥ 4, many excess levels."""
+def game_values(n: int, seed: int, family: str = "quadratic") -> np.ndarray:
+    """Random integer games (v(∅) = 0) with a non-empty imputation set.
+
+    * ``quadratic``: v(S) = 20|S|² + U{0..49} (imputations exist for n ≥ 4);
+    * ``scaled``: v(S) = |S|·U{0..99}, v(N) raised to Σ_i v({i}) when below (more excess levels,
+      the family on which coopgame-py's exact solver is slowest).
+    """
     rng = np.random.default_rng(seed)
     pc = np.bitwise_count(np.arange(2**n)).astype(np.int64)
-    v = pc * pc * 20 + rng.integers(0, 50, size=2**n)
+    if family == "quadratic":
+        v = pc * pc * 20 + rng.integers(0, 50, size=2**n)
+    else:
+        v = pc * rng.integers(0, 100, size=2**n)
+        v[-1] = max(v[-1], sum(int(v[1 << i]) for i in range(n)))
     v[0] = 0
     return v
 
@@ -61,6 +70,7 @@ def main() -> None:
     ap.add_argument("--budget", type=float, default=5.0, help="seconds of repeats per measurement")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--family", choices=["quadratic", "scaled"], default="quadratic")
     args = ap.parse_args()
     try:
         import coopgame
@@ -68,11 +78,12 @@ def main() -> None:
         coopgame = None
         print("coopgame-py is not installed (pip install coopgame-py): mechsolve only")
     nucleolus(Game.from_values(["a", "b", "c"], [0, 0, 0, 1, 0, 1, 1, 2]))   # warm-up (imports)
+    print(f"family: {args.family} (see game_values)\n")
     print("| n | stages | LP solves | rows generated | mechsolve exact (verified) | coopgame nucleolus_exact "
           "| ratio | coopgame float nucleolus | ratio | max |Δ| |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for n in range(args.min_n, args.max_n + 1):
-        v = game_values(n, args.seed + n)
+        v = game_values(n, args.seed + n, args.family)
         g = Game.from_values([f"p{i}" for i in range(n)], v.astype(float))
         t_ms, r = best_time(lambda: nucleolus(g), args.budget, args.repeats)
         assert r.verified, r.verification

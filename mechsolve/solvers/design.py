@@ -220,6 +220,8 @@ class DesignSolution:
     certificate: FarkasCertificate | None = None
     max_residual: float = 0.0
     stats: dict[str, Any] = field(default_factory=dict)
+    #: Computes the Farkas certificate of an infeasible problem on demand (``certify=False``).
+    certify: Callable[[], FarkasCertificate] | None = field(default=None, repr=False, compare=False)
 
     @property
     def found(self) -> bool:
@@ -227,7 +229,7 @@ class DesignSolution:
 
 
 def solve_design(problem: DesignProblem, *, exact: bool = False, tolerance: float = 1e-9,
-                 batch: int | None = None, max_rounds: int = 200) -> DesignSolution:
+                 batch: int | None = None, max_rounds: int = 200, certify: bool = True) -> DesignSolution:
     """Solve a design problem by row generation; a certificate when it is infeasible.
 
     Parameters
@@ -237,6 +239,9 @@ def solve_design(problem: DesignProblem, *, exact: bool = False, tolerance: floa
         exactly.
     tolerance : float
         Relative violation (× the largest right-hand side, at least 1) above which a lazy row is added.
+    certify : bool
+        Compute the Farkas certificate of an infeasible problem now; with False the solution's
+        ``certify()`` computes it on demand (a caller with a cheaper, domain-specific proof may not need it).
 
     Raises
     ------
@@ -279,9 +284,17 @@ def solve_design(problem: DesignProblem, *, exact: bool = False, tolerance: floa
             solves += 1
         except Infeasible:
             solves += 1
-            cert = _certificate(problem, blocks, pieces, lp_block, lp_row)
-            return DesignSolution("infeasible", certificate=cert,
-                                  stats=_stats(problem, blocks, added, solves, rounds, t0))
+            stats = _stats(problem, blocks, added, solves, rounds, t0)
+
+            def make() -> FarkasCertificate:
+                return _certificate(problem, blocks, pieces, lp_block, lp_row)
+
+            if not certify:
+                return DesignSolution("infeasible", stats=stats, certify=make)
+            t1 = time.perf_counter()
+            cert = make()
+            stats["certificate_seconds"] = round(time.perf_counter() - t1, 4)
+            return DesignSolution("infeasible", certificate=cert, stats=stats, certify=make)
         except Unbounded:
             solves += 1
             missing = [bi for bi, b in enumerate(blocks) if b.lazy and not added[bi].all()]
