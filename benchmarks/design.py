@@ -5,9 +5,10 @@
   generated lazily. Baseline: the same LP with every IC row given up front (up to ``--full-max``),
   and Algorithm 1 (its DP; the revenue optimum must equal its total, checked). Beyond the
   boundary (α = −0.9) the time includes the exact certificate.
-* Cooperative markets, n = 4 … 20: efficiency + core, objective closest-to Shapley (L1). Rows:
-  the 2^n − 2 core rows, generated lazily above n = 10. Baseline: all core rows up front (up to
-  ``--coop-full-max``).
+* Cooperative markets, n = 4 … 20: efficiency + core, objective closest-to Shapley (L1), on the two
+  random families of ``benchmarks/stability.py`` (``quadratic``: non-empty core; ``scaled``: mostly an
+  empty core, so the time includes the exact certificate). Rows: the 2^n − 2 core rows, generated
+  lazily above n = 10. Baseline: all core rows up front (up to ``--coop-full-max``).
 
 Times are single runs on a shared 2-core machine: read the ratios (same run), not absolute values.
 
@@ -55,9 +56,17 @@ def main() -> None:
     ap.add_argument("--full-max", type=int, default=50, help="largest D/ε for the all-IC-rows baseline")
     ap.add_argument("--coop-max", type=int, default=20)
     ap.add_argument("--coop-full-max", type=int, default=14)
+    ap.add_argument("--only", choices=["chen", "coop"], default=None)
     args = ap.parse_args()
     design_mechanism(chen(2, 2, -0.7))   # warm-up (imports)
+    if args.only != "coop":
+        run_chen(args)
+    if args.only != "chen":
+        for family in ("quadratic", "scaled"):
+            run_coop(args, family)
 
+
+def run_chen(args: argparse.Namespace) -> None:
     print("## Chen et al. grids (IC + IR + WBB, revenue)\n")
     print("| agents | α | D/ε | variables | rows (all) | rows in LP | LP solves | design | all-rows LP | ratio "
           "| Algorithm 1 | status | revenue = Algorithm 1 |")
@@ -84,11 +93,14 @@ def main() -> None:
         print(f"| {agents} | {alpha} | {top} | {st['variables']:,} | {st['rows_total']:,} | {st['rows_in_lp']:,} "
               f"| {st['lp_solves']} | {t_d:.2f} s | {full} | {ratio} | {t_a:.3f} s | {status} | {agrees} |", flush=True)
 
-    print("\n## Cooperative markets (efficiency + core, closest-to Shapley, L1)\n")
+
+
+def run_coop(args: argparse.Namespace, family: str) -> None:
+    print(f"\n## Cooperative markets (efficiency + core, closest-to Shapley, L1), family {family}\n")
     print("| n | rows (all) | rows in LP | LP solves | design | all-rows LP | ratio | status |")
     print("|---|---|---|---|---|---|---|---|")
     for n in range(4, args.coop_max + 1):
-        v = game_values(n, n, "quadratic")
+        v = game_values(n, n, family)
         g = Game.from_values([f"p{i}" for i in range(n)], v.astype(float))
         prob = coop_problem(g, ["efficiency", "core"], "closest-to", "shapley", "l1")
         t_d, sol = timed(lambda: solve_design(prob))
