@@ -135,3 +135,19 @@ def test_larger_grid_uses_row_generation():
     st = r.solution.stats
     assert r.solution.found and st["blocks"]["IC"]["in_lp"] < st["blocks"]["IC"]["rows"] // 5
     assert r.cross_check["agrees"]
+
+
+def test_any_misreports_negative_cycle_is_the_certificate():
+    from mechsolve.errors import Infeasible
+    from mechsolve.mechanism.max_payment import max_payments_literal
+
+    m = parse_model({"kind": "mechanism-design", "agents": 2, "types": {"step": 1, "max": 3},
+                     "valuation": {"family": "linear", "matrix": [[1, 0.25], [0.5, 0.75]]}, "misreports": "any",
+                     "exact": True})
+    r = design_mechanism(m)
+    cert = r.solution.certificate
+    assert r.solution.status == "infeasible" and cert.verified and cert.irreducible
+    assert all(c.block == "IC" for c in cert.constraints)          # a cycle of IC rows: p(t) − p(t') ≤ Gap
+    assert sum(c.rhs * y for c, y in zip(cert.constraints, cert.multipliers)) < 0
+    with pytest.raises(Infeasible):                                 # Bellman–Ford finds the negative cycle too
+        max_payments_literal(r.instance)
