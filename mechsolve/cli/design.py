@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from .app import cli
+from .exit_codes import exit_code, with_exit_code
 from .options import emit
 
 
@@ -64,5 +65,5 @@ def design(ctx: click.Context, model: str, axioms: tuple[str, ...], objective: s
             click.echo(f"wrote {output} (run `mechsolve check {output}`)", err=True)
         else:
             click.echo(f"no rule exists, so {output} was not written; the certificate is in the report", err=True)
-    emit(render(document(result), result.to_dict(), fmt), report_path)
-    ctx.exit(result.exit_code)
+    emit(render(document(result), with_exit_code(result, result.to_dict()), fmt), report_path)
+    ctx.exit(exit_code(result))

@@ -9,8 +9,9 @@
 The result (:class:`DesignResult`) carries the rule, its exact rational form when the data are
 rational (or the exact binary values of float data), the LP's size and time, and either the
 rule written as a model that ``mechsolve check`` runs (``rule_model``; the result already ran
-that check: ``confirmation``) or the exact infeasibility certificate. Exit code 0: a rule was
-found; 1: none exists (certificate given).
+that check: ``confirmation``) or the exact infeasibility certificate. Status ``solved`` (a rule;
+the CLI exits 0), ``infeasible`` (none exists, certificate given; exit 1) or ``violated`` (the
+written rule failed its own check — never expected; exit 1).
 
 Examples
 --------
@@ -18,8 +19,8 @@ Examples
 >>> m = parse_model({"kind": "cooperative-market", "players": ["a", "b", "c"],
 ...                  "value": {"values": [0, 0, 0, 1, 0, 1, 1, 1]}, "exact": True})
 >>> r = design(m)                      # efficiency + IR + core on the majority game: the core is empty
->>> r.exit_code, r.solution.certificate.verified
-(1, True)
+>>> r.status, r.solution.certificate.verified
+('infeasible', True)
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ import numpy as np
 
 from .._version import __version__
 from ..errors import InvalidModel, Unsupported
+from ..result import Result, Status
 
 
 def _plain(x: Any) -> Any:
@@ -46,7 +48,7 @@ def _plain(x: Any) -> Any:
 
 
 @dataclass(frozen=True, eq=False)
-class DesignResult:
+class DesignResult(Result):
     """A designed rule or an infeasibility certificate, for one model."""
 
     kind: str
@@ -69,17 +71,25 @@ class DesignResult:
         return bool(self.solution.found)
 
     @property
-    def exit_code(self) -> int:
+    def status(self) -> Status:  # type: ignore[override]
         if not self.found:
-            return 1
-        return 0
+            return Status.INFEASIBLE
+        if self.confirmation is not None and self.confirmation.violated:
+            return Status.VIOLATED
+        return Status.SOLVED
+
+    @property
+    def message(self) -> str:
+        if not self.found:
+            return f"no rule satisfies {', '.join(self.axioms)} (certificate of {len(self.solution.certificate.constraints)} rows)"
+        return f"a rule satisfying {', '.join(self.axioms)} was found ({self.objective})"
 
     def to_dict(self) -> dict[str, Any]:
         sol = self.solution
         out: dict[str, Any] = {
             "mechsolve": __version__, "kind": self.kind,
             "model": self.model.name or (Path(self.source_path).stem if self.source_path else None),
-            "status": "found" if self.found else "infeasible",
+            "status": "found" if self.found else "infeasible", "result": str(self.status),
             "axioms": list(self.axioms), "objective": self.objective, "objective_description": self.objective_note,
             "norm": self.norm, "exact": self.exact, "problem": dict(sol.stats),
         }
@@ -99,7 +109,6 @@ class DesignResult:
             out["rule"] = None
             out["certificate"] = {**cert.to_dict(), "chain": cert.chain()}
         out["notes"] = list(self.notes)
-        out["exit_code"] = self.exit_code
         return out
 
 

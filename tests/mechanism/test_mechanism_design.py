@@ -14,7 +14,8 @@ from mechsolve.mechanism.max_payment import max_payments
 from mechsolve.model import parse_model
 from mechsolve.model.io import load
 from mechsolve.solvers.certificates import verify_farkas
-from mechsolve.verify.axioms.mechanism import MechanismContext, run_mechanism_checks
+from mechsolve.verify.axioms.base import MechanismContext
+from mechsolve.verify.check import run_mechanism_checks
 
 MODELS = __import__("pathlib").Path(__file__).resolve().parents[2] / "models"
 
