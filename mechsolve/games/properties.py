@@ -63,6 +63,57 @@ def _holds(worst: Any, tolerance: float, name: str) -> bool:
     return decide.leq(worst, tolerance, what=f"{name}: worst violation {float(worst):.3g} ≤ {tolerance:g}")
 
 
+def symmetric_pairs(game: Game, tolerance: float = 0.0) -> list[tuple[int, int]]:
+    """Pairs ``i < j`` with ``v(S ∪ i) = v(S ∪ j)`` for all ``S ∌ i, j`` (exact games: equal; else within tolerance).
+
+    A cheap necessary test first (``v({i}) = v({j})`` and ``v(N∖i) = v(N∖j)``), then the full
+    comparison on the surviving pairs.
+
+    Examples
+    --------
+    >>> symmetric_pairs(Game.from_values(["a", "b", "c"], [0, 1, 1, 2, 0, 1, 1, 2]))
+    [(0, 1)]
+    """
+    v = game.values
+    n = game.n
+
+    def close(a: object, b: object) -> bool:
+        return decide.all_zero(np.asarray(a) - np.asarray(b), tol=tolerance, what="v(S∪i) = v(S∪j) for all S")
+
+    single = [v[1 << k] for k in range(n)]
+    compl = [v[game.grand ^ (1 << k)] for k in range(n)]
+    out = []
+    for i in range(n):
+        for j in range(i + 1, n):
+            if not (close(single[i], single[j]) and close(compl[i], compl[j])):
+                continue
+            view = v.reshape(2 ** (n - 1 - j), 2, 2 ** (j - i - 1), 2, 2**i)
+            if close(view[:, 0, :, 1, :], view[:, 1, :, 0, :]):   # v(S∪i) vs v(S∪j), S ∌ i, j
+                out.append((i, j))
+    return out
+
+
+def null_players(game: Game, tolerance: float = 0.0) -> list[int]:
+    """Players ``i`` with ``v(S ∪ i) = v(S)`` for all ``S`` (exact games: equal; else within tolerance).
+
+    Examples
+    --------
+    >>> null_players(Game.from_values(["a", "b"], [0, 1, 0, 1]))
+    [1]
+    """
+    out = []
+    v = game.values
+    for i in range(game.n):
+        d0, d1 = v[1 << i] - v[0], v[game.grand] - v[game.grand ^ (1 << i)]   # cheap necessary test
+        if not (decide.is_zero(d0, tol=tolerance, what=f"v({{{game.names[i]}}}) = v(∅)")
+                and decide.is_zero(d1, tol=tolerance, what=f"v(N) = v(N∖{game.names[i]})")):
+            continue
+        view = v.reshape(2 ** (game.n - 1 - i), 2, 2**i)
+        if decide.all_zero(view[:, 1, :] - view[:, 0, :], tol=tolerance, what=f"{game.names[i]} is null"):
+            out.append(i)
+    return out
+
+
 def normalised(game: Game, tolerance: float = 0.0) -> PropertyResult:
     """``v(∅) = 0``."""
     x = abs(float(game.values[0]))

@@ -24,6 +24,7 @@ from typing import Any
 from ..mechanism.reproduce import Figure
 from ..verify.analysis import MarketAnalysis
 from ..verify.compare import Comparison, ReplicationReport
+from ..verify.design import DesignResult
 from ..verify.mechanism_analysis import MAX_TEXT_ROWS, MechanismAnalysis
 from ..verify.mechanism_search import MechanismSearchResult
 from ..verify.sampled import SampledMarketAnalysis
@@ -281,3 +282,60 @@ def mechanism_verify_document(results: Sequence[MechanismSearchResult], written:
 
 __all__ = ["document", "market_document", "sampled_document", "mechanism_document", "comparison_document",
            "replication_section", "synthesis_document", "figure_document", "mechanism_verify_document"]
+
+
+@document.register
+def design_document(r: DesignResult) -> Document:
+    """`mechsolve design`: the LP's size, then the rule (and `check` on it) or the certificate as a table."""
+    sol = r.solution
+    doc = Document(f"mechsolve design — {r.model.name or (Path(r.source_path).name if r.source_path else 'model')}")
+    st = sol.stats
+    doc.sections.append(Section("Design problem", [
+        ("kind", r.kind), ("axioms", ", ".join(r.axioms)), ("objective", r.objective_note or r.objective),
+        ("arithmetic", "exact rational" if r.exact else "float64 (certificates exact on the floats' values)"),
+        ("variables", st.get("variables")), ("rows (all axiom instances)", st.get("rows_total")),
+        ("rows in the final LP", st.get("rows_in_lp")), ("LP solves", st.get("lp_solves")),
+        ("time (s)", st.get("seconds"))],
+        tables=[Table(["block", "rows", "in LP", "lazy"],
+                      [[k, v["rows"], v["in_lp"], "yes" if v["lazy"] else "no"] for k, v in st.get("blocks", {}).items()])]))
+    if r.found:
+        facts: list[tuple[str, Any]] = [("status", "a rule satisfying every axiom was found"),
+                                        ("objective value", sol.objective_exact if sol.objective_exact is not None
+                                         else sol.objective)]
+        if sol.exact is not None:
+            facts.append(("exact rule", sol.exact.method + ("; every row holds exactly" if sol.exact.feasible
+                                                            else f"; NOT exactly feasible ({sol.exact.worst_row})")))
+        for k in ("check", "lp_revenue", "algorithm_1_revenue", "agrees"):
+            if k in r.cross_check:
+                facts.append((f"cross-check: {k}", r.cross_check[k]))
+        sec = Section("Result: rule found", facts, notes=list(r.notes))
+        if r.rule and "vector" in r.rule:
+            sec.tables.append(Table(["player", "designed payoff"], [[p, v] for p, v in r.rule["vector"].items()]))
+        elif r.rule and "table" in r.rule:
+            rows = r.rule["table"]
+            agents = list(rows[0]["payment"]) if rows else []
+            sec.tables.append(Table(["profile"] + [f"p_{a}" for a in agents],
+                                    [[", ".join(f"{a}={v}" for a, v in row["profile"].items())]
+                                     + [row["payment"][a] for a in agents] for row in rows[:MAX_TEXT_ROWS]]))
+            if len(rows) > MAX_TEXT_ROWS:
+                sec.notes.append(f"first {MAX_TEXT_ROWS} of {len(rows)} profiles shown (--format json or -o lists them all)")
+        doc.sections.append(sec)
+        if r.confirmation is not None:
+            confirm = checks_section(r.confirmation)
+            confirm.heading = "Check of the designed rule (what `mechsolve check` on the written model says)"
+            doc.sections.append(confirm)
+    else:
+        cert = sol.certificate
+        chain = cert.chain()
+        rows = [[str(y) if y.denominator < 10_000 else fmt(float(y), 6), c.name, cert.row_text(c)]
+                for y, c in zip(cert.multipliers, cert.constraints)]
+        doc.sections.append(Section("Result: no rule satisfies these axioms", [
+            ("certificate", f"{len(cert.constraints)} named rows whose weighted sum reads 0 ≤ −c, c = "
+                            f"{fmt(float(cert.bound), 6)} > 0"),
+            ("irreducible", "yes (unique multipliers: dropping any row leaves a feasible system)"
+             if cert.irreducible else "not shown"),
+            ("verified", "exactly, in rational arithmetic" if cert.verified else "NO"),
+            ("weighted sum", chain[-1].removeprefix("sum: "))],
+            [Table(["×", "named row", "inequality"], rows, title="the proof: add these rows with these weights")],
+            notes=list(r.notes)))
+    return doc

@@ -35,6 +35,9 @@ class Outcome:
         Named ``n×n`` arrays (e.g. conditional Shapley flows).
     notes : tuple of str
         Caveats the user must read (non-unique optimum, assumptions, ...).
+    certificates : dict
+        JSON-ready exact certificates backing the result (e.g. the nucleolus's stage duals,
+        a Bondareva–Shapley proof that the core is empty).
     """
 
     scheme: str
@@ -45,6 +48,7 @@ class Outcome:
     matrices: Mapping[str, np.ndarray] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     status: str = "solved"
+    certificates: Mapping[str, Any] = field(default_factory=dict)
 
     def as_float(self, *, note: str | None = None) -> Outcome:
         """The same outcome in float64 (an exact outcome shown in a float run), with an extra note."""

@@ -75,6 +75,8 @@ class MarketAnalysis:
                              for i, p in enumerate(names)} for k, m in self.outcome.matrices.items()},
             "notes": list(self.outcome.notes),
         }
+        if self.outcome.certificates:   # exact certificates of stability schemes (JSON-ready)
+            out["certificates"] = dict(self.outcome.certificates)
         if self.game.exact:
             out["exact_values"] = {q: {p: str(vec[i]) for i, p in enumerate(names)}
                                    for q, vec in self.outcome.per_player.items()}

@@ -154,9 +154,16 @@ def analyse_mechanism(model: Any, base_dir: str | os.PathLike[str] = ".", *, exa
     t0 = time.perf_counter()
     inst = build_instance(model, exact=exact, grids=grids)
     rule = scheme or model.payment
-    if rule not in ("max-payment", "mep", "zero"):
-        raise InvalidModel(f"unknown payment rule {rule!r}; valid: max-payment, mep, zero", field="payment")
-    pay = payments_for(inst, rule)
+    if rule == "table":
+        if model.payment_table is None:
+            raise InvalidModel("payment rule `table` needs the model's `payment_table`", field="payment")
+        from ..mechanism.design import table_payments
+
+        pay = table_payments(inst, model.payment_table)
+    elif rule not in ("max-payment", "mep", "zero"):
+        raise InvalidModel(f"unknown payment rule {rule!r}; valid: max-payment, mep, zero, table", field="payment")
+    else:
+        pay = payments_for(inst, rule)
     t1 = time.perf_counter()
     tol = model.tolerance if tolerance is None else tolerance
     pmax = pay if rule == "max-payment" else max_payments(inst)

@@ -10,9 +10,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from ... import decide
 from ...games.game import Game
-from ...games.properties import superadditive
+from ...games.properties import null_players, superadditive, symmetric_pairs
 from .base import Axiom, AxiomContext, Residual, num
 
 
@@ -22,47 +21,12 @@ def _efficiency(ctx: AxiomContext) -> Iterator[Residual]:
 
 
 def _pairs(ctx: AxiomContext, kind: str) -> list[tuple[int, int]]:
-    """Pairs ``i < j`` symmetric in ``v`` within tolerance (exact games: equal).
-
-    A cheap necessary test first (``v({i}) = v({j})`` and ``v(N∖i) = v(N∖j)``), then the
-    full comparison ``v(S∪i) = v(S∪j)`` for all ``S ∌ i, j`` on the surviving pairs.
-    """
-    g = ctx.game
-    v = g.values
-    n = g.n
-    tol = ctx.tol
-
-    def close(a: object, b: object) -> bool:
-        return decide.all_zero(np.asarray(a) - np.asarray(b), tol=tol, what="v(S∪i) = v(S∪j) for all S")
-
-    single = [v[1 << k] for k in range(n)]
-    compl = [v[g.grand ^ (1 << k)] for k in range(n)]
-    out = []
-    for i in range(n):
-        for j in range(i + 1, n):
-            if not (close(single[i], single[j]) and close(compl[i], compl[j])):
-                continue
-            view = v.reshape(2 ** (n - 1 - j), 2, 2 ** (j - i - 1), 2, 2**i)
-            if close(view[:, 0, :, 1, :], view[:, 1, :, 0, :]):   # v(S∪i) vs v(S∪j), S ∌ i, j
-                out.append((i, j))
-    return out
+    """Pairs ``i < j`` symmetric in ``v`` within tolerance (exact games: equal)."""
+    return symmetric_pairs(ctx.game, ctx.tol)
 
 
 def _nulls(ctx: AxiomContext) -> list[int]:
-    g = ctx.game
-    out = []
-    v = g.values
-    tol = ctx.tol
-    for i in range(g.n):
-        # cheap necessary test first: v({i}) = v(∅) and v(N) = v(N∖i)
-        d0, d1 = v[1 << i] - v[0], v[g.grand] - v[g.grand ^ (1 << i)]
-        if not (decide.is_zero(d0, tol=tol, what=f"v({{{g.names[i]}}}) = v(∅)")
-                and decide.is_zero(d1, tol=tol, what=f"v(N) = v(N∖{g.names[i]})")):
-            continue
-        view = v.reshape(2 ** (g.n - 1 - i), 2, 2**i)
-        if decide.all_zero(view[:, 1, :] - view[:, 0, :], tol=tol, what=f"{g.names[i]} is null"):
-            out.append(i)
-    return out
+    return null_players(ctx.game, ctx.tol)
 
 
 def _symmetry(ctx: AxiomContext) -> Iterator[Residual]:

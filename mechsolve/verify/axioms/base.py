@@ -46,10 +46,12 @@ class Residual:
     def margin(self) -> Any:
         d = self.got - self.expected
         if self.relation == "=":
-            return abs(d)
-        if self.relation == ">=":
-            return max(-d, 0 * d)
-        return max(d, 0 * d)
+            m = abs(d)
+        elif self.relation == ">=":
+            m = max(-d, 0 * d)
+        else:
+            m = max(d, 0 * d)
+        return m + 0.0 if isinstance(m, float) else m   # never a "-0" margin
 
 
 @dataclass(frozen=True)
