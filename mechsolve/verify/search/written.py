@@ -2,13 +2,14 @@
 
 Examples
 --------
->>> import tempfile, pathlib
+>>> import pathlib, shutil, tempfile
 >>> from mechsolve.verify.search import search
 >>> r = search("formula", "null-player", params={"formula": "vN/n"}, families=("monotone",), budget=100)
 >>> path = pathlib.Path(tempfile.mkdtemp()) / "cx.yaml"
 >>> write_counterexample(path, r)
 >>> reproduces(path)
 'checked: exits 1 in float and in --exact mode'
+>>> shutil.rmtree(path.parent)
 """
 
 from __future__ import annotations
