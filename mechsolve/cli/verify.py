@@ -109,7 +109,8 @@ def _written_name(base: str, axiom: str, many: bool) -> str:
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="run the search chunks on the Dask cluster at ADDRESS (e.g. tcp://10.0.0.5:8786)")
 @click.option("--write-counterexample", "write_cx", default=None, type=click.Path(dir_okay=False),
-              help="write the counterexample as a model file (one per violated axiom: FILE-AXIOM.yaml)")
+              help="write the counterexample as a model file, YAML or (FILE.json) JSON; one per violated "
+                   "axiom: FILE-AXIOM.yaml")
 @click.option("--mechanism", default=None, type=click.Choice(["mep", "max-payment", "zero"]),
               help="search mechanism-design instances (Chen et al.) for a violation by this payment rule "
                    "instead of a cooperative scheme")

@@ -28,6 +28,21 @@ def test_verify_violation_writes_a_model_that_check_reproduces(tmp_path) -> None
     assert run("check", str(cx), "--exact")[0] == 1
 
 
+def test_verify_writes_json_models_and_refuses_unwritable_suffixes(tmp_path) -> None:
+    import json
+
+    cx = tmp_path / "cx.json"
+    code, out = run("verify", "--scheme-formula", "vN/n", "-a", "null-player", "--budget", "60",
+                    "--write-counterexample", str(cx))
+    assert code == 1 and "exits 1 in float and in --exact mode" in out
+    assert json.loads(cx.read_text(encoding="utf-8"))["check"] == ["null-player"]
+    assert run("check", str(cx))[0] == 1
+    res = CliRunner().invoke(cli, ["verify", "--scheme-formula", "vN/n", "-a", "null-player", "--budget", "5",
+                                   "--write-counterexample", str(tmp_path / "cx.toml")])
+    assert res.exit_code == 2 and res.stdout == "" and ".toml" in res.stderr          # refused before searching
+    assert not (tmp_path / "cx.toml").exists()
+
+
 def test_verify_holding_axioms_exit_0_and_never_say_proved() -> None:
     code, out = run("verify", "--scheme", "shapley", "-a", "efficiency", "-a", "null-player", "--budget", "40",
                     "--family", "monotone,zero-one", "--format", "json")
