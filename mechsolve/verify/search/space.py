@@ -289,10 +289,11 @@ class SearchResult(Result):
     def checked_nothing(self) -> str | None:
         """Why the search tested no instance at all (``None`` when it tested some).
 
-        A search that checked nothing has no verdict to give; ``mechsolve verify`` exits 2 on it.
+        A search that ran to its end and checked nothing has no verdict to give; ``mechsolve
+        verify`` exits 2 on it. (An interrupted search says it was interrupted instead.)
         """
         s = self.stats
-        if s["applicable"] or self.counterexample is not None:
+        if s["applicable"] or self.counterexample is not None or self.interrupted:
             return None
         if not s["instances"]:
             return "no instance was searched"
