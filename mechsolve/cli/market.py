@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Any
 
 import click
 
@@ -14,22 +14,19 @@ from .options import emit, numeric_options, output_options
 def _run(path: str, *, fmt: str, output: str | None, exact: bool | None, tolerance: float | None,
          seed: int, axioms: tuple[str, ...] = (), check: bool = True, inspect: bool = False,
          scheme: str | None = None, replicate: tuple[str, ...] = (), graph: str | None = None) -> int:
-    from ..verify.analysis import analyse
-    from ..model.io import load
+    from ..verify.analysis import analyse_file
     from ..report import render
     from ..report.documents import document
 
-    model = load(path)
-    kwargs = dict(exact=exact, tolerance=tolerance, seed=seed, check=check, inspect=inspect,
-                  source_path=path)
+    kwargs: dict[str, Any] = dict(exact=exact, tolerance=tolerance, seed=seed, check=check, inspect=inspect)
     if axioms:
         kwargs["axioms"] = list(axioms)
     if scheme:
         kwargs["scheme"] = scheme
-    result = analyse(model, Path(path).parent, **kwargs)
+    result = analyse_file(path, **kwargs)
     doc, data = document(result), with_exit_code(result, result.to_dict())
     if replicate or graph:
-        _extras(model, result, doc, data, replicate, graph)
+        _extras(result.model, result, doc, data, replicate, graph)
     emit(render(doc, data, fmt), output)
     return exit_code(result)
 

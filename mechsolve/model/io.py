@@ -233,6 +233,45 @@ def write_text(path: str | os.PathLike[str], text: str) -> None:
         raise
 
 
+#: Model files mechsolve writes (TOML is read, not written: the standard library has no TOML writer).
+WRITABLE_MODEL_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def writable_model_path(path: str | os.PathLike[str], field: str = "output") -> Path:
+    """``path`` if a model file can be written there (YAML or JSON by its suffix; no suffix: YAML)."""
+    p = Path(path)
+    if p.suffix and p.suffix.lower() not in WRITABLE_MODEL_SUFFIXES:
+        raise InvalidModel(f"{p.name}: model files are written as {', '.join(WRITABLE_MODEL_SUFFIXES)}, "
+                           f"not {p.suffix!r}", field=field)
+    return p
+
+
+def model_text(model: Any, *, suffix: str = ".yaml", comment: str | None = None) -> str:
+    """A model mapping as file text: YAML (keys in the given order, ``# comment`` on top) or JSON.
+
+    Examples
+    --------
+    >>> print(model_text({"kind": "cooperative-market", "players": ["a"]}, comment="hello"), end="")
+    # hello
+    kind: cooperative-market
+    players:
+    - a
+    """
+    if suffix.lower() == ".json":
+        return json.dumps(model, indent=2, ensure_ascii=False) + "\n"
+    import yaml
+
+    head = f"# {comment}\n" if comment else ""
+    return head + yaml.safe_dump(dict(model), sort_keys=False, allow_unicode=True, width=100)
+
+
+def write_model(path: str | os.PathLike[str], model: Any, *, comment: str | None = None,
+                field: str = "output") -> None:
+    """Write a model mapping atomically as YAML or JSON (by the suffix); ``load`` reads it back."""
+    p = writable_model_path(path, field)
+    write_text(p, model_text(model, suffix=p.suffix or ".yaml", comment=comment))
+
+
 def write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     """Write bytes atomically (a figure, an array): a temporary file in the same folder, then rename."""
     p = Path(path)

@@ -26,7 +26,7 @@ from ..verify.analysis import MarketAnalysis
 from ..verify.compare import Comparison, ReplicationReport
 from ..verify.design import DesignResult
 from ..verify.mechanism_analysis import MAX_TEXT_ROWS, MechanismAnalysis
-from ..verify.mechanism_search import MechanismSearchResult
+from ..verify.search.space import SearchResult
 from ..verify.sampled import SampledMarketAnalysis
 from ..verify.synthesis import SynthesisRun
 from .document import Document, Section, Table
@@ -236,43 +236,51 @@ def figure_document(fig: Figure) -> Document:
         Section("Data", tables=[Table(fig.columns, fig.rows)], notes=fig.notes)])
 
 
-def mechanism_verify_document(results: Sequence[MechanismSearchResult], written: Mapping[str, str],
-                              reproduced: Mapping[str, str]) -> Document:
-    """The readable report of one or more mechanism searches."""
-    first = results[0]
-    doc = Document(f"mechsolve verify — mechanism {first.mechanism}")
-    rows = [[r.axiom + (" (without premise)" if r.target.without_premise else ""), r.target.rule, r.status,
-             r.counterexample.instance.n if r.counterexample else "—", r.stats["instances"],
-             r.stats["applicable"], f"{r.stats['seconds']:.2f}"] for r in results]
-    facts: list[tuple[str, Any]] = [
-        ("mechanism", first.mechanism), ("tolerance of the float screening", first.tolerance),
-        ("meaning", "violated = a shrunk counterexample, confirmed exactly when the data are rational; "
-                    "no-counterexample-found = none in what was searched (never a proof)")]
-    doc.sections.append(Section("Summary", facts, [Table(["axiom", "payment", "verdict", "agents", "instances",
-                                                          "applicable", "seconds"], rows)]))
+#: What the two verdicts of a search mean (every search report says it).
+SEARCH_MEANING = ("violated = a shrunk counterexample, confirmed exactly when the data are rational (else in "
+                  "float64, and said so); no-counterexample-found = none in what was searched (never a proof)")
+
+
+def search_document(results: Sequence[SearchResult], written: Mapping[str, str] | None = None,
+                    reproduced: Mapping[str, str] | None = None) -> Document:
+    """The readable report of one or more counterexample searches over the same space kind.
+
+    ``written`` maps an axiom to the model file its counterexample was written to, and
+    ``reproduced`` to what ``mechsolve check`` said on that file.
+    """
+    written, reproduced = written or {}, reproduced or {}
+    first = results[0].space
+    doc = Document(f"mechsolve verify — {first.title}")
+    rows = [[r.space.heading, r.space.rule, r.status, r.space.size(r.counterexample.instance) if r.counterexample else "—",
+             r.stats["instances"], r.stats["applicable"], f"{r.stats['seconds']:.2f}"] for r in results]
+    facts: list[tuple[str, Any]] = first.setting() + [("tolerance of the float screening", first.tolerance),
+                                                      ("meaning", SEARCH_MEANING)]
+    doc.sections.append(Section("Summary", facts, [Table(
+        ["axiom", "checked rule", "verdict", first.size_label, "instances", "applicable", "seconds"], rows)]))
     for r in results:
-        s = r.stats
-        sec = Section(f"{r.axiom}: {r.status}", [("searched", r.searched_line())])
-        if r.target.without_premise:
-            sec.facts.append(("premise dropped", f"searching the conclusion: {r.target.rule} payments, "
-                                                 f"{', '.join(r.target.axioms)}"))
+        s, space = r.stats, r.space
+        sec = Section(f"{r.axiom}: {r.status}", [("searched", r.searched_line())] + space.facts())
+        if r.interrupted:
+            sec.notes.append("the search was interrupted: these are the instances searched until then")
+        if r.checked_nothing:
+            sec.facts.append(("nothing checked", r.checked_nothing))
         if s["not_applicable"]:
-            sec.facts.append(("not applicable because", "; ".join(f"{k} ({v})" for k, v in
-                                                                  list(s["not_applicable"].items())[:5])))
+            reasons = list(s["not_applicable"].items())
+            sec.facts.append(("not applicable because", "; ".join(f"{k} ({v})" for k, v in reasons[:5])
+                              + (f"; and {len(reasons) - 5} more reasons" if len(reasons) > 5 else "")))
         if s["errors"]:
-            sec.facts.append(("mechanism errors", f"{dict(s['errors'])}; first: {s['first_error']}"))
+            sec.facts.append((f"{space.noun} errors", f"{dict(s['errors'])}; first: {s['first_error']}"))
         cx = r.counterexample
         if cx is not None:
-            sec.facts += [("instance", cx.instance.describe()), ("witness", cx.witness_line()),
+            sec.facts += [("instance", space.describe(cx.instance)), ("witness", cx.witness_line()),
                           ("confirmed", cx.confirmation),
                           ("found", f"instance {cx.found_at}, shrunk in {cx.shrink_steps} steps from "
-                                    f"{cx.original.describe()}")]
-            if r.space.valuations and cx.instance.valuation == "linear":
-                sec.facts.append(("α premise variant searched", cx.premise))
-            if cx.failed_premise:
-                sec.facts.append(("premise on the counterexample", cx.failed_premise))
+                                    f"{space.describe(cx.original)}")]
+            sec.facts += space.counterexample_facts(cx)
             if cx.verdict.note:
                 sec.notes.append(cx.verdict.note)
+            for title, cols, trs in space.tables(cx.instance):
+                sec.tables.append(Table(cols, trs, title=title))
             if r.axiom in written:
                 sec.facts.append(("model file", written[r.axiom]))
                 sec.facts.append(("reproduce", f"mechsolve check {written[r.axiom]}  ({reproduced[r.axiom]})"))
@@ -280,8 +288,9 @@ def mechanism_verify_document(results: Sequence[MechanismSearchResult], written:
     return doc
 
 
-__all__ = ["document", "market_document", "sampled_document", "mechanism_document", "comparison_document",
-           "replication_section", "synthesis_document", "figure_document", "mechanism_verify_document"]
+@document.register
+def _search_result_document(r: SearchResult) -> Document:
+    return search_document([r])
 
 
 @document.register
@@ -339,3 +348,7 @@ def design_document(r: DesignResult) -> Document:
             [Table(["×", "named row", "inequality"], rows, title="the proof: add these rows with these weights")],
             notes=list(r.notes)))
     return doc
+
+
+__all__ = ["document", "market_document", "sampled_document", "mechanism_document", "comparison_document",
+           "replication_section", "synthesis_document", "figure_document", "search_document", "design_document"]

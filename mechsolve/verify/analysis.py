@@ -208,3 +208,10 @@ HANDLERS["mechanism-design"] = _analyse_mechanism
 def analyse(model: Any, base_dir: str | os.PathLike[str] = ".", **kwargs: Any) -> Any:
     """Run the main job for any model kind."""
     return HANDLERS[model.kind](model, base_dir, **kwargs)
+
+
+def analyse_file(path: str | os.PathLike[str], **kwargs: Any) -> Any:
+    """The main job on a model file, as ``mechsolve solve/check`` run it (references relative to its folder)."""
+    from ..model.io import load
+
+    return analyse(load(path), Path(path).parent, source_path=str(path), **kwargs)

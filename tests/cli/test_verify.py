@@ -28,6 +28,21 @@ def test_verify_violation_writes_a_model_that_check_reproduces(tmp_path) -> None
     assert run("check", str(cx), "--exact")[0] == 1
 
 
+def test_verify_writes_json_models_and_refuses_unwritable_suffixes(tmp_path) -> None:
+    import json
+
+    cx = tmp_path / "cx.json"
+    code, out = run("verify", "--scheme-formula", "vN/n", "-a", "null-player", "--budget", "60",
+                    "--write-counterexample", str(cx))
+    assert code == 1 and "exits 1 in float and in --exact mode" in out
+    assert json.loads(cx.read_text(encoding="utf-8"))["check"] == ["null-player"]
+    assert run("check", str(cx))[0] == 1
+    res = CliRunner().invoke(cli, ["verify", "--scheme-formula", "vN/n", "-a", "null-player", "--budget", "5",
+                                   "--write-counterexample", str(tmp_path / "cx.toml")])
+    assert res.exit_code == 2 and res.stdout == "" and ".toml" in res.stderr          # refused before searching
+    assert not (tmp_path / "cx.toml").exists()
+
+
 def test_verify_holding_axioms_exit_0_and_never_say_proved() -> None:
     code, out = run("verify", "--scheme", "shapley", "-a", "efficiency", "-a", "null-player", "--budget", "40",
                     "--family", "monotone,zero-one", "--format", "json")
@@ -134,6 +149,75 @@ def test_verify_workers_and_dask_scheduler_give_the_same_verdict() -> None:
             outs.append(json.dumps(r, sort_keys=True))
     assert where.startswith("Dask cluster at ")
     assert len(set(outs)) == 1                          # same counterexample, same statistics
+
+
+def test_verify_mechanism_workers_and_dask_scheduler_give_the_same_counterexample() -> None:
+    # MEP is not weakly budget balanced for three agents with some α_ij < 0 (Chen et al. 2020, Sec. 6.1);
+    # with seed 1 the first violation lies in the second chunk, so the lowest-chunk rule is exercised
+    import json
+
+    distributed = pytest.importorskip("dask.distributed")
+    args = ("verify", "--mechanism", "mep", "-a", "wbb", "--agents", "3", "--grid", "1", "--alpha-range",
+            "-0.2:1", "--budget", "200", "--seed", "1", "--format", "json")
+    outs = []
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                                  dashboard_address=None) as cluster:
+        for extra in ((), ("--workers", "2"), ("--scheduler", cluster.scheduler_address)):
+            code, out = run(*args, *extra)
+            assert code == 1, out
+            r = json.loads(out)["results"][0]
+            where = r["searched"].pop("executor")
+            r["searched"].pop("seconds")
+            outs.append(json.dumps(r, sort_keys=True))
+    assert where.startswith("Dask cluster at ")
+    assert len(set(outs)) == 1                          # same counterexample, same statistics
+    r = json.loads(outs[0])
+    assert r["searched"]["chunks"] == 2 and r["counterexample"]["found_at_instance"] > 100
+    assert r["searched"]["instances"] == r["counterexample"]["found_at_instance"]
+
+
+@pytest.mark.parametrize("args, why", [
+    (("--scheme", "shapley", "-a", "symmetry", "--players", "1", "--budget", "20"), "none of the 20 instances"),
+    (("--mechanism", "mep", "-a", "theorem-1", "--alpha-range", "-1:-0.5", "--budget", "10"), "not quasi-monotone"),
+])
+def test_verify_that_checked_nothing_exits_2(args, why) -> None:
+    res = CliRunner().invoke(cli, ["verify", *args])
+    assert res.exit_code == 2 and "nothing was checked" in res.stderr and why in res.stderr
+    assert "Traceback" not in res.output
+
+
+def test_verify_where_every_instance_raised_exits_2(tmp_path) -> None:
+    rule = tmp_path / "boom.py"
+    rule.write_text("def pay(game):\n    raise ValueError('not today')\n", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["verify", "--scheme-callable", f"{rule}:pay", "-a", "efficiency",
+                                   "--budget", "5", "--format", "json"])
+    assert res.exit_code == 2 and "every one of the 5 instances raised an error" in res.stderr
+    import json
+
+    data = json.loads(res.stdout)
+    assert data["exit_code"] == 2 and data["results"][0]["searched"]["errors"] == {"InvalidModel": 5}
+
+
+def test_verify_interrupted_prints_what_it_searched(tmp_path, monkeypatch) -> None:
+    # Ctrl-C inside the 7th evaluation of the scheme: what was searched is reported, exit 130.
+    # (The rule file is imported afresh per call, so its counter lives on the sys module.)
+    import json
+    import sys
+
+    monkeypatch.setattr(sys, "_verify_test_calls", 0, raising=False)
+    rule = tmp_path / "slow.py"
+    rule.write_text("import sys\nfrom mechsolve.games.shapley import shapley\n"
+                    "def pay(game):\n    sys._verify_test_calls += 1\n"
+                    "    if sys._verify_test_calls == 7:\n        raise KeyboardInterrupt\n"
+                    "    return shapley(game)\n", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["verify", "--scheme-callable", f"{rule}:pay", "-a", "efficiency",
+                                   "-a", "null-player", "--budget", "50", "--format", "json"])
+    assert res.exit_code == 130 and "interrupted" in res.stderr
+    data = json.loads(res.stdout)
+    assert len(data["results"]) == 1 and data["exit_code"] == 130       # the second axiom was not started
+    r = data["results"][0]
+    assert r["interrupted"] and r["searched"]["interrupted"] and r["status"] == "no-counterexample-found"
+    assert r["searched"]["instances"] == 7 and r["searched"]["applicable"] == 6     # one scheme call per instance
 
 
 def test_verify_bad_workers_is_exit_2() -> None:
