@@ -1,4 +1,10 @@
-"""Numbers as text: fractions as ``p/q (≈decimal)``, floats to a few significant digits (any room may use it)."""
+"""Numbers as text: fractions as ``p/q (≈decimal)``, floats to a few significant digits (any room may use it).
+
+Examples
+--------
+>>> fmt(-0.0), fmt(0.09799999744, 6), fmt(Fraction(8, 9), 6)
+('0', '0.098', '8/9 (≈0.888889)')
+"""
 
 from __future__ import annotations
 
@@ -17,7 +23,7 @@ def fmt(x: Any, digits: int = 10) -> str:
     if isinstance(x, (bool, np.bool_)):
         return "yes" if x else "no"
     if isinstance(x, (float, np.floating)):
-        return f"{float(x):.{digits}g}"
+        return "0" if x == 0 else f"{float(x):.{digits}g}"   # never "-0"
     if isinstance(x, (int, np.integer)):
         return str(int(x))
     if x is None:

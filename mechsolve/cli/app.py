@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from ..errors import MechsolveError
+from .options import display_options
 
 
 class MechsolveGroup(click.Group):
@@ -63,6 +64,7 @@ class MechsolveGroup(click.Group):
 
 @click.group(cls=MechsolveGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="mechsolve", prog_name="mechsolve")
+@display_options
 def cli() -> None:
     """Solve and verify payment and reward mechanisms for collaborative ML and data markets.
 

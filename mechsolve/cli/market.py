@@ -8,7 +8,7 @@ import click
 
 from .app import cli
 from .exit_codes import exit_code, with_exit_code
-from .options import emit, numeric_options, output_options
+from .options import digits, emit, numeric_options, output_options, render_out
 
 
 def _run(path: str, *, fmt: str, output: str | None, exact: bool | None, tolerance: float | None,
@@ -16,7 +16,6 @@ def _run(path: str, *, fmt: str, output: str | None, exact: bool | None, toleran
          scheme: str | None = None, replicate: tuple[str, ...] = (), graph: str | None = None) -> int:
     from ..verify.analysis import analyse
     from ..model.io import load
-    from ..report import render
     from ..report.documents import document
 
     model = load(path)
@@ -27,10 +26,10 @@ def _run(path: str, *, fmt: str, output: str | None, exact: bool | None, toleran
     if scheme:
         kwargs["scheme"] = scheme
     result = analyse(model, Path(path).parent, **kwargs)
-    doc, data = document(result), with_exit_code(result, result.to_dict())
+    doc, data = document(result, digits=digits()), with_exit_code(result, result.to_dict())
     if replicate or graph:
         _extras(model, result, doc, data, replicate, graph)
-    emit(render(doc, data, fmt), output)
+    emit(render_out(doc, data, fmt), output)
     return exit_code(result)
 
 

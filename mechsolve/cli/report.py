@@ -19,7 +19,7 @@ import numpy as np
 
 from .app import cli
 from .exit_codes import exit_code, with_exit_code
-from .options import emit
+from .options import emit, render_out
 
 #: Schemes never run implicitly: they need user input (a formula, a file of code).
 _EXPLICIT_ONLY = ("formula", "callable")
@@ -164,7 +164,6 @@ def _reproduce_section(path: str, model: Any) -> Any:
 
 def render_report(doc: Any, data: dict[str, Any], figures: list[tuple[str, str]], fmt: str) -> str:
     """HTML (figures inline as SVG) or Markdown (figures as data-URI images); ``json`` is the data."""
-    from ..report import render
 
     text = render(doc, data, fmt)
     if not figures:

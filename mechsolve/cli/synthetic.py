@@ -8,7 +8,7 @@ import click
 
 from .app import cli
 from .exit_codes import exit_code, with_exit_code
-from .options import emit, output_options
+from .options import digits, emit, output_options, render_out
 
 REPORT_SUFFIX = {"text": "txt", "json": "json", "markdown": "md", "html": "html"}
 
@@ -43,7 +43,7 @@ def synthesize(ctx: click.Context, model: str, out_dir: str, beta: float | None,
     """
     from ..errors import Unsupported
     from ..model.io import load, write_bytes, write_rewards, write_text
-    from ..report import render, render_json
+    from ..report import render_json
     from ..report.documents import document
     from ..report.figures import figure_bytes, synthesis_figure
     from ..verify.synthesis import run_synthesis
@@ -65,13 +65,13 @@ def synthesize(ctx: click.Context, model: str, out_dir: str, beta: float | None,
                 written.append(str(out / "plot.png"))
             except Unsupported:  # no matplotlib: the report has everything but the picture
                 pass
-    doc = document(run)
+    doc = document(run, digits=digits())
     write_text(out / "report.json", render_json(data))
     written.append(str(out / "report.json"))
     if fmt != "json":
         report_path = out / f"report.{REPORT_SUFFIX[fmt]}"
-        write_text(report_path, render(doc, data, fmt))
+        write_text(report_path, render_out(doc, data, fmt))
         written.append(str(report_path))
-    emit(render(doc, data, fmt), output)
+    emit(render_out(doc, data, fmt), output)
     click.echo("wrote " + ", ".join(written), err=True)
     ctx.exit(exit_code(run))

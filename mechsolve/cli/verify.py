@@ -11,7 +11,7 @@ import click
 
 from .app import cli
 from .exit_codes import exit_code
-from .options import emit, output_options
+from .options import digits, emit, output_options, render_out
 
 
 def _parse_param(items: tuple[str, ...]) -> tuple[dict[str, Any], dict[str, list[Any]]]:
@@ -73,54 +73,6 @@ def _families(items: tuple[str, ...], table_opt: str | None) -> tuple[list[str],
     if table is not None and "from-table" not in fams:
         fams.append("from-table")
     return fams, table
-
-
-def verify_document(results: list[Any], written: dict[str, str], reproduced: dict[str, str]) -> Any:
-    """The readable report of one or more searches."""
-    from ..report import Document, Section, Table
-
-    first = results[0]
-    doc = Document(f"mechsolve verify — scheme {first.scheme}")
-    rows = [[r.axiom, r.status, r.counterexample.game.n if r.counterexample else "—",
-             r.stats["instances"], r.stats["applicable"], f"{r.stats['seconds']:.2f}"] for r in results]
-    params = dict(first.params)
-    facts: list[tuple[str, Any]] = [("scheme", first.scheme)]
-    if params:
-        facts.append(("parameters", params))
-    facts += [("tolerance of the float screening", first.tolerance),
-              ("meaning", "violated = a shrunk counterexample confirmed exactly; no-counterexample-found "
-                          "= none in what was searched (never a proof)")]
-    doc.sections.append(Section("Summary", facts, [Table(["axiom", "verdict", "players", "instances",
-                                                          "applicable", "seconds"], rows)]))
-    for r in results:
-        sec = Section(f"{r.axiom}: {r.status}", [("searched", r.searched_line())])
-        s = r.stats
-        if s["not_applicable"]:
-            sec.facts.append(("not applicable because", "; ".join(f"{k} ({v})" for k, v in
-                                                                  s["not_applicable"].items())))
-        if s["errors"]:
-            sec.facts.append(("scheme errors", f"{dict(s['errors'])}; first: {s['first_error']}"))
-        cx = r.counterexample
-        if cx is not None:
-            sec.facts += [("witness", cx.witness_line()), ("confirmed", cx.confirmation),
-                          ("family", cx.family),
-                          ("found", f"instance {cx.found_at}, shrunk from {cx.original_players} to "
-                                    f"{cx.game.n} players in {cx.shrink_steps} steps")]
-            if cx.params:
-                sec.facts.append(("scheme parameters of the counterexample", dict(cx.params)))
-            if cx.verdict.note:
-                sec.notes.append(cx.verdict.note)
-            g = cx.game
-            from ..verify.search import _decimal_text
-
-            sec.tables.append(Table(["coalition", "v(S)"], [["{" + ", ".join(g.members(m)) + "}",
-                                                             _decimal_text(g.values[m])]
-                                                            for m in range(2**g.n)], title="counterexample game"))
-            if r.axiom in written:
-                sec.facts.append(("model file", written[r.axiom]))
-                sec.facts.append(("reproduce", f"mechsolve check {written[r.axiom]}  ({reproduced[r.axiom]})"))
-        doc.sections.append(sec)
-    return doc
 
 
 def _write_counterexamples(base: str | None, violated: list[Any], to_yaml: Callable[[Any], str],
@@ -231,7 +183,6 @@ def verify(ctx: click.Context, scheme_name: str | None, scheme_formula: str | No
                                                       ("--param", param_items or None)) if v is not None])
         return
     from ..errors import InvalidModel
-    from ..report import render
     from ..schemes import get_scheme
     from ..verify.search import counterexample_model, model_yaml, parse_sizes, search
     from ..schemes.user import user_scheme_params
@@ -280,7 +231,9 @@ def verify(ctx: click.Context, scheme_name: str | None, scheme_formula: str | No
         write_cx, violated, lambda r: model_yaml(counterexample_model(r)), lambda path, r: _reproduces(path, r.axiom))
     data = {"scheme": sch.name, "params": params, "results": [r.to_dict() for r in results],
             "written": written, "reproduced": reproduced, "exit_code": 1 if violated else 0}
-    emit(render(verify_document(results, written, reproduced), data, fmt), output)
+    from ..report.documents import verify_document
+
+    emit(render_out(verify_document(results, written, reproduced, digits=digits()), data, fmt), output)
     ctx.exit(1 if violated else 0)
 
 
@@ -316,7 +269,6 @@ def _verify_mechanism(ctx: click.Context, mechanism: str, axioms: tuple[str, ...
     from ..errors import InvalidModel, Unsupported
     from ..report.documents import mechanism_verify_document
     from ..verify.mechanism_search import QUALITIES, parse_alpha_range, reproduces, search_mechanism
-    from ..report import render
     from ..verify.search import model_yaml, parse_sizes
 
     if cooperative:
@@ -343,5 +295,5 @@ def _verify_mechanism(ctx: click.Context, mechanism: str, axioms: tuple[str, ...
                                                  lambda path, r: reproduces(path))
     data = {"mechanism": mechanism, "results": [r.to_dict() for r in results], "written": written,
             "reproduced": reproduced, "exit_code": 1 if violated else 0}
-    emit(render(mechanism_verify_document(results, written, reproduced), data, fmt), output)
+    emit(render_out(mechanism_verify_document(results, written, reproduced, digits=digits()), data, fmt), output)
     ctx.exit(1 if violated else 0)
