@@ -79,7 +79,7 @@ def scheme_section(heading: str, g: Any, o: Any) -> Section:
     rows = [[p, solo[i]] + [vec[i] for vec in o.per_player.values()] for i, p in enumerate(g.names)]
     sec = Section(heading, [(label(k), v) for k, v in o.scalars.items()], [Table(cols, rows)], list(o.notes))
     for name, mat in o.matrices.items():
-        sec.tables.append(Table([f"{label(name)}: from i ↓ to j →"] + list(g.names),
+        sec.tables.append(Table(["from i \\ to j"] + list(g.names),
                                 [[p] + list(mat[i]) for i, p in enumerate(g.names)], title=label(name)))
     return sec
 

@@ -66,7 +66,8 @@ def figure_bytes(fig: Any, fmt: str = "png", *, dpi: int = 110) -> bytes:
 def svg_markup(fig: Any) -> str:
     """The figure as an ``<svg>`` element to put inline in HTML (no XML prolog or DOCTYPE)."""
     text = figure_bytes(fig, "svg").decode("utf-8")
-    return text[text.index("<svg"):]
+    text = text[text.index("<svg"):]
+    return re.sub(r"<metadata>.*?</metadata>\s*", "", text, flags=re.S)   # RDF boilerplate, no content
 
 
 def _integer_ticks(axis: Any) -> None:
@@ -223,29 +224,48 @@ def unit_of(scheme: str, quantity: str) -> str:
     return "units of v"
 
 
-def allocation_figure(names: Sequence[str], panels: Sequence[tuple[str, str, Sequence[float]]]) -> Any:
-    """Small multiples: one panel per (scheme, quantity) so each axis carries one quantity."""
+#: Axis names of per-player quantities that are not plain words.
+QUANTITY_NAMES = {"shapley": "Shapley value φ_i", "lambda": "λ_i", "net_gain": "net gain"}
+
+
+def allocation_figure(names: Sequence[str], panels: Sequence[tuple[str, str, Sequence[float]]],
+                      *, zero: float = 1e-12) -> Any:
+    """Small multiples: one panel per (scheme, quantity) so each axis carries one quantity.
+
+    A panel whose values are all within ``zero`` (relative to the largest value in any panel)
+    is drawn flat with a note, so floating-point noise is not blown up to fill the axis.
+    """
     plt = require_matplotlib()
     k = max(len(panels), 1)
     ncol = min(3, k)
     nrow = math.ceil(k / ncol)
-    fig, axes = plt.subplots(nrow, ncol, figsize=(4.3 * ncol, 3.3 * nrow), squeeze=False)
+    fig, axes = plt.subplots(nrow, ncol, figsize=(4.3 * ncol, 3.4 * nrow), squeeze=False)
     x = np.arange(len(names))
     short = [n if len(n) <= 14 else n[:13] + "…" for n in names]
+    scale = max([1.0] + [abs(float(y)) for _, _, vals in panels for y in vals if math.isfinite(float(y))])
     for idx, (scheme, quantity, values) in enumerate(panels):
         ax = axes[idx // ncol][idx % ncol]
         v = np.array([float(y) for y in values])
+        flat = bool(np.all(np.abs(v[np.isfinite(v)]) <= zero * scale))
+        if flat:
+            v = np.zeros_like(v)
+            ax.set_ylim(-1, 1)
+            ax.text(0.5, 0.62, f"every value is 0 (|x| ≤ {zero * scale:.0e})", ha="center", va="center",
+                    transform=ax.transAxes, fontsize=8, color="0.35")
+        ax.set_axisbelow(True)
         ax.bar(x, v, color=[COLORS[1] if y < 0 else COLORS[0] for y in v], width=0.65)
         ax.axhline(0, color="0.3", lw=0.7)
         ax.set_title(scheme, fontsize=9)
-        ax.set_ylabel(f"{quantity.replace('_', ' ')} ({unit_of(scheme, quantity)})", fontsize=8)
+        qname = QUANTITY_NAMES.get(quantity, quantity.replace("_", " "))
+        ax.set_ylabel(f"{qname} ({unit_of(scheme, quantity)})", fontsize=8)
+        ax.set_xlabel("party", fontsize=8)
         ax.set_xticks(list(x), short, rotation=30, ha="right", fontsize=8)
         ax.tick_params(axis="y", labelsize=8)
         ax.grid(True, axis="y", color="0.9", lw=0.6)
-        ax.margins(y=0.1)
+        if not flat:
+            ax.margins(y=0.1)
     for idx in range(len(panels), nrow * ncol):
         axes[idx // ncol][idx % ncol].set_visible(False)
-    fig.supxlabel("party", fontsize=9)
     fig.tight_layout()
     return fig
 

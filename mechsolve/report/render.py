@@ -240,16 +240,18 @@ nav.toc{background:#f8f9fb;border:1px solid var(--line);border-radius:6px;paddin
 nav.toc ol{margin:.3em 0;padding-left:1.4em}nav.toc a{text-decoration:none}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.15em 1em;margin:.6em 0}
 dl.facts dt{font-weight:600}dl.facts dd{margin:0;overflow-wrap:anywhere}
-.table-wrap{overflow-x:auto;max-width:100%;margin:.6em 0;border:1px solid var(--line);border-radius:4px}
+.table-wrap{overflow-x:auto;width:fit-content;max-width:100%;margin:.6em 0;border:1px solid var(--line);
+ border-radius:4px}
 table{border-collapse:collapse;font-size:.92em}
 td,th{border-bottom:1px solid var(--line);padding:.25em .7em;text-align:left;vertical-align:top}
-th{background:var(--head);position:sticky;top:0}td.num{text-align:right;font-variant-numeric:tabular-nums;
+th{background:var(--head)}tbody td:first-child{white-space:nowrap}td.num{text-align:right;font-variant-numeric:tabular-nums;
  white-space:nowrap;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
 caption{caption-side:top;text-align:left;font-weight:600;padding:.3em .7em}
 .holds,.proved,.yes{color:var(--ok);font-weight:600}.violated,.no{color:var(--bad);font-weight:600}
 .not-applicable,.no-counterexample-found{color:var(--na)}
 p.note{color:var(--muted);margin:.3em 0}
-pre{background:#f5f6f8;border:1px solid var(--line);border-radius:4px;padding:.6em .9em;overflow-x:auto}
+pre{background:#f5f6f8;border:1px solid var(--line);border-radius:4px;padding:.6em .9em;white-space:pre-wrap;
+ overflow-wrap:anywhere}
 code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9em}
 figure{margin:1em 0}figure svg{max-width:100%;height:auto}figcaption{color:var(--muted);font-size:.9em}
 """

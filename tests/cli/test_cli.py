@@ -59,7 +59,7 @@ def test_solve_text_report_and_exit_0() -> None:
     assert result.exit_code == 0, result.stderr
     assert result.stderr == ""
     out = result.stdout
-    for needle in ("glove game", "Scheme: shapley", "L", "R1", "R2", "0.6666666667", "0.1666666667",
+    for needle in ("glove game", "Scheme: shapley", "L", "R1", "R2", "0.666667", "0.166667",
                    "all checked axioms hold", "published-values"):
         assert needle in out, needle
 
