@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ import click
 from .app import cli
 from .exit_codes import exit_code
 from .options import digits, emit, output_options, render_out
+from .progress import progress_bar
 
 
 def _parse_param(items: tuple[str, ...]) -> tuple[dict[str, Any], dict[str, list[Any]]]:
@@ -202,30 +202,12 @@ def verify(ctx: click.Context, scheme_name: str | None, scheme_formula: str | No
     if budget is None and time_limit is None:
         budget = 300
     names = list(axioms) if axioms else list(sch.axioms)
-    results = []
-    for ax in names:
-        progress = None
-        bar = None
-        if sys.stderr.isatty() and fmt == "text":
-            from rich.progress import Progress
-
-            from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
-
-            bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                           TimeElapsedColumn(), transient=True, console=_stderr_console())
-            task = bar.add_task(f"verify {ax}", total=budget)
-            bar.start()
-
-            def progress(i: int, _bar: Any = bar, _task: Any = task) -> None:
-                _bar.update(_task, completed=i)
-        try:
-            results.append(search(sch, ax, sizes=sizes, families=fams, budget=budget, time_limit=time_limit,
-                                  seed=seed, tolerance=tolerance, params=params, param_grid=grid,
-                                  table=game_table, do_shrink=shrink, progress=progress, workers=workers,
-                                  scheduler=scheduler))
-        finally:
-            if bar is not None:
-                bar.stop()
+    results, interrupted = _run_searches(
+        names, lambda ax, progress: search(sch, ax, sizes=sizes, families=fams, budget=budget,
+                                           time_limit=time_limit, seed=seed, tolerance=tolerance, params=params,
+                                           param_grid=grid, table=game_table, do_shrink=shrink, progress=progress,
+                                           workers=workers, scheduler=scheduler),
+        budget=budget, time_limit=time_limit, show=fmt == "text")
     violated = [r for r in results if r.counterexample is not None]
     written, reproduced = _write_counterexamples(
         write_cx, violated, lambda r: model_yaml(counterexample_model(r)), lambda path, r: _reproduces(path, r.axiom))
@@ -233,14 +215,51 @@ def verify(ctx: click.Context, scheme_name: str | None, scheme_formula: str | No
             "written": written, "reproduced": reproduced, "exit_code": 1 if violated else 0}
     from ..report.documents import verify_document
 
-    emit(render_out(verify_document(results, written, reproduced, digits=digits()), data, fmt), output)
-    ctx.exit(1 if violated else 0)
+    _finish(ctx, verify_document(results, written, reproduced, digits=digits()) if results else None, data, fmt, output,
+            1 if violated else 0, interrupted, names, results)
 
 
-def _stderr_console() -> Any:
-    from rich.console import Console
+def _run_searches(names: list[str], run: Callable[[str, Any], Any], *, budget: int | None,
+                  time_limit: float | None, show: bool) -> tuple[list[Any], str | None]:
+    """Search each axiom in turn with a progress bar; stop at Ctrl-C/SIGTERM keeping what was searched.
 
-    return Console(stderr=True)
+    Returns the results and, when interrupted, the axiom being searched then. A search that
+    itself stops at the interruption returns its partial result (``stats["interrupted"]``),
+    which is kept; one that raises loses only its own axiom.
+    """
+    from . import interrupt
+
+    results: list[Any] = []
+    for ax in names:
+        with progress_bar(f"verify {ax}", total=budget, time_limit=time_limit, enabled=show) as update:
+            try:
+                r = run(ax, lambda i, _u=update: _u(i))
+            except KeyboardInterrupt:
+                return results, ax
+        results.append(r)
+        if r.stats.get("interrupted") or interrupt.received() is not None:
+            return results, ax
+    return results, None
+
+
+def _finish(ctx: click.Context, doc: Any, data: dict[str, Any], fmt: str, output: str | None, code: int,
+            interrupted: str | None, names: list[str], results: list[Any]) -> None:
+    """Print the report; after an interruption say what was searched and exit 130/143."""
+    from .interrupt import exit_code, signal_name
+
+    if interrupted is None:
+        emit(render_out(doc, data, fmt), output)
+        ctx.exit(code)
+    kept = any(r.axiom == interrupted for r in results)
+    data["interrupted"] = {"signal": signal_name(), "axiom": interrupted, "partial_result_kept": kept,
+                           "not_searched": names[names.index(interrupted) + 1:]}
+    if results:
+        emit(render_out(doc, data, fmt), output)
+    done = sum(int(r.stats.get("instances", 0)) for r in results)
+    click.echo(f"error: interrupted ({signal_name()}) while searching {interrupted}"
+               + ("" if kept else " (its partial count was lost)")
+               + f"; {len(results)} of {len(names)} axiom(s) reported, {done} instances searched", err=True)
+    ctx.exit(exit_code())
 
 
 def _reproduces(path: str, axiom: str) -> str:
@@ -282,18 +301,17 @@ def _verify_mechanism(ctx: click.Context, mechanism: str, axioms: tuple[str, ...
     names = list(axioms) if axioms else (["chen-corollary-1"] if without_premise else
                                          ["mechanism-ic", "mechanism-ir", "weak-budget-balance"])
     alpha_range = parse_alpha_range(alpha_text)
-    results = []
-    for ax in names:
-        results.append(search_mechanism(
+    results, interrupted = _run_searches(
+        names, lambda ax, _progress: search_mechanism(
             mechanism, ax, agents=parse_sizes(agents), grid=parse_sizes(grid_text),
             valuations=_split(valuations) or ["linear"], alpha_range=alpha_range,
             alpha_premises=_split(alpha_premises) or ["any"], qualities=list(qualities) or list(QUALITIES),
             without_premise=without_premise, budget=budget, time_limit=time_limit, seed=seed,
-            tolerance=tolerance, do_shrink=shrink))
+            tolerance=tolerance, do_shrink=shrink), budget=None, time_limit=time_limit, show=fmt == "text")
     violated = [r for r in results if r.counterexample is not None]
     written, reproduced = _write_counterexamples(write_cx, violated, lambda r: model_yaml(r.model()),
                                                  lambda path, r: reproduces(path))
     data = {"mechanism": mechanism, "results": [r.to_dict() for r in results], "written": written,
             "reproduced": reproduced, "exit_code": 1 if violated else 0}
-    emit(render_out(mechanism_verify_document(results, written, reproduced, digits=digits()), data, fmt), output)
-    ctx.exit(1 if violated else 0)
+    doc = mechanism_verify_document(results, written, reproduced, digits=digits()) if results else None
+    _finish(ctx, doc, data, fmt, output, 1 if violated else 0, interrupted, names, results)
