@@ -42,7 +42,7 @@ def synthesize(ctx: click.Context, model: str, out_dir: str, beta: float | None,
       mechsolve synthesize models/digits-market.yaml --out out/digits --beta 8 --files npy
     """
     from ..errors import Unsupported
-    from ..model.io import load, write_bytes, write_rewards, write_text
+    from ..model.io import load, staged_dir, write_bytes, write_rewards, write_text
     from ..report import render_json
     from ..report.documents import document
     from ..report.figures import figure_bytes, synthesis_figure
@@ -54,24 +54,25 @@ def synthesize(ctx: click.Context, model: str, out_dir: str, beta: float | None,
     out = Path(out_dir)
     data = with_exit_code(run, run.to_dict())
     written: list[str] = []
-    if run.sampling is not None:
-        paths = write_rewards(run.sampling, run.market.data.G, out / "rewards", fmt=file_fmt)
-        data["files"] = {p: str(path) for p, path in paths.items()}
-        written.append(f"{len(paths)} reward files in {out / 'rewards'}")
-        if plot:
-            try:
-                write_bytes(out / "plot.png", figure_bytes(synthesis_figure(run), "png"))
-                data["plot"] = str(out / "plot.png")
-                written.append(str(out / "plot.png"))
-            except Unsupported:  # no matplotlib: the report has everything but the picture
-                pass
-    doc = document(run, digits=digits())
-    write_text(out / "report.json", render_json(data))
-    written.append(str(out / "report.json"))
-    if fmt != "json":
-        report_path = out / f"report.{REPORT_SUFFIX[fmt]}"
-        write_text(report_path, render_out(doc, data, fmt))
-        written.append(str(report_path))
+    with staged_dir(out) as stage:   # everything lands in OUT together at the end, or not at all
+        if run.sampling is not None:
+            paths = write_rewards(run.sampling, run.market.data.G, stage / "rewards", fmt=file_fmt)
+            data["files"] = {p: str(out / path.relative_to(stage)) for p, path in paths.items()}
+            written.append(f"{len(paths)} reward files in {out / 'rewards'}")
+            if plot:
+                try:
+                    write_bytes(stage / "plot.png", figure_bytes(synthesis_figure(run), "png"))
+                    data["plot"] = str(out / "plot.png")
+                    written.append(str(out / "plot.png"))
+                except Unsupported:  # no matplotlib: the report has everything but the picture
+                    pass
+        doc = document(run, digits=digits())
+        write_text(stage / "report.json", render_json(data))
+        written.append(str(out / "report.json"))
+        if fmt != "json":
+            name = f"report.{REPORT_SUFFIX[fmt]}"
+            write_text(stage / name, render_out(doc, data, fmt))
+            written.append(str(out / name))
     emit(render_out(doc, data, fmt), output)
     click.echo("wrote " + ", ".join(written), err=True)
     ctx.exit(exit_code(run))
