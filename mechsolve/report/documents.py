@@ -74,12 +74,14 @@ def market_document(a: MarketAnalysis, *, digits: int = DIGITS) -> Document:
 
 def scheme_section(heading: str, g: Any, o: Any) -> Section:
     """One scheme's outcome: its scalars, the per-player table and its matrices (``i → j``)."""
-    cols = ["player", "v({i})"] + [label(k) for k in o.per_player]
+    own = "v({i})" in o.per_player          # the scheme reports its own v({i}) (e.g. Ohrimenko's v from G)
+    cols = ["player"] + ([] if own else ["v({i})"]) + [label(k) for k in o.per_player]
     solo = g.singletons()
-    rows = [[p, solo[i]] + [vec[i] for vec in o.per_player.values()] for i, p in enumerate(g.names)]
+    rows = [[p] + ([] if own else [solo[i]]) + [vec[i] for vec in o.per_player.values()]
+            for i, p in enumerate(g.names)]
     sec = Section(heading, [(label(k), v) for k, v in o.scalars.items()], [Table(cols, rows)], list(o.notes))
     for name, mat in o.matrices.items():
-        sec.tables.append(Table(["from i \\ to j"] + list(g.names),
+        sec.tables.append(Table(["from i \\ to j" if "flow" in name else "i \\ j"] + list(g.names),
                                 [[p] + list(mat[i]) for i, p in enumerate(g.names)], title=label(name)))
     return sec
 
