@@ -8,6 +8,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 from typing import Any
 
@@ -33,3 +34,20 @@ def fmt(x: Any, digits: int = 10) -> str:
     if isinstance(x, dict):
         return ", ".join(f"{k}={fmt(v, digits)}" for k, v in x.items())
     return str(x)
+
+
+def natural_key(text: str) -> list[Any]:
+    """Sort key that reads the numbers in ``text`` as numbers (``"D/ε = 215"`` before ``"D/ε = 1512"``).
+
+    Examples
+    --------
+    >>> sorted(["K = 1512", "K = 215", "K = 2974", "K = 286"], key=natural_key)
+    ['K = 215', 'K = 286', 'K = 1512', 'K = 2974']
+    """
+    out: list[Any] = []
+    for part in re.split(r"(-?\d+(?:\.\d+)?)", text):
+        if re.fullmatch(r"-?\d+(?:\.\d+)?", part):
+            out.append((0, float(part), ""))
+        elif part:
+            out.append((1, 0.0, part))
+    return out

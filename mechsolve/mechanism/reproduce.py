@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidModel
+from ..numtext import natural_key
 from .allocation import AllocationRule
 from .instance import MechanismInstance
 from .mep import mep
@@ -298,9 +299,9 @@ def fig3(alphas: Sequence[float] | None = None, *, k_max: int = 100_000, verify_
                             "boundary > 10,000 (or none found up to k_max) for some α ∈ [−0.666, −0.66]",
                             bool(over), "; ".join(f"α = {r.alpha}: {r.boundary if r.boundary is not None else '> ' + str(r.k_max)}"
                                                   for r in close)))
-    notes = sorted({n for r in res for n in r.notes})
-    notes.append("NaN boundary = no failing profile found up to k_max; above α* ≈ −0.6609 (continuum limit of "
-                 "Σp^max/K^(α+1)) the boundary stops existing")
+    notes = sorted({n for r in res for n in r.notes}, key=natural_key)
+    notes.append("boundary \"> k_max\" (NaN in the JSON rows) = no failing profile found up to k_max; above "
+                 "α* ≈ −0.6609 (continuum limit of Σp^max/K^(α+1)) the boundary stops existing")
     return Figure("chen-fig3", "Boundary of data disparity for desirable mechanisms (Chen et al. 2020, Fig. 3)",
                   "alpha", cols, rows, claims,
                   {"agents": 2, "valuation": "(q_1 + q_2)^α q_i", "quality": "t", "k_max": k_max,

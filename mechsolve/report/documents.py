@@ -255,7 +255,16 @@ def figure_document(fig: Figure, *, digits: int = DIGITS) -> Document:
     return Document(f"mechsolve — {fig.title}", [
         Section("Setup", list(fig.setup.items())),
         Section("Paper's claims", tables=[Table(["claim", "source", "test", "verdict", "numbers"], claim_rows)]),
-        Section("Data", tables=[Table(fig.columns, fig.rows)], notes=fig.notes)])
+        Section("Data", tables=[Table(fig.columns, _data_rows(fig))], notes=fig.notes)])
+
+
+def _data_rows(fig: Figure) -> list[list[Any]]:
+    """The figure's rows; a boundary beyond the search (NaN) reads "> k_max", as in the plot."""
+    if fig.name != "chen-fig3" or "boundary D/eps" not in fig.columns:
+        return fig.rows
+    j, k = fig.columns.index("boundary D/eps"), fig.setup.get("k_max")
+    return [[f"> {k}" if i == j and isinstance(c, float) and c != c else c for i, c in enumerate(r)]
+            for r in fig.rows]
 
 
 def mechanism_verify_document(results: Sequence[MechanismSearchResult], written: Mapping[str, str],

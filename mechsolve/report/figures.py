@@ -57,7 +57,9 @@ def figure_bytes(fig: Any, fmt: str = "png", *, dpi: int = 110) -> bytes:
     buf = _io.BytesIO()
     meta = {"Date": None} if fmt in ("svg", "pdf") else None
     try:
-        fig.savefig(buf, format=fmt, dpi=dpi, metadata=meta, bbox_inches="tight")
+        # SVG keeps its text as text (searchable, selectable, small); the page's font draws it
+        with plt.rc_context({"svg.fonttype": "none"}):
+            fig.savefig(buf, format=fmt, dpi=dpi, metadata=meta, bbox_inches="tight")
     finally:
         plt.close(fig)
     return buf.getvalue()

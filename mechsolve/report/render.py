@@ -244,7 +244,7 @@ dl.facts dt{font-weight:600}dl.facts dd{margin:0;overflow-wrap:anywhere}
  border-radius:4px}
 table{border-collapse:collapse;font-size:.92em}
 td,th{border-bottom:1px solid var(--line);padding:.25em .7em;text-align:left;vertical-align:top}
-th{background:var(--head)}tbody td:first-child{white-space:nowrap}td.num{text-align:right;font-variant-numeric:tabular-nums;
+th{background:var(--head)}th.num{text-align:right}tbody td:first-child{white-space:nowrap}td.num{text-align:right;font-variant-numeric:tabular-nums;
  white-space:nowrap;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
 caption{caption-side:top;text-align:left;font-weight:600;padding:.3em .7em}
 .holds,.proved,.yes{color:var(--ok);font-weight:600}.violated,.no{color:var(--bad);font-weight:600}
@@ -284,11 +284,13 @@ def render_html(doc: Document, *, digits: int = DEFAULT_DIGITS) -> str:
         parts.append(f"<section id='{sid}'><h2>{e(sec.heading)}</h2>")
         if sec.facts:
             parts.append("<dl class='facts'>" + "".join(
-                f"<dt>{e(k)}</dt><dd>{_html_value(v, digits)}</dd>" for k, v in sec.facts) + "</dl>")
+                f"<dt>{e(k)}</dt><dd>{_html_value(v, digits, k)}</dd>" for k, v in sec.facts) + "</dl>")
         for t in sec.tables:
             cap = f"<caption>{e(t.title)}</caption>" if t.title else ""
             parts.append(f"<div class='table-wrap'><table>{cap}<thead><tr>"
-                         + "".join(f"<th>{e(str(c))}</th>" for c in t.columns) + "</tr></thead><tbody>")
+                         + "".join(f"<th class='num'>{e(str(c))}</th>" if _numeric_column(t, j) else
+                                   f"<th>{e(str(c))}</th>" for j, c in enumerate(t.columns))
+                         + "</tr></thead><tbody>")
             for row in t.rows:
                 parts.append("<tr>" + "".join(_html_cell(c, digits) for c in row) + "</tr>")
             parts.append("</tbody></table></div>")
@@ -303,9 +305,11 @@ def render_html(doc: Document, *, digits: int = DEFAULT_DIGITS) -> str:
     return "\n".join(parts) + "\n"
 
 
-def _html_value(v: Any, digits: int) -> str:
+def _html_value(v: Any, digits: int, key: str = "") -> str:
     s = fmt(v, digits)
     cls = f" class='{s}'" if s in _VERDICT_CLASSES else ""
+    if key == "verdict" and not cls:        # "all checked axioms hold" / "2 axiom(s) violated"
+        cls = " class='violated'" if "violated" in s else " class='holds'" if "hold" in s else ""
     return f"<span{cls}>{html.escape(s)}</span>" if cls else html.escape(s)
 
 

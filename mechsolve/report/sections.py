@@ -18,20 +18,10 @@ from typing import Any
 
 from ..verify.verdict import CheckReport
 from .document import Section, Table
+from ..numtext import natural_key
 from .numbers import fmt
 
 _WORD_KEY = re.compile(r"[A-Za-z][a-z]+(?: [a-z]+)*")
-
-
-def natural_key(text: str) -> list[Any]:
-    """Sort key reading the numbers in ``text`` as numbers (``215`` before ``1512``)."""
-    out: list[Any] = []
-    for part in re.split(r"(-?\d+(?:\.\d+)?)", text):
-        if re.fullmatch(r"-?\d+(?:\.\d+)?", part):
-            out.append((0, float(part), ""))
-        elif part:
-            out.append((1, 0.0, part))
-    return out
 
 
 def _value_text(v: Any, digits: int) -> str:
@@ -60,9 +50,8 @@ def properties_section(props: Mapping[str, Any], digits: int = 6) -> Section:
     rows = [[k, "unknown" if r.holds is None else ("yes" if r.holds else "no"), r.worst,
              witness_text(r.witness, digits) if r.witness else "", r.note] for k, r in props.items()]
     cols = ["property", "holds", "worst violation", "witness", "note"]
-    if not any(r[4] for r in rows):          # no notes: no empty column
-        cols, rows = cols[:4], [r[:4] for r in rows]
-    return Section("Game properties", tables=[Table(cols, rows)])
+    keep = [j for j in range(len(cols)) if j < 3 or any(r[j] for r in rows)]   # no empty columns
+    return Section("Game properties", tables=[Table([cols[j] for j in keep], [[r[j] for j in keep] for r in rows])])
 
 
 def violation_detail(c: Mapping[str, Any], digits: int = 6) -> str:
