@@ -67,6 +67,16 @@ def synthesize(ctx: click.Context, model: str, out_dir: str, beta: float | None,
                 except Unsupported:  # no matplotlib: the report has everything but the picture
                     pass
         doc = document(run, digits=digits())
+        if plot and run.sampling is not None and fmt in ("html", "markdown"):
+            try:                               # the same figure, inline in the page
+                from ..report.document import Figure, Section
+                from ..report.figures import svg_markup
+
+                doc.sections.append(Section("Figures", figures=[Figure(
+                    "reward value per party (target vs achieved) and the value during weighted sampling",
+                    svg_markup(synthesis_figure(run)))]))
+            except Unsupported:
+                pass
         write_text(stage / "report.json", render_json(data))
         written.append(str(out / "report.json"))
         if fmt != "json":
