@@ -4,6 +4,8 @@ Examples
 --------
 >>> label("payoff_unconstrained"), label("x_a"), label("v({i})")
 ('payoff unconstrained', 'x_a', 'v({i})')
+>>> label("shapley_G"), label("task_gain_alone G_i({j})")
+('shapley (G)', 'task gain alone G_i({j})')
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 _SNAKE = re.compile(r"[a-z]{2,}(?:_[a-z]{2,})+")
+_OF = re.compile(r"([a-z]{3,})_([A-Za-z])")          # shapley_G: the Shapley value of G
 
 
 def label(key: str) -> str:
@@ -21,7 +24,11 @@ def label(key: str) -> str:
     Only all-lowercase words of two or more letters joined by ``_`` are rewritten, so
     subscripts such as ``x_a`` or ``p_i`` keep their meaning.
     """
-    return key.replace("_", " ") if _SNAKE.fullmatch(key) else key
+    head, sep, rest = key.partition(" ")
+    if _SNAKE.fullmatch(head):
+        return head.replace("_", " ") + sep + rest
+    m = _OF.fullmatch(key)
+    return f"{m.group(1)} ({m.group(2)})" if m else key
 
 
 @dataclass
