@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from .app import cli
-from .options import emit, numeric_options, output_options
+from .options import digits, emit, numeric_options, output_options, render_out
 
 
 @cli.command()
@@ -34,7 +34,6 @@ def compare(ctx: click.Context, model: str, schemes: str, quantities: tuple[str,
       mechsolve compare models/nguyen-mnist-budget-0.3.yaml -s nguyen-budget,nguyen-payoff -q model_reward
     """
     from ..model.io import load
-    from ..report import render
     from ..verify.compare import compare as run_compare
 
     m = load(model)
@@ -45,5 +44,5 @@ def compare(ctx: click.Context, model: str, schemes: str, quantities: tuple[str,
 
     from .exit_codes import exit_code, with_exit_code
 
-    emit(render(document(result), with_exit_code(result, result.to_dict()), fmt), output)
+    emit(render_out(document(result, digits=digits()), with_exit_code(result, result.to_dict()), fmt), output)
     ctx.exit(exit_code(result))

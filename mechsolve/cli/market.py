@@ -8,14 +8,13 @@ import click
 
 from .app import cli
 from .exit_codes import exit_code, with_exit_code
-from .options import emit, numeric_options, output_options
+from .options import digits, emit, numeric_options, output_options, render_out
 
 
 def _run(path: str, *, fmt: str, output: str | None, exact: bool | None, tolerance: float | None,
          seed: int, axioms: tuple[str, ...] = (), check: bool = True, inspect: bool = False,
          scheme: str | None = None, replicate: tuple[str, ...] = (), graph: str | None = None) -> int:
     from ..verify.analysis import analyse_file
-    from ..report import render
     from ..report.documents import document
 
     kwargs: dict[str, Any] = dict(exact=exact, tolerance=tolerance, seed=seed, check=check, inspect=inspect)
@@ -24,10 +23,10 @@ def _run(path: str, *, fmt: str, output: str | None, exact: bool | None, toleran
     if scheme:
         kwargs["scheme"] = scheme
     result = analyse_file(path, **kwargs)
-    doc, data = document(result), with_exit_code(result, result.to_dict())
+    doc, data = document(result, digits=digits()), with_exit_code(result, result.to_dict())
     if replicate or graph:
         _extras(result.model, result, doc, data, replicate, graph)
-    emit(render(doc, data, fmt), output)
+    emit(render_out(doc, data, fmt), output)
     return exit_code(result)
 
 

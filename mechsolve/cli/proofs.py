@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from .app import cli
-from .options import emit, output_options
+from .options import emit, output_options, render_out
 
 
 def proofs_dir(given: str | None) -> Path:
@@ -55,7 +55,7 @@ def proofs(ctx: click.Context, directory: str | None, do_run: bool, only: tuple[
       mechsolve proofs
       mechsolve proofs --claim ohrimenko_theorem1 --format markdown
     """
-    from ..report import Document, Section, Table, render
+    from ..report.documents import proofs_document
 
     folder = proofs_dir(directory)
     files = sorted(p for p in folder.glob("*.py") if not p.name.startswith("_") and p.name != "conftest.py")
@@ -82,9 +82,6 @@ def proofs(ctx: click.Context, directory: str | None, do_run: bool, only: tuple[
             current = "(not run)"
         rows.append([path.stem, claim["statement"], claim["source"], claim["n"], claim["method"], current])
         data.append(entry)
-    doc = Document("mechsolve proofs")
-    doc.sections.append(Section("Claims", [("folder", str(folder)), ("files", len(rows))],
-                                [Table(["proof", "claim", "source", "n", "method", "current verdict"], rows)],
-                                notes))
-    emit(render(doc, {"proofs": data, "exit_code": 1 if bad else 0}, fmt), output)
+    doc = proofs_document(str(folder), rows, notes)
+    emit(render_out(doc, {"proofs": data, "exit_code": 1 if bad else 0}, fmt), output)
     ctx.exit(1 if bad else 0)

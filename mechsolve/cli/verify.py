@@ -9,7 +9,8 @@ from typing import Any
 import click
 
 from .app import cli
-from .options import emit, output_options
+from .options import digits, emit, output_options, render_out
+from .progress import progress_bar
 
 
 def _parse_param(items: tuple[str, ...]) -> tuple[dict[str, Any], dict[str, list[Any]]]:
@@ -235,55 +236,88 @@ def _search_and_report(ctx: click.Context, spaces: list[Any], header: dict[str, 
                        time_limit: float | None, seed: int, shrink: bool, workers: int, scheduler: str | None,
                        write_cx: str | None, fmt: str, output: str | None) -> None:
     """Search every space, write the counterexamples, render; exit 1 on a violation, 2 if nothing was checked."""
-    from ..report import render
+    from . import interrupt
     from ..report.documents import search_document
     from ..verify.search.engine import run
     from ..verify.search.space import SearchInterrupted
 
     results = []
-    interrupted = False
+    interrupted: str | None = None
     for space in spaces:
-        progress = None
-        bar = None
-        if sys.stderr.isatty() and fmt == "text":
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-            bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                           TimeElapsedColumn(), transient=True, console=_stderr_console())
-            task = bar.add_task(f"verify {space.axiom}", total=budget)
-            bar.start()
-
-            def progress(i: int, _bar: Any = bar, _task: Any = task) -> None:
-                _bar.update(_task, completed=i)
-        try:
-            results.append(run(space, budget=budget, time_limit=time_limit, seed=seed, shrink_found=shrink,
-                               progress=progress, workers=workers, scheduler=scheduler))
-        except SearchInterrupted as stop:          # keep what was searched so far
-            results.append(stop.result)
-            interrupted = True
+        with progress_bar(f"verify {space.axiom}", total=budget, time_limit=time_limit,
+                          enabled=fmt == "text") as update:
+            try:
+                results.append(run(space, budget=budget, time_limit=time_limit, seed=seed, shrink_found=shrink,
+                                   progress=lambda i, _u=update: _u(i), workers=workers, scheduler=scheduler))
+            except SearchInterrupted as stop:          # keep what was searched so far
+                results.append(stop.result)
+                interrupted = space.axiom
+            except KeyboardInterrupt:                  # interrupted outside the engine's loop
+                interrupted = space.axiom
+        if interrupted is not None or interrupt.received() is not None:
+            interrupted = interrupted or space.axiom
             break
-        finally:
-            if bar is not None:
-                bar.stop()
     violated = [r for r in results if r.counterexample is not None]
-    written, reproduced = _write_counterexamples(write_cx, violated)
+    written, reproduced = _write_counterexamples(write_cx, violated) if interrupted is None else ({}, {})
     nothing = [r for r in results if r.checked_nothing]
-    code = 130 if interrupted else 2 if nothing else 1 if violated else 0
+    code = interrupt.exit_code() if interrupted else 2 if nothing else 1 if violated else 0
     data = {**header, "results": [r.to_dict() for r in results], "written": written, "reproduced": reproduced,
             "exit_code": code}
-    emit(render(search_document(results, written, reproduced), data, fmt), output)
+    if results:
+        emit(render_out(search_document(results, written, reproduced, digits=digits()), data, fmt), output)
     for r in nothing:
         click.echo(f"error: verify {r.axiom}: nothing was checked — {r.checked_nothing}", err=True)
     if interrupted:
-        done = results[-1].stats["instances"]
-        click.echo(f"interrupted: {results[-1].axiom} after {done} instances (shown above)", err=True)
+        done = sum(int(r.stats.get("instances", 0)) for r in results)
+        names = [sp.axiom for sp in spaces]
+        kept = any(r.axiom == interrupted for r in results)
+        click.echo(f"error: interrupted ({interrupt.signal_name()}) while searching {interrupted}"
+                   + ("" if kept else " (its partial count was lost)")
+                   + f"; {len(results)} of {len(names)} axiom(s) reported, {done} instances searched", err=True)
     ctx.exit(code)
 
 
-def _stderr_console() -> Any:
-    from rich.console import Console
+def _run_searches(names: list[str], run: Callable[[str, Any], Any], *, budget: int | None,
+                  time_limit: float | None, show: bool) -> tuple[list[Any], str | None]:
+    """Search each axiom in turn with a progress bar; stop at Ctrl-C/SIGTERM keeping what was searched.
 
-    return Console(stderr=True)
+    Returns the results and, when interrupted, the axiom being searched then. A search that
+    itself stops at the interruption returns its partial result (``stats["interrupted"]``),
+    which is kept; one that raises loses only its own axiom.
+    """
+    from . import interrupt
+
+    results: list[Any] = []
+    for ax in names:
+        with progress_bar(f"verify {ax}", total=budget, time_limit=time_limit, enabled=show) as update:
+            try:
+                r = run(ax, lambda i, _u=update: _u(i))
+            except KeyboardInterrupt:
+                return results, ax
+        results.append(r)
+        if r.stats.get("interrupted") or interrupt.received() is not None:
+            return results, ax
+    return results, None
+
+
+def _finish(ctx: click.Context, doc: Any, data: dict[str, Any], fmt: str, output: str | None, code: int,
+            interrupted: str | None, names: list[str], results: list[Any]) -> None:
+    """Print the report; after an interruption say what was searched and exit 130/143."""
+    from .interrupt import exit_code, signal_name
+
+    if interrupted is None:
+        emit(render_out(doc, data, fmt), output)
+        ctx.exit(code)
+    kept = any(r.axiom == interrupted for r in results)
+    data["interrupted"] = {"signal": signal_name(), "axiom": interrupted, "partial_result_kept": kept,
+                           "not_searched": names[names.index(interrupted) + 1:]}
+    if results:
+        emit(render_out(doc, data, fmt), output)
+    done = sum(int(r.stats.get("instances", 0)) for r in results)
+    click.echo(f"error: interrupted ({signal_name()}) while searching {interrupted}"
+               + ("" if kept else " (its partial count was lost)")
+               + f"; {len(results)} of {len(names)} axiom(s) reported, {done} instances searched", err=True)
+    ctx.exit(exit_code())
 
 
 def _write_counterexamples(base: str | None, violated: list[Any]) -> tuple[dict[str, str], dict[str, str]]:

@@ -83,9 +83,9 @@ def _ir_note(ctx: AxiomContext) -> str | None:
         return None
     r = superadditive(ctx.game, ctx.tol)
     if r.holds is False:
+        s, t = (", ".join(r.witness[k]) for k in ("S", "T"))
         return (f"the game is not superadditive (v(S)+v(T) exceeds v(S∪T) by {r.worst:.6g} at "
-                f"S={r.witness['S']}, T={r.witness['T']}); the Shapley value is individually rational "
-                "only for superadditive games")
+                f"S = {{{s}}}, T = {{{t}}}); the Shapley value is individually rational only for superadditive games")
     return None
 
 
