@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from ..model.formula import compile_formula, parse_formula
+from ..model.formula import compile_numpy, parse_formula
 from .valuations import Quality, Valuation
 
 
@@ -107,7 +107,10 @@ class AllocationRule:
         n = reports.shape[-1]
         own = self.quality(reports)
         best_x, best_w = None, None
-        for combo in itertools.product(range(len(lv)), repeat=n):
+        # an agent that participates nowhere gets z whatever its level: its other levels repeat an
+        # earlier combination exactly (same x, same welfare, never strictly better), so they are skipped
+        idle = ~part.reshape(-1, n).any(axis=0) if part.size else np.zeros(n, dtype=bool)
+        for combo in itertools.product(*[range(1) if idle[k] else range(len(lv)) for k in range(n)]):
             x = np.stack([lv[c][..., k] for k, c in enumerate(combo)], axis=-1)
             w = self.welfare(x, reports, part, own)
             if best_x is None:
@@ -135,7 +138,6 @@ class AllocationRule:
 
     def _formula(self, reports: np.ndarray, part: np.ndarray, best: np.ndarray, z: np.ndarray) -> np.ndarray:
         syms = ["best", "own", "T", "t_i"]
-        expr = parse_formula(self.formula, syms, field="allocation.formula")
         own = self.quality(reports)
         total = np.where(part, reports, z).sum(axis=-1, keepdims=True)
         b = np.broadcast_to(best, reports.shape)
@@ -143,10 +145,11 @@ class AllocationRule:
         if reports.dtype == object:
             from .valuations import _exact_caller
 
+            expr = parse_formula(self.formula, syms, field="allocation.formula")
             out = _exact_caller(expr, syms, "allocation.formula")(b, own, tt, reports)
         else:
-            out = np.broadcast_to(np.asarray(compile_formula(expr, syms)(b, own, tt, reports), dtype=float),
-                                  reports.shape)
+            f = compile_numpy(self.formula, syms, field="allocation.formula")
+            out = np.broadcast_to(np.asarray(f(b, own, tt, reports), dtype=float), reports.shape)
         return np.where(part, out, z)
 
 
