@@ -102,25 +102,55 @@ class AllocationRule:
         return lv
 
     def search(self, reports: np.ndarray, part: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Exhaustive welfare maximisation over :meth:`candidates`: (allocation, welfare)."""
+        """Exhaustive welfare maximisation over :meth:`candidates`: (allocation, welfare).
+
+        Combinations in ``itertools.product`` order; a later one replaces the best only where its
+        welfare is strictly larger. The final qualities q_k = max(x_k, Q(t'_k)) (0 for a non-participant)
+        of every agent and level are formed once, and each combination only evaluates the valuations on
+        those columns (the same floats as :meth:`welfare` on the stacked allocation).
+        """
         lv = self.candidates(reports, part)
-        n = reports.shape[-1]
+        n, L = reports.shape[-1], len(lv)
         own = self.quality(reports)
-        best_x, best_w = None, None
+        z = _zero_like(reports)
+        qcols = [[np.where(part[..., k], np.maximum(lv[c][..., k], own[..., k]), z[..., k]) for c in range(L)]
+                 for k in range(n)]
         # an agent that participates nowhere gets z whatever its level: its other levels repeat an
         # earlier combination exactly (same x, same welfare, never strictly better), so they are skipped
         idle = ~part.reshape(-1, n).any(axis=0) if part.size else np.zeros(n, dtype=bool)
-        for combo in itertools.product(*[range(1) if idle[k] else range(len(lv)) for k in range(n)]):
-            x = np.stack([lv[c][..., k] for k, c in enumerate(combo)], axis=-1)
-            w = self.welfare(x, reports, part, own)
-            if best_x is None:
-                best_x, best_w = x, w
+        combos = list(itertools.product(*[range(1) if idle[k] else range(L) for k in range(n)]))
+        best_w: np.ndarray | None = None
+        best_c = np.zeros(reports.shape[:-1], dtype=np.intp)
+        for ci, combo in enumerate(combos):
+            w = self._welfare_of_columns([qcols[k][c] for k, c in enumerate(combo)], reports, part)
+            if best_w is None:
+                best_w = w
             else:
                 better = w > best_w
-                best_x = np.where(better[..., None], x, best_x)
+                best_c = np.where(better, ci, best_c)
                 best_w = np.where(better, w, best_w)
-        assert best_x is not None and best_w is not None
+        assert best_w is not None
+        level = np.array(combos, dtype=np.intp)[best_c]  # (..., n): each agent's level in the best combination
+        best_x = np.empty(reports.shape, dtype=reports.dtype if reports.dtype == object else float)
+        for k in range(n):
+            best_x[..., k] = np.choose(level[..., k], [lv[c][..., k] for c in range(L)]) if L <= 32 else \
+                np.take_along_axis(np.stack([lv[c][..., k] for c in range(L)]), level[None, ..., k], 0)[0]
         return best_x, best_w
+
+    def _welfare_of_columns(self, qs: list[np.ndarray], reports: np.ndarray, part: np.ndarray) -> np.ndarray:
+        """:meth:`welfare` from the final quality columns q_k (already max(x_k, own_k), 0 off the platform)."""
+        if self.valuation.family in ("formula", "quasi-monotone"):
+            vs = self.valuation.column_values(qs, reports)
+        else:
+            v = self.valuation.values(np.stack(qs, axis=-1), reports)
+            vs = [v[..., k] for k in range(len(qs))]
+        if self.welfare_of == "participants":
+            zero = Fraction(0) if reports.dtype == object else 0.0
+            vs = [np.where(part[..., k], vk, zero) for k, vk in enumerate(vs)]
+        w = vs[0]
+        for vk in vs[1:]:  # left to right, as ndarray.sum over the agent axis adds them
+            w = w + vk
+        return w
 
     def welfare(self, x: np.ndarray, reports: np.ndarray, part: np.ndarray, own: np.ndarray | None = None
                 ) -> np.ndarray:

@@ -299,6 +299,21 @@ class Valuation:
                 out[..., k] = fns[k](*cols_q, *cols_t)
         return out if exact else _finite(out, "valuation", f"the {self.family} valuation")
 
+    def column_values(self, qs: Sequence[np.ndarray], t: np.ndarray) -> list[np.ndarray]:
+        """[v_k(q; t) for every agent k] from the quality columns ``qs`` (formula families): the floats
+        of :meth:`values` without stacking q."""
+        exact = qs[0].dtype == object
+        t = np.asarray(t)
+        cols_t = [np.broadcast_to(t[..., k], qs[0].shape) for k in range(self.n)]
+        fns = self._exact if exact else self._float
+        out = []
+        for k in range(self.n):
+            with np.errstate(all="ignore"):
+                r = fns[k](*qs, *cols_t)
+            r = np.broadcast_to(np.asarray(r, dtype=object if exact else float), qs[0].shape)
+            out.append(r if exact else _finite(r, "valuation", f"the {self.family} valuation"))
+        return out
+
     def value_of(self, i: int, q: np.ndarray, t: np.ndarray) -> np.ndarray:
         """v_i(q; t) of agent i only, shape ``q.shape[:-1]``: equal to ``values(q, t)[..., i]`` bit for bit
         (formula families evaluate only agent i's formula; the others take the column)."""
