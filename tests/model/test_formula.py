@@ -108,7 +108,8 @@ def test_numpy_compiler_accepts_and_evaluates_what_parse_formula_does(text):
     if ("not comparable" in a[1]) if a[0] == "refused" else a[1].has(sympy.I):
         # sympy carried a complex intermediate (a negative base to a fractional power): it then refuses
         # Max/Min or takes Abs of it; in floats that intermediate is nan, refused later as not finite
-        assert b[0] == "ok"
+        # (or the text is refused by a later check of the whitelist)
+        assert b[0] == "ok" or "is not a valid formula" in b[1]
         return
     assert a[0] == b[0], (text, a, b)
     if a[0] == "refused":
