@@ -12,9 +12,11 @@ In the same run, alternating fresh processes (so disk cache and machine load hit
 * ``new text`` / ``new json`` — ``cli.py solve MODEL`` (``--format json``: all 20,000 listed profiles);
 * ``baseline`` — the same ``solve`` the way it ran before issue 14, rebuilt here as a literal baseline:
   every formula through sympy (``parse_formula`` + ``lambdify``, so sympy is imported), the efficient
-  allocation searched on stacked allocations (``AllocationRule.welfare`` per combination), each agent's
+  allocation searched on stacked allocations (welfare = ``ndarray.sum`` over the agent axis, per
+  combination), each agent's
   misreport/outside value taken as one column of all agents' values, per-profile rows read by indexing
-  the arrays once per profile and agent, and the JSON data built for the text report too;
+  the arrays once per profile and agent, and the JSON data built for the text report too (the rest is
+  today's code);
 * ``import numpy`` — the floor of any Python process using numpy.
 
 Each is timed as wall clock and as CPU (user + sys of the child): on a shared machine the wall clock
@@ -94,7 +96,17 @@ def rows(self, limit):
     return out
 
 
+def summed_welfare(self, x, reports, part, own=None):  # ndarray.sum over the agent axis
+    own = self.quality(reports) if own is None else own
+    z = A._zero_like(reports)
+    v = self.valuation.values(np.where(part, np.maximum(x, own), z), reports)
+    if self.welfare_of == "participants":
+        v = np.where(part, v, z)
+    return v.sum(axis=-1)
+
+
 A.AllocationRule.search = stacked_search
+A.AllocationRule.welfare = summed_welfare
 V.Valuation.value_of = lambda self, i, q, t: self.values(q, t)[..., i]
 MA.MechanismAnalysis.rows = rows
 _plain = MA.MechanismAnalysis.to_dict

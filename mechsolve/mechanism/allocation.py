@@ -87,9 +87,10 @@ class AllocationRule:
             return np.where(part & flags, best, z)
         return self.search(reports, part)[0]
 
-    def candidates(self, reports: np.ndarray, part: np.ndarray) -> list[np.ndarray]:
-        """The declared allocation space: ``levels`` qualities per participant, best first."""
-        own = self.quality(reports)
+    def candidates(self, reports: np.ndarray, part: np.ndarray, own: np.ndarray | None = None) -> list[np.ndarray]:
+        """The declared allocation space: ``levels`` qualities per participant, best first
+        (``own`` = Q(t'), when the caller has it)."""
+        own = self.quality(reports) if own is None else own
         best = np.broadcast_to(self.best(reports, part)[..., None], reports.shape)
         z = _zero_like(reports)
         steps = self.levels - 1
@@ -109,9 +110,9 @@ class AllocationRule:
         of every agent and level are formed once, and each combination only evaluates the valuations on
         those columns (the same floats as :meth:`welfare` on the stacked allocation).
         """
-        lv = self.candidates(reports, part)
-        n, L = reports.shape[-1], len(lv)
         own = self.quality(reports)
+        lv = self.candidates(reports, part, own)
+        n, L = reports.shape[-1], len(lv)
         z = _zero_like(reports)
         qcols = [[np.where(part[..., k], np.maximum(lv[c][..., k], own[..., k]), z[..., k]) for c in range(L)]
                  for k in range(n)]
@@ -148,7 +149,7 @@ class AllocationRule:
             zero = Fraction(0) if reports.dtype == object else 0.0
             vs = [np.where(part[..., k], vk, zero) for k, vk in enumerate(vs)]
         w = vs[0]
-        for vk in vs[1:]:  # left to right, as ndarray.sum over the agent axis adds them
+        for vk in vs[1:]:  # left to right, as :meth:`welfare` adds them
             w = w + vk
         return w
 
@@ -164,7 +165,10 @@ class AllocationRule:
         v = self.valuation.values(q, reports)
         if self.welfare_of == "participants":
             v = np.where(part, v, z)
-        return v.sum(axis=-1)
+        w = v[..., 0].copy()
+        for k in range(1, v.shape[-1]):  # agents added left to right (what ndarray.sum does here, faster)
+            w = w + v[..., k]
+        return w
 
     def _formula(self, reports: np.ndarray, part: np.ndarray, best: np.ndarray, z: np.ndarray) -> np.ndarray:
         syms = ["best", "own", "T", "t_i"]
