@@ -79,6 +79,12 @@ def test_search_equals_the_literal_search(formula, levels, welfare, exact):
             part[..., off] = False
         x, w = inst.allocation.search(t, part)
         lx, lw = literal_search(inst.allocation, t, part)
+        a = inst.allocation
+        v = a.valuation.values(np.where(part, np.maximum(lx, a.quality(t)), 0 * t), t)
+        if a.welfare_of == "participants":
+            v = np.where(part, v, 0 * v)
+        summed = v.sum(axis=-1)  # the welfare as the agent-axis sum it was before
+        assert (summed == lw).all() if exact else summed.tobytes() == lw.tobytes()
         if exact:
             assert (x == lx).all() and (w == lw).all()
         else:
