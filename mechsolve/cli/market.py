@@ -23,7 +23,9 @@ def _run(path: str, *, fmt: str, output: str | None, exact: bool | None, toleran
     if scheme:
         kwargs["scheme"] = scheme
     result = analyse_file(path, **kwargs)
-    doc, data = document(result, digits=digits()), with_exit_code(result, result.to_dict())
+    # the JSON data (every profile of a mechanism, up to 20,000) is built only when it is printed
+    doc = document(result, digits=digits())
+    data = with_exit_code(result, result.to_dict()) if fmt == "json" else {}
     if replicate or graph:
         _extras(result.model, result, doc, data, replicate, graph)
     emit(render_out(doc, data, fmt), output)

@@ -71,18 +71,28 @@ class MechanismAnalysis:
 
     # ------------------------------------------------------------------ rows
     def rows(self, limit: int) -> list[dict[str, Any]]:
+        """The first ``limit`` profiles (C order) as dicts of plain numbers: profile, allocation, quality,
+        value, payment, utility, revenue, welfare (the same floats as indexing the arrays, read in bulk)."""
         inst, names = self.instance, self.instance.grids.names
+        n, c = inst.n, min(limit, inst.size)
+        if c <= 0:
+            return []
+        idx = np.unravel_index(np.arange(c), inst.shape)
+        grids = [inst.grids.grids[j][idx[j]] for j in range(n)]
+        prof = [g.tolist() for g in grids]
+        cols = lambda a: [a[..., k].reshape(-1)[:c].tolist() for k in range(n)]  # noqa: E731
+        X, Q = cols(inst.X), cols(inst.q)
+        P = [self.payments[k].reshape(-1)[:c].tolist() for k in range(n)]
+        V = [inst.V[k].reshape(-1)[:c].tolist() for k in range(n)]
         out = []
-        for c, idx in enumerate(np.ndindex(inst.shape)):
-            if c >= limit:
-                break
-            p = [self.payments[(i,) + idx] for i in range(inst.n)]
-            v = [inst.V[(i,) + idx] for i in range(inst.n)]
-            out.append({"profile": inst.grids.profile(idx),
-                        "allocation": {a: inst.X[idx + (i,)] for i, a in enumerate(names)},
-                        "quality": {a: inst.q[idx + (i,)] for i, a in enumerate(names)},
+        for r in range(c):
+            p = [P[k][r] for k in range(n)]
+            v = [V[k][r] for k in range(n)]
+            out.append({"profile": {a: prof[k][r] for k, a in enumerate(names)},
+                        "allocation": {a: X[k][r] for k, a in enumerate(names)},
+                        "quality": {a: Q[k][r] for k, a in enumerate(names)},
                         "value": dict(zip(names, v)), "payment": dict(zip(names, p)),
-                        "utility": {a: v[i] - p[i] for i, a in enumerate(names)},
+                        "utility": {a: v[k] - p[k] for k, a in enumerate(names)},
                         "revenue": sum(p[1:], p[0]), "welfare": sum(v[1:], v[0])})
         return out
 
