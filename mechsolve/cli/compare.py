@@ -22,7 +22,7 @@ from .options import digits, emit, numeric_options, output_options, render_out
 @numeric_options
 @click.pass_context
 def compare(ctx: click.Context, model: str, schemes: str, quantities: tuple[str, ...], check: bool, fmt: str,
-            output: str | None, exact: bool | None, tolerance: float | None, seed: int) -> None:
+            output: str | None, exact: bool | None, tolerance: float | None, seed: int, confirm: bool) -> None:
     """Put several schemes side by side for the same market: one row per player.
 
     Each scheme gets the model's parameters when it is the model's scheme, and the
@@ -39,7 +39,7 @@ def compare(ctx: click.Context, model: str, schemes: str, quantities: tuple[str,
     m = load(model)
     names = [s.strip() for s in schemes.split(",") if s.strip()]
     result = run_compare(m, Path(model).parent, schemes=names, check=check, quantities=quantities, exact=exact,
-                         tolerance=tolerance, seed=seed, source_path=model)
+                         tolerance=tolerance, seed=seed, source_path=model, confirm=confirm)
     from ..report.documents import document
 
     from .exit_codes import exit_code, with_exit_code

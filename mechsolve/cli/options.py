@@ -44,7 +44,10 @@ def output_options(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def numeric_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    """``--exact``, ``--tolerance``, ``--seed``."""
+    """``--exact``, ``--tolerance``, ``--seed``, ``--confirm/--no-confirm``."""
+    f = click.option("--confirm/--no-confirm", "confirm", default=True, show_default=True,
+                     help="decide float verdicts and scheme decisions near the tolerance again in exact rational "
+                          "arithmetic when the data are rational (see README, 'Decisions near the tolerance')")(f)
     f = click.option("--seed", type=int, default=0, show_default=True,
                      help="seed for randomised checks and Monte Carlo")(f)
     f = click.option("--tolerance", type=click.FloatRange(min=0), default=None,

@@ -75,9 +75,13 @@ def checks_section(rep: CheckReport, digits: int = 6) -> Section:
             notes.append(violation_text(v.axiom, v.counterexample, digits) + (f" — {v.note}" if v.note else ""))
         elif v.reason:
             notes.append(f"{v.axiom} not applicable: {v.reason}")
+        if v.confirmation == "exact":
+            notes.append(f"{v.axiom}: decided in exact rational arithmetic (the float margin was within the "
+                         f"band of the tolerance)")
+        elif v.confirmation:
+            notes.append(f"{v.axiom}: {v.confirmation}")
     tol = "0 (exact)" if rep.exact else f"{rep.tolerance:g}"
-    status = "all checked axioms hold" if not rep.violated else f"{len(rep.violated)} axiom(s) violated"
-    return Section("Axioms", [("tolerance", tol), ("verdict", status)],
+    return Section("Axioms", [("tolerance", tol), ("verdict", rep.message)],
                    [Table(["axiom", "verdict", "tested", "worst margin", "source"], rows)], notes)
 
 

@@ -89,8 +89,8 @@ class MarketAnalysis:
 def analyse_market(model: CooperativeMarket, base_dir: str | os.PathLike[str] = ".", *,
                    exact: bool | None = None, tolerance: float | None = None,
                    axioms: Sequence[str] | None = None, check: bool = True, inspect: bool = False,
-                   scheme: str | None = None, seed: int = 0, source_path: str | None = None
-                   ) -> MarketAnalysis:
+                   scheme: str | None = None, seed: int = 0, source_path: str | None = None,
+                   confirm: bool = True) -> MarketAnalysis:
     """Build the game, apply the scheme, check the axioms (model's list unless given).
 
     A callable value with ``scheme: {name: shapley, method: monte-carlo}`` is sampled, never
@@ -114,7 +114,7 @@ def analyse_market(model: CooperativeMarket, base_dir: str | os.PathLike[str] = 
         params = {**params, "budgets": dict(model.budgets)}  # the model's budgets (Nguyen et al. Sec. 4)
     sch.validate_params(params)
     tol = model.tolerance if tolerance is None else tolerance
-    twin = _ExactTwin(model, base_dir, game)
+    twin = _ExactTwin(model, base_dir, game) if confirm else None
     with decide.tolerance(tol):
         outcome = solve_decided(sch, game, params, twin)
         report = None
@@ -130,7 +130,8 @@ def analyse_market(model: CooperativeMarket, base_dir: str | os.PathLike[str] = 
 
             rule = sch.rule_for(params, game.names)
             report = run_checks(game, outcome, rule, names, tolerance=tol, seed=seed,
-                                extra={"model": model}, exact_twin=None if game.exact else exact_context)
+                                extra={"model": model}, exact_twin=None if (game.exact or twin is None) else exact_context,
+                                confirm=confirm)
     props = inspect_game(game, 0.0 if game.exact else tol) if inspect else None
     return MarketAnalysis(model, game, outcome, report, props, source_path)
 

@@ -25,7 +25,7 @@ Examples
 >>> s = get_scheme("shapley")
 >>> rep = run_checks(g, s.compute(g, {}), s.rule, ["efficiency", "symmetry"])
 >>> [str(v.status) for v in rep.verdicts], rep.message
-(['holds', 'holds'], 'all tested axioms hold (2 of 2 axioms tested)')
+(['holds', 'holds'], 'all checked axioms hold (2 of 2 axioms tested)')
 """
 
 from __future__ import annotations

@@ -91,7 +91,7 @@ class Comparison:
 def compare(model: Any, base_dir: str | os.PathLike[str] = ".", *, schemes: Sequence[str],
             check: bool = True, quantities: Sequence[str] = (), exact: bool | None = None,
             tolerance: float | None = None, seed: int = 0, source_path: str | None = None,
-            inspect: bool = False, skip_inapplicable: bool = False) -> Comparison:
+            inspect: bool = False, skip_inapplicable: bool = False, confirm: bool = True) -> Comparison:
     """Analyse ``model`` under each of ``schemes`` (see :func:`scheme_params` for parameters).
 
     ``inspect`` also computes the game's properties with the model's own scheme. With
@@ -114,7 +114,8 @@ def compare(model: Any, base_dir: str | os.PathLike[str] = ".", *, schemes: Sequ
         own = None if mine else list(get_scheme(s).axioms)   # each scheme's own axioms
         try:
             analyses[s] = analyse_market(model, base_dir, scheme=s, check=check, exact=exact, tolerance=tolerance,
-                                         seed=seed, source_path=source_path, axioms=own, inspect=inspect and mine)
+                                         seed=seed, source_path=source_path, axioms=own, inspect=inspect and mine,
+                                         confirm=confirm)
         except MechsolveError as exc:
             if mine or not skip_inapplicable:
                 raise

@@ -135,11 +135,12 @@ class MechanismAnalysis:
 def analyse_mechanism(model: Any, base_dir: str | os.PathLike[str] = ".", *, exact: bool | None = None,
                       tolerance: float | None = None, axioms: Sequence[str] | None = None, check: bool = True,
                       inspect: bool = False, scheme: str | None = None, seed: int = 0,
-                      source_path: str | None = None) -> MechanismAnalysis:
+                      source_path: str | None = None, confirm: bool = True) -> MechanismAnalysis:
     """Build the instance, compute the payments, answer Theorem 5, check the axioms.
 
     ``scheme`` overrides the payment rule (``max-payment``, ``mep``, ``zero``); ``base_dir``
-    is unused (mechanism models reference no files).
+    is unused (mechanism models reference no files). A float verdict near its tolerance is
+    decided again on the exact instance when the model's numbers are rational (``confirm``).
     """
     from .axioms.base import MechanismContext
     from .axioms.mechanism import DEFAULT_CHECKS
@@ -181,7 +182,15 @@ def analyse_mechanism(model: Any, base_dir: str | os.PathLike[str] = ".", *, exa
     t2 = time.perf_counter()
     report = None
     if check:
-        ctx = MechanismContext(inst, pay, rule, tol, seed)
+        def exact_context() -> MechanismContext:
+            ex = build_instance(model, exact=True)   # Unsupported when the numbers are not rational
+            xpay = (table_payments(ex, model.payment_table) if rule == "table" else payments_for(ex, rule))
+            return MechanismContext(ex, xpay, rule, tol, seed, keep_tolerance=True)
+
+        if rule == "table":
+            from ..mechanism.design import table_payments
+        ctx = MechanismContext(inst, pay, rule, tol, seed,
+                               exact_twin=exact_context if (confirm and not inst.exact) else None)
         ctx._cache["max"] = pmax
         names = list(axioms) if axioms else list(model.check if model.check is not None else DEFAULT_CHECKS)
         report = run_mechanism_checks(ctx, names)

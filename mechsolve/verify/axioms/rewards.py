@@ -445,17 +445,11 @@ def _lp_bounds(ctx: AxiomContext) -> Iterator[Residual]:
     yield Residual({"bound": "0 ≤ ρ ≤ 1"}, min(max(rho, 0.0), 1.0), rho)
 
 
-def _is_rectified(ctx: AxiomContext) -> str | None:
-    s = ctx.outcome.scalars
-    if "lower bounds" in s and "v*" in s and "ρ" in s and "cap" in ctx.outcome.per_player:
-        return None
-    return "the outcome is not a rectified ρ-Shapley outcome (no v*, ρ, lower bounds and caps)"
-
-
 def _axiom(name: str, statement: str, source: str, fn: Callable[[AxiomContext], Iterator[Residual]],
            pre: Callable[[AxiomContext], str | None] | None = None,
-           note: Callable[[AxiomContext], str | None] | None = None, tolerance: float | None = None) -> Axiom:
-    return Axiom(name, statement, source, ("game", "allocation"), fn,
+           note: Callable[[AxiomContext], str | None] | None = None, tolerance: float | None = None,
+           needs: tuple[str, ...] = ()) -> Axiom:
+    return Axiom(name, statement, source, ("game", "allocation") + needs, fn,
                  pre or (lambda ctx: None), note or (lambda ctx: None), tolerance)
 
 
@@ -487,7 +481,8 @@ AXIOMS = [
     _axiom("rectified-lp-bounds",
            "the LP solution meets Prop. 3's bounds v_i^min ≤ α_i^ρ v* ≤ v(D_i ∪ G), 0 ≤ ρ ≤ 1 "
            "(recomputed from the game; tolerance = the LP back-end's 1e-6)",
-           f"{TAY}.1, Prop. 3 and the LP", _lp_bounds, _is_rectified, tolerance=LP_TOLERANCE),
+           f"{TAY}.1, Prop. 3 and the LP", _lp_bounds, tolerance=LP_TOLERANCE,
+           needs=("scalar:lower bounds", "scalar:v*", "scalar:ρ", "per_player:cap")),
 ]
 
 __all__ = ["AXIOMS", "StrictResidual"]
