@@ -18,7 +18,7 @@ instance space (user formulas, so they run through the same code as any scheme):
 
 Methods (same families, sizes 2..4, same exact confirmation of a hit):
 
-* ``verify``: :func:`mechsolve.verify.search.search` — structured draws (normal, small integers, sparse),
+* ``verify``: :func:`mechsolve.verify.search.games.search` (the one engine) — structured draws (normal, small integers, sparse),
   planted null players and replicas, hill-climbing on the residual, shrinking, exact confirmation;
 * ``naive`` (baseline): pure random search — i.i.d. normal values, no planting, no guidance, no
   shrinking; a float violation counts once it is confirmed exactly (as in ``verify``).
@@ -45,10 +45,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from mechsolve.verify.axioms import get_axiom  # noqa: E402
 from mechsolve.games.game import Game  # noqa: E402
-from mechsolve.schemes import get_scheme  # noqa: E402
-from mechsolve.verify.search import _assess, get_family, judge, search  # noqa: E402
+from mechsolve.verify.search.families import get_family  # noqa: E402
+from mechsolve.verify.search.games import GameInstance, GameSpace, search  # noqa: E402
 
 CASES: dict[str, tuple[str, str, dict[str, Any]]] = {
     "ir-threshold": ("formula", "individual-rationality", {"formula": "max(phi_i, v_i) + (3 - vN)/10"}),
@@ -60,15 +59,15 @@ CASES: dict[str, tuple[str, str, dict[str, Any]]] = {
 def naive(scheme: str, axiom: str, params: dict[str, Any], sizes: tuple[int, ...], budget: int,
           seed: int) -> tuple[bool, float, int]:
     """Pure random search: i.i.d. N(0, 1) values (v(∅) = 0), first exactly confirmed violation."""
-    sch, ax = get_scheme(scheme), get_axiom(axiom)
+    space = GameSpace(scheme, axiom, sizes=sizes, params=params)      # the same screening and confirmation
     fam = get_family("normalised")
     rng = np.random.default_rng(seed)
     t0 = time.perf_counter()
     for i in range(budget):
         n = sizes[i % len(sizes)]
         g = Game(tuple(f"p{k + 1}" for k in range(n)), fam.transform(rng.normal(0, 1, 2**n), n, {}))
-        a = _assess(sch, ax, g, params, 1e-9, 0)
-        if a.violated and judge(sch, ax, g, params, 1e-9)[0] is not None:
+        inst = GameInstance(g, space.params, fam.name)
+        if space.assess(inst).violated and space.confirm(inst).verdict is not None:
             return True, time.perf_counter() - t0, n
     return False, time.perf_counter() - t0, 0
 

@@ -85,17 +85,28 @@ _TOL: ContextVar[float] = ContextVar("mechsolve_decide_tolerance", default=DEFAU
 
 
 @contextlib.contextmanager
-def recording() -> Iterator[list[Borderline]]:
-    """Collect the borderline decisions taken inside the block (nested blocks see their own)."""
+def recording(*, propagate: bool = True) -> Iterator[list[Borderline]]:
+    """Collect the borderline decisions taken inside the block.
+
+    An enclosing recorder sees them too, unless ``propagate`` is false: a caller that settles
+    its borderline decisions itself (exactly) passes on only those it could not settle, with
+    :func:`relay`.
+    """
     log: list[Borderline] = []
     token = _LOG.set(log)
     try:
         yield log
     finally:
         _LOG.reset(token)
-        outer = _LOG.get()
-        if outer is not None:  # an enclosing recorder sees them too
-            outer.extend(log)
+        if propagate:
+            relay(log)
+
+
+def relay(decisions: Sequence[Borderline]) -> None:
+    """Record ``decisions`` in the enclosing recorder (if any)."""
+    outer = _LOG.get()
+    if outer is not None:
+        outer.extend(decisions)
 
 
 @contextlib.contextmanager
@@ -127,6 +138,19 @@ def is_exact(*xs: Any) -> bool:
     return True
 
 
+def _exact_pair(a: Any, b: Any) -> tuple[Any, Any] | None:
+    """Both operands as exact numbers when one is exact and the other exact or a finite float
+    (read as the decimal it prints as, as model files are read); else ``None``."""
+    ea, eb = is_exact(a), is_exact(b)
+    if ea and eb:
+        return a, b
+    if ea and isinstance(b, (float, np.floating)) and math.isfinite(b):
+        return a, Fraction(repr(float(b)))
+    if eb and isinstance(a, (float, np.floating)) and math.isfinite(a):
+        return Fraction(repr(float(a))), b
+    return None
+
+
 def band(tol: float) -> tuple[float, float]:
     """``(lo, hi)``: amounts in ``(lo, hi]`` are borderline for a decision taken at tolerance ``tol``."""
     return tol / BAND, max(tol * BAND, FLOOR)
@@ -151,8 +175,12 @@ def _record(what: str, amount: float, tol: float) -> None:
         log.append(Borderline(what, float(amount), float(tol)))
 
 
-def _tol(tol: float | None) -> float:
-    return current_tolerance() if tol is None else float(tol)
+def _tol(tol: float | None, exact: bool = False) -> float:
+    """The tolerance of one decision: given, else 0 for exact operands (scheme decisions are
+    exact in exact arithmetic), else the run's."""
+    if tol is not None:
+        return float(tol)
+    return 0.0 if exact else current_tolerance()
 
 
 def _label(a: Any, op: str, b: Any, what: str | None) -> str:
@@ -175,9 +203,11 @@ def leq(a: Any, b: Any, *, tol: float | None = None, what: str | None = None) ->
 
     Infinite ``b`` (a budget ``inf``) makes it true; infinite ``a`` false unless ``b`` is infinite too.
     """
+    pair = _exact_pair(a, b)
+    if pair is not None:
+        t = _tol(tol, True)
+        return bool(pair[0] - pair[1] <= (Fraction(repr(t)) if t else 0))
     t = _tol(tol)
-    if is_exact(a, b):
-        return bool(a - b <= (Fraction(t) if t else 0))
     fa, fb = float(a), float(b)
     if math.isinf(fb) and fb > 0 or math.isinf(fa) and fa < 0:
         return True
@@ -197,10 +227,11 @@ def geq(a: Any, b: Any, *, tol: float | None = None, what: str | None = None) ->
 
 def eq(a: Any, b: Any, *, tol: float | None = None, what: str | None = None) -> bool:
     """``|a − b| ≤ tol``, exactly for exact operands, recorded when borderline."""
+    pair = _exact_pair(a, b)
+    if pair is not None:
+        t = _tol(tol, True)
+        return bool(abs(pair[0] - pair[1]) <= (Fraction(repr(t)) if t else 0))
     t = _tol(tol)
-    if is_exact(a, b):
-        d = a - b
-        return bool(abs(d) <= (Fraction(t) if t else 0))
     fa, fb = float(a), float(b)
     if math.isinf(fa) or math.isinf(fb):
         return fa == fb
@@ -233,8 +264,8 @@ def all_zero(x: Any, *, tol: float | None = None, what: str = "array = 0") -> bo
         return True
     if arr.dtype == object:
         if is_exact(arr):
-            t = _tol(tol)
-            return all(abs(v) <= (Fraction(t) if t else 0) for v in arr.flat)
+            t = _tol(tol, True)
+            return all(abs(v) <= (Fraction(repr(t)) if t else 0) for v in arr.flat)
         arr = arr.astype(np.float64)
     worst = float(np.max(np.abs(arr)))
     return is_zero(worst, tol=tol, what=what)
@@ -259,6 +290,6 @@ def argmax_set(values: Sequence[Any] | np.ndarray, *, tol: float | None = None,
     return ties(vals, top, tol=tol, label=label)
 
 
-__all__ = ["Borderline", "BAND", "FLOOR", "DEFAULT_TOLERANCE", "recording", "tolerance", "current_tolerance",
+__all__ = ["Borderline", "relay", "BAND", "FLOOR", "DEFAULT_TOLERANCE", "recording", "tolerance", "current_tolerance",
            "is_exact", "band", "classify", "leq", "geq", "eq", "is_zero", "lt", "gt", "all_zero", "ties",
            "argmax_set"]

@@ -1,7 +1,14 @@
-"""Numbers as text: fractions as ``p/q (≈decimal)``, floats to a few significant digits (any room may use it)."""
+"""Numbers as text: fractions as ``p/q (≈decimal)``, floats to a few significant digits (any room may use it).
+
+Examples
+--------
+>>> fmt(-0.0), fmt(0.09799999744, 6), fmt(Fraction(8, 9), 6)
+('0', '0.098', '8/9 (≈0.888889)')
+"""
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 from typing import Any
 
@@ -17,7 +24,7 @@ def fmt(x: Any, digits: int = 10) -> str:
     if isinstance(x, (bool, np.bool_)):
         return "yes" if x else "no"
     if isinstance(x, (float, np.floating)):
-        return f"{float(x):.{digits}g}"
+        return "0" if x == 0 else f"{float(x):.{digits}g}"   # never "-0"
     if isinstance(x, (int, np.integer)):
         return str(int(x))
     if x is None:
@@ -27,3 +34,20 @@ def fmt(x: Any, digits: int = 10) -> str:
     if isinstance(x, dict):
         return ", ".join(f"{k}={fmt(v, digits)}" for k, v in x.items())
     return str(x)
+
+
+def natural_key(text: str) -> list[Any]:
+    """Sort key that reads the numbers in ``text`` as numbers (``"D/ε = 215"`` before ``"D/ε = 1512"``).
+
+    Examples
+    --------
+    >>> sorted(["K = 1512", "K = 215", "K = 2974", "K = 286"], key=natural_key)
+    ['K = 215', 'K = 286', 'K = 1512', 'K = 2974']
+    """
+    out: list[Any] = []
+    for part in re.split(r"(-?\d+(?:\.\d+)?)", text):
+        if re.fullmatch(r"-?\d+(?:\.\d+)?", part):
+            out.append((0, float(part), ""))
+        elif part:
+            out.append((1, 0.0, part))
+    return out

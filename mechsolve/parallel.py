@@ -22,6 +22,13 @@ arguments (seeds travel inside the task), and :func:`parallel_map` returns them
 in task order. Exceptions raised by a task are re-raised in the caller unchanged
 (never turned into a value).
 
+Cancellation: when the caller stops early (closing the generator) or is
+interrupted (``KeyboardInterrupt`` from Ctrl-C, or the CLI's SIGTERM handler),
+queued tasks are cancelled and running local workers are terminated and reaped
+at once (no orphan keeps running or holds the caller's stdout); on Dask every
+submitted future not yet consumed is cancelled. Local workers ignore SIGINT, so
+Ctrl-C in a terminal interrupts only the caller, which then cleans up.
+
 Examples
 --------
 >>> parallel_map(abs, [-2, 3, -5])
@@ -35,6 +42,7 @@ from __future__ import annotations
 import itertools
 import os
 import pickle
+import signal
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -47,6 +55,29 @@ R = TypeVar("R")
 
 #: Tasks kept in flight per worker (enough to keep a worker busy while results are read).
 IN_FLIGHT_PER_WORKER = 2
+#: Seconds to wait for a terminated worker to exit before killing it.
+REAP_SECONDS = 1.0
+
+
+def _worker_init() -> None:
+    """Local workers leave SIGINT to the caller (a terminal sends Ctrl-C to the whole process group)
+    and die on SIGTERM (whatever handler the caller had when it forked them)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Cancel queued tasks, terminate and reap every worker process of ``pool`` now."""
+    procs = list((getattr(pool, "_processes", None) or {}).values())   # no public API before Python 3.14
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in procs:
+        if p.is_alive():
+            p.terminate()
+    for p in procs:
+        p.join(REAP_SECONDS)
+        if p.is_alive():
+            p.kill()
+            p.join(REAP_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -117,9 +148,11 @@ def imap_unordered(fn: Callable[[T], R], tasks: Iterable[T], *, workers: int | N
 
     Notes
     -----
-    Closing the generator (``break`` out of the loop, or ``.close()``) stops drawing
-    tasks and cancels those not started; tasks already running finish and are
-    discarded. In process, order is task order.
+    Closing the generator (``break`` out of the loop, or ``.close()``) or an exception
+    in the caller (``KeyboardInterrupt``) stops drawing tasks, cancels those not
+    started and terminates the local workers running the others (their results are
+    not wanted); on Dask the outstanding futures are cancelled. In process, order is
+    task order.
 
     Examples
     --------
@@ -141,23 +174,29 @@ def imap_unordered(fn: Callable[[T], R], tasks: Iterable[T], *, workers: int | N
         yield from _dask_imap(fn, it, str(spec.scheduler), window)
         return
     width = window or IN_FLIGHT_PER_WORKER * spec.n_workers
-    with ProcessPoolExecutor(max_workers=spec.n_workers) as pool:
-        running: dict[Future[R], int] = {}
-        try:
-            for k, t in itertools.islice(it, width):
-                running[pool.submit(fn, t)] = k
-            while running:
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
-                for fut in sorted(done, key=lambda f: running[f]):
-                    k = running.pop(fut)
-                    result = fut.result()          # a task's exception is raised here, unchanged
-                    nxt = next(it, None)
-                    if nxt is not None:
-                        running[pool.submit(fn, nxt[1])] = nxt[0]
-                    yield k, result
-        finally:
+    pool = ProcessPoolExecutor(max_workers=spec.n_workers, initializer=_worker_init)
+    running: dict[Future[R], int] = {}
+    finished = False
+    try:
+        for k, t in itertools.islice(it, width):
+            running[pool.submit(fn, t)] = k
+        while running:
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for fut in sorted(done, key=lambda f: running[f]):
+                k = running.pop(fut)
+                result = fut.result()          # a task's exception is raised here, unchanged
+                nxt = next(it, None)
+                if nxt is not None:
+                    running[pool.submit(fn, nxt[1])] = nxt[0]
+                yield k, result
+        finished = True
+    finally:
+        if finished:
+            pool.shutdown(wait=True)
+        else:                                  # stopped early, failed or interrupted: nothing left running
             for fut in running:
                 fut.cancel()
+            _stop_pool(pool)
 
 
 def _dask_imap(fn: Callable[[T], R], it: Iterator[tuple[int, T]], address: str,
@@ -165,6 +204,7 @@ def _dask_imap(fn: Callable[[T], R], it: Iterator[tuple[int, T]], address: str,
     from dask.distributed import as_completed  # type: ignore[import-not-found]
 
     client = _dask_client(address)
+    pending: dict[str, Any] = {}                   # submitted and not yet consumed
     try:
         width = window or max(2, IN_FLIGHT_PER_WORKER * max(1, len(client.scheduler_info().get("workers", {}))))
         index: dict[str, int] = {}
@@ -172,26 +212,28 @@ def _dask_imap(fn: Callable[[T], R], it: Iterator[tuple[int, T]], address: str,
         for k, t in itertools.islice(it, width):
             f = client.submit(fn, t, pure=False)
             index[f.key] = k
+            pending[f.key] = f
             futs.append(f)
         if not futs:
             return
         ac = as_completed(futs, loop=client.loop)
-        try:
-            for fut in ac:
-                k = index[fut.key]
-                result = fut.result()              # re-raises the task's exception
-                nxt = next(it, None)
-                if nxt is not None:
-                    f = client.submit(fn, nxt[1], pure=False)
-                    index[f.key] = nxt[0]
-                    ac.add(f)
-                yield k, result
-        finally:
-            left = list(getattr(ac, "futures", ()))
-            if left:
-                client.cancel(left)
+        for fut in ac:
+            k = index[fut.key]
+            pending.pop(fut.key, None)
+            result = fut.result()              # re-raises the task's exception
+            nxt = next(it, None)
+            if nxt is not None:
+                f = client.submit(fn, nxt[1], pure=False)
+                index[f.key] = nxt[0]
+                pending[f.key] = f
+                ac.add(f)
+            yield k, result
     finally:
-        client.close()
+        try:
+            if pending:
+                client.cancel(list(pending.values()), force=True)
+        finally:
+            client.close(timeout=2)
 
 
 def parallel_map(fn: Callable[[T], R], tasks: Iterable[T], *, workers: int | None = 1,
@@ -215,4 +257,4 @@ def parallel_map(fn: Callable[[T], R], tasks: Iterable[T], *, workers: int | Non
     return [out[k] for k in range(len(items))]
 
 
-__all__ = ["ExecutorSpec", "imap_unordered", "parallel_map", "IN_FLIGHT_PER_WORKER"]
+__all__ = ["ExecutorSpec", "imap_unordered", "parallel_map", "IN_FLIGHT_PER_WORKER", "REAP_SECONDS"]

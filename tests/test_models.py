@@ -17,11 +17,16 @@ MARKETS = sorted(p for p in MODELS.glob("*.yaml") if load(p).kind == "cooperativ
 
 
 def _expected_exit(path):
-    """A model that is meant to fail an axiom says so in a comment line `# expect-exit: 1`."""
-    for line in path.read_text().splitlines():
-        if line.startswith("# expect-exit:"):
-            return int(line.split(":", 1)[1])
-    return 0
+    """A model that is meant to fail an axiom says so on its first line: `# expect-exit: 1` (README)."""
+    first = (path.read_text().splitlines() or [""])[0]
+    return int(first.split(":", 1)[1]) if first.startswith("# expect-exit:") else 0
+
+
+@pytest.mark.parametrize("path", sorted(MODELS.glob("*.yaml")), ids=lambda p: p.name)
+def test_expect_exit_is_on_the_first_line_or_nowhere(path):
+    lines = path.read_text().splitlines()
+    assert not [k + 1 for k, line in enumerate(lines[1:], 1) if "expect-exit" in line], \
+        f"{path.name}: `# expect-exit` must be the first line (README, Bundled models)"
 
 
 @pytest.mark.parametrize("path", MARKETS, ids=lambda p: p.name)

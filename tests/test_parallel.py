@@ -94,3 +94,60 @@ def test_time_limited_search_in_parallel_stops() -> None:
     r = search("shapley", "efficiency", budget=None, time_limit=0.5, workers=2, chunk_size=20)
     assert r.status == "no-counterexample-found" and r.stats["instances"] >= 20
     assert r.stats["seconds"] < 10
+
+
+# ---------------------------------------------------------------- cancellation
+def _slow(x: float) -> float:
+    import time
+
+    time.sleep(x)
+    return x
+
+
+def test_interrupt_terminates_and_reaps_local_workers_at_once() -> None:
+    """A KeyboardInterrupt in the caller (Ctrl-C) cancels queued tasks and reaps the running workers."""
+    import multiprocessing
+    import os
+    import signal
+    import threading
+    import time
+
+    before = {p.pid for p in multiprocessing.active_children()}
+    timer = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGINT))
+    got = []
+    timer.start()
+    t0 = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        for k, r in imap_unordered(_slow, [0.05, 0.05, 30, 30, 30, 30], workers=2):
+            got.append(k)
+    elapsed = time.monotonic() - t0
+    timer.join()
+    assert sorted(got) == [0, 1]                        # what finished before the signal was delivered
+    assert elapsed < 1.0 + 2.0, elapsed                 # cancelled and reaped within 2 s of the signal
+    assert {p.pid for p in multiprocessing.active_children()} <= before    # no worker left
+
+
+def test_early_stop_does_not_wait_for_running_tasks() -> None:
+    import time
+
+    t0 = time.monotonic()
+    gen = imap_unordered(_slow, [0.05, 30, 30, 30], workers=2)
+    k, _ = next(gen)
+    gen.close()
+    assert k == 0 and time.monotonic() - t0 < 5         # not the 30 s the running tasks would take
+
+
+def test_dask_futures_are_cancelled_on_early_stop(dask_address: str) -> None:
+    import time
+
+    distributed = pytest.importorskip("dask.distributed")
+    t0 = time.monotonic()
+    gen = imap_unordered(_slow, [0.05] + [3.0] * 8, scheduler=dask_address)
+    k, _ = next(gen)
+    gen.close()
+    assert k == 0 and time.monotonic() - t0 < 3.0
+    with distributed.Client(dask_address, set_as_default=False) as c:
+        end = time.monotonic() + 10
+        while time.monotonic() < end and c.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks)):
+            time.sleep(0.1)
+        assert c.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks)) == 0   # nothing left queued

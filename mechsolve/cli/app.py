@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from ..errors import MechsolveError
+from .options import display_options
 
 
 class MechsolveGroup(click.Group):
@@ -38,12 +39,20 @@ class MechsolveGroup(click.Group):
 
     def _run(self, args: Any, prog_name: str | None, complete_var: str | None, **extra: Any) -> int:
         """Run the command; every failure becomes one ``error:`` line and code 2."""
+        from . import interrupt
+
         try:
-            rv = super().main(args, prog_name or "mechsolve", complete_var, standalone_mode=False, **extra)
+            with interrupt.signals():
+                rv = super().main(args, prog_name or "mechsolve", complete_var, standalone_mode=False, **extra)
             code = rv if isinstance(rv, int) else 0
-        except click.exceptions.Abort:
-            click.echo("error: aborted", err=True)
-            code = 2
+        except (click.exceptions.Abort, KeyboardInterrupt) as exc:
+            cause = exc.__cause__ or exc.__context__ if isinstance(exc, click.exceptions.Abort) else exc
+            if isinstance(cause, KeyboardInterrupt) or isinstance(exc, KeyboardInterrupt):
+                click.echo(f"error: interrupted ({interrupt.signal_name(cause)}); nothing was written", err=True)
+                code = interrupt.exit_code(cause)
+            else:
+                click.echo("error: aborted", err=True)
+                code = 2
         except click.ClickException as exc:
             where = f"{exc.ctx.command_path}: " if getattr(exc, "ctx", None) is not None else ""
             click.echo(f"error: {where}{' '.join(exc.format_message().split())}", err=True)
@@ -63,6 +72,7 @@ class MechsolveGroup(click.Group):
 
 @click.group(cls=MechsolveGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="mechsolve", prog_name="mechsolve")
+@display_options
 def cli() -> None:
     """Solve and verify payment and reward mechanisms for collaborative ML and data markets.
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from .app import cli
-from .options import emit, numeric_options, output_options
+from .options import digits, emit, numeric_options, output_options, render_out
 
 
 @cli.command()
@@ -22,7 +22,7 @@ from .options import emit, numeric_options, output_options
 @numeric_options
 @click.pass_context
 def compare(ctx: click.Context, model: str, schemes: str, quantities: tuple[str, ...], check: bool, fmt: str,
-            output: str | None, exact: bool | None, tolerance: float | None, seed: int) -> None:
+            output: str | None, exact: bool | None, tolerance: float | None, seed: int, confirm: bool) -> None:
     """Put several schemes side by side for the same market: one row per player.
 
     Each scheme gets the model's parameters when it is the model's scheme, and the
@@ -34,16 +34,15 @@ def compare(ctx: click.Context, model: str, schemes: str, quantities: tuple[str,
       mechsolve compare models/nguyen-mnist-budget-0.3.yaml -s nguyen-budget,nguyen-payoff -q model_reward
     """
     from ..model.io import load
-    from ..report import render
     from ..verify.compare import compare as run_compare
 
     m = load(model)
     names = [s.strip() for s in schemes.split(",") if s.strip()]
     result = run_compare(m, Path(model).parent, schemes=names, check=check, quantities=quantities, exact=exact,
-                         tolerance=tolerance, seed=seed, source_path=model)
+                         tolerance=tolerance, seed=seed, source_path=model, confirm=confirm)
     from ..report.documents import document
 
     from .exit_codes import exit_code, with_exit_code
 
-    emit(render(document(result), with_exit_code(result, result.to_dict()), fmt), output)
+    emit(render_out(document(result, digits=digits()), with_exit_code(result, result.to_dict()), fmt), output)
     ctx.exit(exit_code(result))

@@ -2,40 +2,57 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Any
 
 import click
 
 from .app import cli
 from .exit_codes import exit_code, with_exit_code
-from .options import emit, numeric_options, output_options
+from .options import digits, emit, numeric_options, output_options, render_out
 
 
 def _run(path: str, *, fmt: str, output: str | None, exact: bool | None, tolerance: float | None,
          seed: int, axioms: tuple[str, ...] = (), check: bool = True, inspect: bool = False,
-         scheme: str | None = None, replicate: tuple[str, ...] = (), graph: str | None = None) -> int:
-    from ..verify.analysis import analyse
-    from ..model.io import load
-    from ..report import render
+         scheme: str | None = None, replicate: tuple[str, ...] = (), graph: str | None = None,
+         confirm: bool = True) -> int:
+    from ..verify.analysis import analyse_file
 
-    model = load(path)
-    kwargs = dict(exact=exact, tolerance=tolerance, seed=seed, check=check, inspect=inspect,
-                  source_path=path)
+    kwargs: dict[str, Any] = dict(exact=exact, tolerance=tolerance, seed=seed, check=check, inspect=inspect,
+                                  confirm=confirm)
     if axioms:
         kwargs["axioms"] = list(axioms)
     if scheme:
         kwargs["scheme"] = scheme
-    result = analyse(model, Path(path).parent, **kwargs)
-    data = with_exit_code(result, result.to_dict())
+    result = analyse_file(path, **kwargs)
+    if axioms:
+        _refuse_inapplicable(result, scheme)
+    # the JSON data (every profile of a mechanism, up to 20,000) is built only when it is printed, and
+    # the document only when it is shown (its module imports every result type: ~30 ms of start-up)
+    data = with_exit_code(result, result.to_dict()) if fmt == "json" else {}
     doc = None
-    if fmt != "json" or replicate:    # JSON renders `data` alone; the document layer imports every result type
+    if fmt != "json" or replicate:
         from ..report.documents import document
 
-        doc = document(result)
+        doc = document(result, digits=digits())
     if replicate or graph:
-        _extras(model, result, doc, data, replicate, graph)
-    emit(render(doc, data, fmt), output)
+        _extras(result.model, result, doc, data, replicate, graph)
+    emit(render_out(doc, data, fmt), output)
     return exit_code(result)
+
+
+def _refuse_inapplicable(result: Any, scheme: str | None) -> None:
+    """Axioms asked for with ``-a`` that cannot apply to the scheme or model kind are bad input.
+
+    (An axiom whose premise this instance does not meet stays a ``not-applicable`` verdict.)
+    """
+    from ..errors import InvalidModel
+
+    checks = getattr(result, "checks", None)
+    for v in (checks.verdicts if checks is not None else ()):
+        if str(v.status) == "not-applicable" and v.scope in ("scheme", "kind"):
+            what = (f"scheme {result.outcome.scheme!r}" if v.scope == "scheme" and hasattr(result, "outcome")
+                    else f"a {getattr(result.model, 'kind', 'model')} model")
+            raise InvalidModel(f"axiom {v.axiom!r} does not apply to {what}: {v.reason}", field="axiom")
 
 
 def _extras(model, result, doc, data, replicate: tuple[str, ...], graph: str | None) -> None:  # type: ignore[no-untyped-def]
@@ -80,7 +97,7 @@ MODEL = click.argument("model", type=click.Path(dir_okay=False))
 @click.pass_context
 def solve(ctx: click.Context, model: str, scheme: str | None, check: bool, replicate: tuple[str, ...],
           graph: str | None, fmt: str, output: str | None, exact: bool | None, tolerance: float | None,
-          seed: int) -> None:
+          seed: int, confirm: bool) -> None:
     """Compute the model's scheme (payments, rewards) and check its axioms.
 
     \b
@@ -90,7 +107,7 @@ def solve(ctx: click.Context, model: str, scheme: str | None, check: bool, repli
       mechsolve solve models/nguyen-mnist-unlimited.yaml --replicate "digits [6-9]:1" --graph out/flows.dot
     """
     ctx.exit(_run(model, fmt=fmt, output=output, exact=exact, tolerance=tolerance, seed=seed,
-                  check=check, scheme=scheme, replicate=replicate, graph=graph))
+                  check=check, scheme=scheme, replicate=replicate, graph=graph, confirm=confirm))
 
 
 @cli.command()
@@ -102,7 +119,7 @@ def solve(ctx: click.Context, model: str, scheme: str | None, check: bool, repli
 @numeric_options
 @click.pass_context
 def check(ctx: click.Context, model: str, axioms: tuple[str, ...], scheme: str | None, fmt: str,
-          output: str | None, exact: bool | None, tolerance: float | None, seed: int) -> None:
+          output: str | None, exact: bool | None, tolerance: float | None, seed: int, confirm: bool) -> None:
     """Check axioms on the model; exit 0 if all hold, 1 if any is violated.
 
     \b
@@ -111,7 +128,7 @@ def check(ctx: click.Context, model: str, axioms: tuple[str, ...], scheme: str |
       mechsolve check models/imdb-5-parties.yaml --exact
     """
     ctx.exit(_run(model, fmt=fmt, output=output, exact=exact, tolerance=tolerance, seed=seed,
-                  axioms=axioms, scheme=scheme))
+                  axioms=axioms, scheme=scheme, confirm=confirm))
 
 
 @cli.command()
@@ -120,7 +137,7 @@ def check(ctx: click.Context, model: str, axioms: tuple[str, ...], scheme: str |
 @numeric_options
 @click.pass_context
 def inspect(ctx: click.Context, model: str, fmt: str, output: str | None, exact: bool | None,
-            tolerance: float | None, seed: int) -> None:
+            tolerance: float | None, seed: int, confirm: bool) -> None:
     """Print the game's properties (normalised, monotone, superadditive, supermodular, essential).
 
     Each property shows its worst violation and a witness: measured tables are
@@ -131,5 +148,5 @@ def inspect(ctx: click.Context, model: str, fmt: str, output: str | None, exact:
       mechsolve inspect models/gmm-5-parties-mmd.yaml
     """
     _run(model, fmt=fmt, output=output, exact=exact, tolerance=tolerance, seed=seed, check=False,
-         inspect=True)
+         inspect=True, confirm=confirm)
     ctx.exit(0)

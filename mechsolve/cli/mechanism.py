@@ -8,7 +8,9 @@ from typing import Any
 import click
 
 from .app import cli
-from .options import emit, output_options
+from .interrupt import exit_code, signal_name
+from .options import digits, emit, output_options, render_out
+from .progress import progress_bar
 
 
 @cli.command()
@@ -45,7 +47,7 @@ def boundary(ctx: click.Context, model: str, alpha_text: str | None, k_max: int,
     from ..model.io import load
     from ..mechanism.boundary import generic_boundary, parse_range, sweep
     from ..mechanism.valuations import Quality
-    from ..report import Document, Section, Table, render
+    from ..report.documents import boundary_document
 
     m = load(model)
     if getattr(m, "kind", None) != "mechanism-design":
@@ -58,58 +60,58 @@ def boundary(ctx: click.Context, model: str, alpha_text: str | None, k_max: int,
     default_alpha = (m.valuation.alpha if m.valuation.alpha is not None else m.parameters.get("alpha"))
     alphas = parse_range(alpha_text) if alpha_text else [default_alpha]
     t0 = time.perf_counter()
+    done: list[Any] = []
+    interrupted: BaseException | None = None
+    notes: list[str] = []
+    with progress_bar("boundary", total=len(alphas), enabled=len(alphas) > 1) as update:
+        def progress(r: Any) -> None:
+            done.append(r)
+            b = r.boundary if r.boundary is not None else f"> {r.k_max}"
+            update(len(done), f"last: α = {r.alpha:+.4f} → D/ε {b}")
 
-    def progress(r: Any) -> None:
-        b = r.boundary if r.boundary is not None else f"> {r.k_max}"
-        click.echo(f"  α = {r.alpha:+.4f}: D/ε boundary {b}  ({r.seconds:.2f} s)", err=True)
+        try:
+            if special:
+                sweep(alphas, workers=workers, scheduler=scheduler, progress=progress,
+                      include_zero=m.types.include_zero, k_max=k_max, verify_limit=verify_limit)
+            else:  # any other model: generic Algorithm 1 on all profiles, once at the largest D (prefix stability)
+                from ..verify.mechanism_analysis import MAX_WORK
 
-    if special:
-        res = sweep(alphas, workers=workers, scheduler=scheduler,
-                    progress=progress if len(alphas) > 1 else None,
-                    include_zero=m.types.include_zero, k_max=k_max, verify_limit=verify_limit)
-    else:  # any other model: generic Algorithm 1 on all profiles, once at the largest D (prefix stability)
-        from ..verify.mechanism_analysis import MAX_WORK
-
-        lo = 0 if m.types.include_zero else 1
-        cap = 1
-        while (cap + 2 - lo) ** (m.n + 1) <= MAX_WORK:
-            cap += 1
-        kk = min(k_max, cap)
-        res = []
-        for a in alphas:
-            r = generic_boundary(m, a if alpha_text else None, k_max=kk)
-            if len(alphas) > 1:
-                progress(r)
-            res.append(r)
-        if kk < k_max:
-            click.echo(f"  generic model: D/ε capped at {kk} (Algorithm 1 on all profiles costs "
-                       f"(D/ε)^{m.n + 1}; the row search covers only the 2-agent market-growth model)", err=True)
-        k_max = kk
+                lo = 0 if m.types.include_zero else 1
+                cap = 1
+                while (cap + 2 - lo) ** (m.n + 1) <= MAX_WORK:
+                    cap += 1
+                kk = min(k_max, cap)
+                if kk < k_max:
+                    notes.append(f"generic model: D/ε capped at {kk} (Algorithm 1 on all profiles costs "
+                                 f"(D/ε)^{m.n + 1}; the row search covers only the 2-agent market-growth model)")
+                k_max = kk
+                for a in alphas:
+                    progress(generic_boundary(m, a if alpha_text else None, k_max=kk))
+        except KeyboardInterrupt as exc:       # Ctrl-C / SIGTERM: keep the α values that finished
+            interrupted = exc
+    for n in notes:
+        click.echo(f"  {n}", err=True)
+    order = {a: k for k, a in enumerate(alphas)}
+    res = sorted(done, key=lambda r: order.get(r.alpha, len(order)))
     total = time.perf_counter() - t0
-    rows = [[r.alpha, r.boundary if r.boundary is not None else f"> {r.k_max}",
-             "(" + ", ".join(str(x) for x in r.first_profile) + ")·ε" if r.first_profile else "none found",
-             r.revenue, r.normalised_revenue, r.scope, r.seconds] for r in res]
-    notes = sorted({n for r in res for n in r.notes})
-    if special:
-        notes.append("Σp^max/K^(α+1) tends to 2^α + c(α) as K grows (continuum limit); it changes sign at "
-                     "α* ≈ -0.6609, above which no disparity is too large (the boundary stops existing).")
-    lo = "0" if m.types.include_zero else "ε"
-    doc = Document("mechsolve — data-disparity boundary (Chen et al. 2020, Sec. 6.2, Fig. 3)", [
-        Section("Search", [("model", m.name or model), ("types", f"{{{lo}, …, D}} on an ε-grid"),
-                           ("α values", len(res)), ("k_max (largest D/ε examined)", k_max),
-                           ("total time (s)", round(total, 3))]),
-        Section("Boundary per α", tables=[Table(
-            ["α", "largest D/ε", "first failing profile", "Σ p^max there", "Σp^max/K^(α+1)", "verified on",
-             "time (s)"], rows)], notes=notes)])
+    doc = boundary_document(res, model_name=m.name or model, include_zero=m.types.include_zero, k_max=k_max,
+                            total_seconds=total, special=special, interrupted=interrupted is not None,
+                            planned=len(alphas), digits=digits())
     data = {"model": m.name, "include_zero": m.types.include_zero, "k_max": k_max,
             "total_seconds": total, "results": [r.to_dict() for r in res]}
+    if interrupted is not None:
+        data["interrupted"] = {"signal": signal_name(interrupted), "finished": len(res), "planned": len(alphas)}
+        emit(render_out(doc, data, fmt), output)
+        click.echo(f"error: interrupted ({signal_name(interrupted)}) after {len(res)} of {len(alphas)} α values; "
+                   "the table shows those" + ("; no plot written" if plot_path else ""), err=True)
+        ctx.exit(exit_code(interrupted))
     if plot_path:
         from ..model.io import write_bytes
         from ..report.figures import boundary_figure, figure_bytes, image_format
 
         write_bytes(plot_path, figure_bytes(boundary_figure(res), image_format(plot_path)))
         click.echo(f"wrote {plot_path}", err=True)
-    emit(render(doc, data, fmt), output)
+    emit(render_out(doc, data, fmt), output)
     ctx.exit(0)
 
 
@@ -157,7 +159,6 @@ def reproduce(ctx: click.Context, figure: str, samples: int, seed: int, diagonal
     from ..model.io import write_bytes
     from ..report.documents import document
     from ..report.figures import figure_bytes, image_format, reproduce_figure
-    from ..report import render
 
     t0 = time.perf_counter()
     if figure == "chen-fig1":
@@ -168,7 +169,7 @@ def reproduce(ctx: click.Context, figure: str, samples: int, seed: int, diagonal
         fig = fig3(parse_range(alpha_text) if alpha_text else None, k_max=k_max, workers=workers,
                    scheduler=scheduler)
     data = {**fig.to_dict(), "seconds": round(time.perf_counter() - t0, 3), "plot": None}
-    doc = document(fig)
+    doc = document(fig, digits=digits())
     if not no_plot:
         path = plot_path or f"{figure}.png"
         try:
@@ -180,5 +181,5 @@ def reproduce(ctx: click.Context, figure: str, samples: int, seed: int, diagonal
             doc.sections[-1].notes.append(msg)
             data["plot_skipped"] = str(exc)
             click.echo(msg, err=True)
-    emit(render(doc, data, fmt), output)
+    emit(render_out(doc, data, fmt), output)
     ctx.exit(0 if fig.all_hold else 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from typing import Any
 
@@ -9,9 +10,32 @@ import click
 
 from ..report import FORMATS
 
+_WIDTH, _DIGITS = "mechsolve.width", "mechsolve.digits"
+
+
+def _remember(key: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    """Store a display option in the context chain's shared ``meta`` (the command's wins over the group's)."""
+    def callback(ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
+        if value is not None:
+            ctx.meta[key] = value
+        return value
+    return callback
+
+
+def display_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """``--width`` and ``--digits`` (also accepted before the command: ``mechsolve --width 80 solve ...``)."""
+    f = click.option("--digits", type=click.IntRange(min=1, max=17), default=None, expose_value=False,
+                     callback=_remember(_DIGITS), is_eager=True,
+                     help="significant digits of numbers in text, Markdown and HTML  [default: 6]")(f)
+    f = click.option("--width", type=click.IntRange(min=30, max=1000), default=None, expose_value=False,
+                     callback=_remember(_WIDTH), is_eager=True,
+                     help="text width in columns  [default: the terminal's, or $COLUMNS, else 100]")(f)
+    return f
+
 
 def output_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    """``--format`` and ``--output``."""
+    """``--format``, ``--output``, ``--width`` and ``--digits``."""
+    f = display_options(f)
     f = click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
                      help="write the report to FILE (atomically) instead of stdout")(f)
     f = click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
@@ -20,7 +44,10 @@ def output_options(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def numeric_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    """``--exact``, ``--tolerance``, ``--seed``."""
+    """``--exact``, ``--tolerance``, ``--seed``, ``--confirm/--no-confirm``."""
+    f = click.option("--confirm/--no-confirm", "confirm", default=True, show_default=True,
+                     help="decide float verdicts and scheme decisions near the tolerance again in exact rational "
+                          "arithmetic when the data are rational (see README, 'Decisions near the tolerance')")(f)
     f = click.option("--seed", type=int, default=0, show_default=True,
                      help="seed for randomised checks and Monte Carlo")(f)
     f = click.option("--tolerance", type=click.FloatRange(min=0), default=None,
@@ -28,6 +55,31 @@ def numeric_options(f: Callable[..., Any]) -> Callable[..., Any]:
     f = click.option("--exact/--float", "exact", default=None,
                      help="exact rational arithmetic (verdicts with zero tolerance) or float64")(f)
     return f
+
+
+def text_width() -> int:
+    """``--width``, else ``$COLUMNS``, else the terminal's width, else 100."""
+    from ..report.render import DEFAULT_WIDTH
+
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.meta.get(_WIDTH):
+        return int(ctx.meta[_WIDTH])
+    return shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns
+
+
+def digits() -> int:
+    """``--digits``, else 6."""
+    from ..report.render import DEFAULT_DIGITS
+
+    ctx = click.get_current_context(silent=True)
+    return int(ctx.meta[_DIGITS]) if ctx is not None and ctx.meta.get(_DIGITS) else DEFAULT_DIGITS
+
+
+def render_out(doc: Any, data: dict[str, Any], fmt: str) -> str:
+    """Render ``doc``/``data`` in ``fmt`` at the width and digits the user asked for."""
+    from ..report import render
+
+    return render(doc, data, fmt, width=text_width(), digits=digits())
 
 
 def emit(text: str, output: str | None) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from .app import cli
-from .options import emit, output_options
+from .options import emit, output_options, render_out
 
 
 def proofs_dir(given: str | None) -> Path:
@@ -85,7 +85,7 @@ def proofs(ctx: click.Context, directory: str | None, workers: int | None, do_ru
       mechsolve proofs
       mechsolve proofs --claim ohrimenko_theorem1 --format markdown
     """
-    from ..report import Document, Section, Table, render
+    from ..report.documents import proofs_document
 
     folder = proofs_dir(directory)
     files = sorted(p for p in folder.glob("*.py") if not p.name.startswith("_") and p.name != "conftest.py")
@@ -109,9 +109,6 @@ def proofs(ctx: click.Context, directory: str | None, workers: int | None, do_ru
             current = "(not run)"
         rows.append([path.stem, claim["statement"], claim["source"], claim["n"], claim["method"], current])
         data.append(entry)
-    doc = Document("mechsolve proofs")
-    doc.sections.append(Section("Claims", [("folder", str(folder)), ("files", len(rows))],
-                                [Table(["proof", "claim", "source", "n", "method", "current verdict"], rows)],
-                                notes))
-    emit(render(doc, {"proofs": data, "exit_code": 1 if bad else 0}, fmt), output)
+    doc = proofs_document(str(folder), rows, notes)
+    emit(render_out(doc, {"proofs": data, "exit_code": 1 if bad else 0}, fmt), output)
     ctx.exit(1 if bad else 0)

@@ -8,7 +8,7 @@ import click
 
 from .app import cli
 from .exit_codes import exit_code, with_exit_code
-from .options import emit, output_options
+from .options import digits, emit, output_options, render_out
 
 REPORT_SUFFIX = {"text": "txt", "json": "json", "markdown": "md", "html": "html"}
 
@@ -42,8 +42,8 @@ def synthesize(ctx: click.Context, model: str, out_dir: str, beta: float | None,
       mechsolve synthesize models/digits-market.yaml --out out/digits --beta 8 --files npy
     """
     from ..errors import Unsupported
-    from ..model.io import load, write_bytes, write_rewards, write_text
-    from ..report import render, render_json
+    from ..model.io import load, staged_dir, write_bytes, write_rewards, write_text
+    from ..report import render_json
     from ..report.documents import document
     from ..report.figures import figure_bytes, synthesis_figure
     from ..verify.synthesis import run_synthesis
@@ -54,24 +54,35 @@ def synthesize(ctx: click.Context, model: str, out_dir: str, beta: float | None,
     out = Path(out_dir)
     data = with_exit_code(run, run.to_dict())
     written: list[str] = []
-    if run.sampling is not None:
-        paths = write_rewards(run.sampling, run.market.data.G, out / "rewards", fmt=file_fmt)
-        data["files"] = {p: str(path) for p, path in paths.items()}
-        written.append(f"{len(paths)} reward files in {out / 'rewards'}")
-        if plot:
-            try:
-                write_bytes(out / "plot.png", figure_bytes(synthesis_figure(run), "png"))
-                data["plot"] = str(out / "plot.png")
-                written.append(str(out / "plot.png"))
-            except Unsupported:  # no matplotlib: the report has everything but the picture
+    with staged_dir(out) as stage:   # everything lands in OUT together at the end, or not at all
+        if run.sampling is not None:
+            paths = write_rewards(run.sampling, run.market.data.G, stage / "rewards", fmt=file_fmt)
+            data["files"] = {p: str(out / path.relative_to(stage)) for p, path in paths.items()}
+            written.append(f"{len(paths)} reward files in {out / 'rewards'}")
+            if plot:
+                try:
+                    write_bytes(stage / "plot.png", figure_bytes(synthesis_figure(run), "png"))
+                    data["plot"] = str(out / "plot.png")
+                    written.append(str(out / "plot.png"))
+                except Unsupported:  # no matplotlib: the report has everything but the picture
+                    pass
+        doc = document(run, digits=digits())
+        if plot and run.sampling is not None and fmt in ("html", "markdown"):
+            try:                               # the same figure, inline in the page
+                from ..report.document import Figure, Section
+                from ..report.figures import svg_markup
+
+                doc.sections.append(Section("Figures", figures=[Figure(
+                    "reward value per party (target vs achieved) and the value during weighted sampling",
+                    svg_markup(synthesis_figure(run)))]))
+            except Unsupported:
                 pass
-    doc = document(run)
-    write_text(out / "report.json", render_json(data))
-    written.append(str(out / "report.json"))
-    if fmt != "json":
-        report_path = out / f"report.{REPORT_SUFFIX[fmt]}"
-        write_text(report_path, render(doc, data, fmt))
-        written.append(str(report_path))
-    emit(render(doc, data, fmt), output)
+        write_text(stage / "report.json", render_json(data))
+        written.append(str(out / "report.json"))
+        if fmt != "json":
+            name = f"report.{REPORT_SUFFIX[fmt]}"
+            write_text(stage / name, render_out(doc, data, fmt))
+            written.append(str(out / name))
+    emit(render_out(doc, data, fmt), output)
     click.echo("wrote " + ", ".join(written), err=True)
     ctx.exit(exit_code(run))

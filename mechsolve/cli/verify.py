@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
 from .app import cli
-from .exit_codes import exit_code
-from .options import emit, output_options
+from .options import digits, emit, output_options, render_out
+from .progress import progress_bar
 
 
 def _parse_param(items: tuple[str, ...]) -> tuple[dict[str, Any], dict[str, list[Any]]]:
@@ -75,71 +74,6 @@ def _families(items: tuple[str, ...], table_opt: str | None) -> tuple[list[str],
     return fams, table
 
 
-def verify_document(results: list[Any], written: dict[str, str], reproduced: dict[str, str]) -> Any:
-    """The readable report of one or more searches."""
-    from ..report import Document, Section, Table
-
-    first = results[0]
-    doc = Document(f"mechsolve verify — scheme {first.scheme}")
-    rows = [[r.axiom, r.status, r.counterexample.game.n if r.counterexample else "—",
-             r.stats["instances"], r.stats["applicable"], f"{r.stats['seconds']:.2f}"] for r in results]
-    params = dict(first.params)
-    facts: list[tuple[str, Any]] = [("scheme", first.scheme)]
-    if params:
-        facts.append(("parameters", params))
-    facts += [("tolerance of the float screening", first.tolerance),
-              ("meaning", "violated = a shrunk counterexample confirmed exactly; no-counterexample-found "
-                          "= none in what was searched (never a proof)")]
-    doc.sections.append(Section("Summary", facts, [Table(["axiom", "verdict", "players", "instances",
-                                                          "applicable", "seconds"], rows)]))
-    for r in results:
-        sec = Section(f"{r.axiom}: {r.status}", [("searched", r.searched_line())])
-        s = r.stats
-        if s["not_applicable"]:
-            sec.facts.append(("not applicable because", "; ".join(f"{k} ({v})" for k, v in
-                                                                  s["not_applicable"].items())))
-        if s["errors"]:
-            sec.facts.append(("scheme errors", f"{dict(s['errors'])}; first: {s['first_error']}"))
-        cx = r.counterexample
-        if cx is not None:
-            sec.facts += [("witness", cx.witness_line()), ("confirmed", cx.confirmation),
-                          ("family", cx.family),
-                          ("found", f"instance {cx.found_at}, shrunk from {cx.original_players} to "
-                                    f"{cx.game.n} players in {cx.shrink_steps} steps")]
-            if cx.params:
-                sec.facts.append(("scheme parameters of the counterexample", dict(cx.params)))
-            if cx.verdict.note:
-                sec.notes.append(cx.verdict.note)
-            g = cx.game
-            from ..verify.search import _decimal_text
-
-            sec.tables.append(Table(["coalition", "v(S)"], [["{" + ", ".join(g.members(m)) + "}",
-                                                             _decimal_text(g.values[m])]
-                                                            for m in range(2**g.n)], title="counterexample game"))
-            if r.axiom in written:
-                sec.facts.append(("model file", written[r.axiom]))
-                sec.facts.append(("reproduce", f"mechsolve check {written[r.axiom]}  ({reproduced[r.axiom]})"))
-        doc.sections.append(sec)
-    return doc
-
-
-def _write_counterexamples(base: str | None, violated: list[Any], to_yaml: Callable[[Any], str],
-                           reproduce: Callable[[str, Any], str]) -> tuple[dict[str, str], dict[str, str]]:
-    """Write each violated axiom's counterexample as a model file and rerun it as `check` would."""
-    written: dict[str, str] = {}
-    reproduced: dict[str, str] = {}
-    if base:
-        from ..model.io import write_text
-
-        for r in violated:
-            path = _written_name(base, r.axiom, len(violated) > 1)
-            write_text(path, to_yaml(r))
-            written[r.axiom] = path
-            reproduced[r.axiom] = reproduce(path, r)
-            click.echo(f"wrote {path}", err=True)
-    return written, reproduced
-
-
 def _written_name(base: str, axiom: str, many: bool) -> str:
     if not many:
         return base
@@ -161,7 +95,8 @@ def _written_name(base: str, axiom: str, many: bool) -> str:
                    "unanimity, zero-one, small-integers, from-table=FILE  [default: normalised]")
 @click.option("--table", default=None, type=click.Path(dir_okay=False),
               help="value table or market model for the from-table family")
-@click.option("--budget", type=click.IntRange(min=1), default=None, help="instances per axiom [default: 300]")
+@click.option("--budget", type=click.IntRange(min=1), default=None,
+              help="instances per axiom [default: 300; 200 with --mechanism]")
 @click.option("--time", "time_limit", type=click.FloatRange(min=0, min_open=True), default=None,
               help="seconds per axiom (with --budget: whichever comes first)")
 @click.option("--seed", type=int, default=0, show_default=True, help="seed of the search")
@@ -175,7 +110,8 @@ def _written_name(base: str, axiom: str, many: bool) -> str:
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="run the search chunks on the Dask cluster at ADDRESS (e.g. tcp://10.0.0.5:8786)")
 @click.option("--write-counterexample", "write_cx", default=None, type=click.Path(dir_okay=False),
-              help="write the counterexample as a model file (one per violated axiom: FILE-AXIOM.yaml)")
+              help="write the counterexample as a model file, YAML or (FILE.json) JSON; one per violated "
+                   "axiom: FILE-AXIOM.yaml")
 @click.option("--mechanism", default=None, type=click.Choice(["mep", "max-payment", "zero"]),
               help="search mechanism-design instances (Chen et al.) for a violation by this payment rule "
                    "instead of a cooperative scheme")
@@ -204,13 +140,14 @@ def verify(ctx: click.Context, scheme_name: str | None, scheme_formula: str | No
            output: str | None, mechanism: str | None = None, agents: str = "2..3", grid_text: str = "1..3",
            valuations: tuple[str, ...] = (), alpha_text: str = "-1:1", alpha_premises: tuple[str, ...] = (),
            qualities: tuple[str, ...] = (), without_premise: bool = False) -> None:
-    """Search for a counterexample to a scheme's axioms; exit 1 when one is found.
+    """Search for a counterexample to a scheme's (or a mechanism's) axioms; exit 1 when one is found.
 
     Instances are drawn from the families, screened in float64, shrunk towards
     fewer players and simpler numbers, and confirmed in exact rational
     arithmetic. "no-counterexample-found" says what was searched; it is never a proof.
+    A search that checked nothing (no applicable instance, or every one raised) exits 2.
     The search runs in seeded chunks of 100 instances, over --workers processes or a
-    Dask cluster (--scheduler); a progress bar shows on a terminal.
+    Dask cluster (--scheduler), with or without --mechanism; a progress bar shows on a terminal.
 
     \b
     Example:
@@ -221,20 +158,36 @@ def verify(ctx: click.Context, scheme_name: str | None, scheme_formula: str | No
       mechsolve verify --mechanism max-payment --axiom wbb --valuation market-growth --alpha-range -0.9
       mechsolve verify --mechanism mep --axiom corollary-1 --alpha-premise offdiag-nonneg --without-premise
     """
+    from ..verify.search.space import parse_sizes
+
+    if budget is None and time_limit is None:
+        budget = 200 if mechanism is not None else 300
+    if write_cx:
+        from ..model.io import writable_model_path
+
+        writable_model_path(write_cx, "write-counterexample")       # refuse a bad file name before searching
     if mechanism is not None:
-        _verify_mechanism(ctx, mechanism, axioms, agents, grid_text, valuations, alpha_text, alpha_premises,
-                          qualities, without_premise, budget, time_limit, seed, tolerance, shrink, workers,
-                          scheduler, write_cx, fmt, output,
-                          cooperative=[o for o, v in (("--scheme", scheme_name), ("--scheme-formula", scheme_formula),
-                                                      ("--scheme-callable", scheme_callable),
-                                                      ("--family", families or None), ("--table", table),
-                                                      ("--param", param_items or None)) if v is not None])
-        return
+        cooperative = [o for o, v in (("--scheme", scheme_name), ("--scheme-formula", scheme_formula),
+                                      ("--scheme-callable", scheme_callable), ("--family", families or None),
+                                      ("--table", table), ("--param", param_items or None)) if v is not None]
+        spaces = _mechanism_spaces(mechanism, axioms, parse_sizes(agents), parse_sizes(grid_text), valuations,
+                                   alpha_text, alpha_premises, qualities, without_premise, tolerance, cooperative)
+        header: dict[str, Any] = {"mechanism": mechanism}
+    else:
+        spaces, header = _game_spaces(scheme_name, scheme_formula, scheme_callable, axioms, parse_sizes(players),
+                                      families, table, param_items, tolerance)
+    _search_and_report(ctx, spaces, header, budget=budget, time_limit=time_limit, seed=seed, shrink=shrink,
+                       workers=workers, scheduler=scheduler, write_cx=write_cx, fmt=fmt, output=output)
+
+
+def _game_spaces(scheme_name: str | None, scheme_formula: str | None, scheme_callable: str | None,
+                 axioms: tuple[str, ...], sizes: list[int], families: tuple[str, ...], table: str | None,
+                 param_items: tuple[str, ...], tolerance: float) -> tuple[list[Any], dict[str, Any]]:
+    """One :class:`~mechsolve.verify.search.games.GameSpace` per axiom (default: those the scheme claims)."""
     from ..errors import InvalidModel
-    from ..report import render
     from ..schemes import get_scheme
-    from ..verify.search import counterexample_model, model_yaml, parse_sizes, search
     from ..schemes.user import user_scheme_params
+    from ..verify.search.games import GameSpace
 
     given = [x for x in (scheme_name, scheme_formula, scheme_callable) if x is not None]
     if len(given) != 1:
@@ -247,101 +200,137 @@ def verify(ctx: click.Context, scheme_name: str | None, scheme_formula: str | No
         sch, params = user_scheme_params(scheme_formula, scheme_callable)
     params.update(fixed)
     fams, game_table = _families(families, table)
-    sizes = parse_sizes(players)
-    if budget is None and time_limit is None:
-        budget = 300
     names = list(axioms) if axioms else list(sch.axioms)
-    results = []
-    for ax in names:
-        progress = None
-        bar = None
-        if sys.stderr.isatty() and fmt == "text":
-            from rich.progress import Progress
-
-            from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
-
-            bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                           TimeElapsedColumn(), transient=True, console=_stderr_console())
-            task = bar.add_task(f"verify {ax}", total=budget)
-            bar.start()
-
-            def progress(i: int, _bar: Any = bar, _task: Any = task) -> None:
-                _bar.update(_task, completed=i)
-        try:
-            results.append(search(sch, ax, sizes=sizes, families=fams, budget=budget, time_limit=time_limit,
-                                  seed=seed, tolerance=tolerance, params=params, param_grid=grid,
-                                  table=game_table, do_shrink=shrink, progress=progress, workers=workers,
-                                  scheduler=scheduler))
-        finally:
-            if bar is not None:
-                bar.stop()
-    violated = [r for r in results if r.counterexample is not None]
-    written, reproduced = _write_counterexamples(
-        write_cx, violated, lambda r: model_yaml(counterexample_model(r)), lambda path, r: _reproduces(path, r.axiom))
-    data = {"scheme": sch.name, "params": params, "results": [r.to_dict() for r in results],
-            "written": written, "reproduced": reproduced, "exit_code": 1 if violated else 0}
-    emit(render(verify_document(results, written, reproduced), data, fmt), output)
-    ctx.exit(1 if violated else 0)
-
-
-def _stderr_console() -> Any:
-    from rich.console import Console
-
-    return Console(stderr=True)
-
-
-def _reproduces(path: str, axiom: str) -> str:
-    """Run the written model through the same path as ``mechsolve check`` (float and exact)."""
-    from ..verify.analysis import analyse
-    from ..model.io import load
-
-    model = load(path)
-    codes = [exit_code(analyse(model, Path(path).parent, exact=e, source_path=path)) for e in (False, True)]
-    if codes == [1, 1]:
-        return "checked: exits 1 in float and in --exact mode"
-    return f"WARNING: check exits {codes[0]} (float) and {codes[1]} (--exact), expected 1"
+    spaces = [GameSpace(sch, ax, sizes=sizes, families=fams, params=params, param_grid=grid, table=game_table,
+                        tolerance=tolerance) for ax in names]
+    return spaces, {"scheme": sch.name, "params": params}
 
 
 def _split(items: tuple[str, ...]) -> list[str]:
     return [p.strip() for item in items for p in item.split(",") if p.strip()]
 
 
-def _verify_mechanism(ctx: click.Context, mechanism: str, axioms: tuple[str, ...], agents: str, grid_text: str,
+def _mechanism_spaces(mechanism: str, axioms: tuple[str, ...], agents: list[int], grid: list[int],
                       valuations: tuple[str, ...], alpha_text: str, alpha_premises: tuple[str, ...],
-                      qualities: tuple[str, ...], without_premise: bool, budget: int | None,
-                      time_limit: float | None, seed: int, tolerance: float, shrink: bool, workers: int,
-                      scheduler: str | None, write_cx: str | None, fmt: str, output: str | None,
-                      cooperative: list[str]) -> None:
-    """``verify --mechanism``: search mechanism-design instances (:mod:`mechsolve.verify.mechanism_search`)."""
-    from ..errors import InvalidModel, Unsupported
-    from ..report.documents import mechanism_verify_document
-    from ..verify.mechanism_search import QUALITIES, parse_alpha_range, reproduces, search_mechanism
-    from ..report import render
-    from ..verify.search import model_yaml, parse_sizes
+                      qualities: tuple[str, ...], without_premise: bool, tolerance: float,
+                      cooperative: list[str]) -> list[Any]:
+    """One :class:`~mechsolve.verify.search.mechanisms.MechanismSpace` per axiom (Chen et al. 2020)."""
+    from ..errors import InvalidModel
+    from ..verify.search.mechanisms import QUALITIES, MechanismSpace, make_target, parse_alpha_range
 
     if cooperative:
         raise InvalidModel(f"{', '.join(cooperative)} belong to cooperative searches, not to --mechanism",
                            field="mechanism")
-    if workers != 1 or scheduler is not None:
-        raise Unsupported("--mechanism searches run in this process (no --workers/--scheduler yet)",
-                          field="workers")
-    if budget is None and time_limit is None:
-        budget = 200
     names = list(axioms) if axioms else (["chen-corollary-1"] if without_premise else
                                          ["mechanism-ic", "mechanism-ir", "weak-budget-balance"])
     alpha_range = parse_alpha_range(alpha_text)
+    family = dict(agents=tuple(sorted(set(agents))), grid=tuple(sorted(set(grid))),
+                  valuations=tuple(_split(valuations) or ["linear"]), alpha_range=alpha_range,
+                  alpha_premises=tuple(_split(alpha_premises) or ["any"]),
+                  qualities=tuple(qualities) or QUALITIES)
+    return [MechanismSpace(**family, mechanism=mechanism, target=make_target(mechanism, ax, without_premise),
+                           tolerance=tolerance) for ax in names]
+
+
+def _search_and_report(ctx: click.Context, spaces: list[Any], header: dict[str, Any], *, budget: int | None,
+                       time_limit: float | None, seed: int, shrink: bool, workers: int, scheduler: str | None,
+                       write_cx: str | None, fmt: str, output: str | None) -> None:
+    """Search every space, write the counterexamples, render; exit 1 on a violation, 2 if nothing was checked."""
+    from . import interrupt
+    from ..report.documents import search_document
+    from ..verify.search.engine import run
+    from ..verify.search.space import SearchInterrupted
+
     results = []
-    for ax in names:
-        results.append(search_mechanism(
-            mechanism, ax, agents=parse_sizes(agents), grid=parse_sizes(grid_text),
-            valuations=_split(valuations) or ["linear"], alpha_range=alpha_range,
-            alpha_premises=_split(alpha_premises) or ["any"], qualities=list(qualities) or list(QUALITIES),
-            without_premise=without_premise, budget=budget, time_limit=time_limit, seed=seed,
-            tolerance=tolerance, do_shrink=shrink))
+    interrupted: str | None = None
+    for space in spaces:
+        with progress_bar(f"verify {space.axiom}", total=budget, time_limit=time_limit,
+                          enabled=fmt == "text") as update:
+            try:
+                results.append(run(space, budget=budget, time_limit=time_limit, seed=seed, shrink_found=shrink,
+                                   progress=lambda i, _u=update: _u(i), workers=workers, scheduler=scheduler))
+            except SearchInterrupted as stop:          # keep what was searched so far
+                results.append(stop.result)
+                interrupted = space.axiom
+            except KeyboardInterrupt:                  # interrupted outside the engine's loop
+                interrupted = space.axiom
+        if interrupted is not None or interrupt.received() is not None:
+            interrupted = interrupted or space.axiom
+            break
     violated = [r for r in results if r.counterexample is not None]
-    written, reproduced = _write_counterexamples(write_cx, violated, lambda r: model_yaml(r.model()),
-                                                 lambda path, r: reproduces(path))
-    data = {"mechanism": mechanism, "results": [r.to_dict() for r in results], "written": written,
-            "reproduced": reproduced, "exit_code": 1 if violated else 0}
-    emit(render(mechanism_verify_document(results, written, reproduced), data, fmt), output)
-    ctx.exit(1 if violated else 0)
+    written, reproduced = _write_counterexamples(write_cx, violated) if interrupted is None else ({}, {})
+    nothing = [r for r in results if r.checked_nothing]
+    code = interrupt.exit_code() if interrupted else 2 if nothing else 1 if violated else 0
+    data = {**header, "results": [r.to_dict() for r in results], "written": written, "reproduced": reproduced,
+            "exit_code": code}
+    if results:
+        emit(render_out(search_document(results, written, reproduced, digits=digits()), data, fmt), output)
+    for r in nothing:
+        click.echo(f"error: verify {r.axiom}: nothing was checked — {r.checked_nothing}", err=True)
+    if interrupted:
+        done = sum(int(r.stats.get("instances", 0)) for r in results)
+        names = [sp.axiom for sp in spaces]
+        kept = any(r.axiom == interrupted for r in results)
+        click.echo(f"error: interrupted ({interrupt.signal_name()}) while searching {interrupted}"
+                   + ("" if kept else " (its partial count was lost)")
+                   + f"; {len(results)} of {len(names)} axiom(s) reported, {done} instances searched", err=True)
+    ctx.exit(code)
+
+
+def _run_searches(names: list[str], run: Callable[[str, Any], Any], *, budget: int | None,
+                  time_limit: float | None, show: bool) -> tuple[list[Any], str | None]:
+    """Search each axiom in turn with a progress bar; stop at Ctrl-C/SIGTERM keeping what was searched.
+
+    Returns the results and, when interrupted, the axiom being searched then. A search that
+    itself stops at the interruption returns its partial result (``stats["interrupted"]``),
+    which is kept; one that raises loses only its own axiom.
+    """
+    from . import interrupt
+
+    results: list[Any] = []
+    for ax in names:
+        with progress_bar(f"verify {ax}", total=budget, time_limit=time_limit, enabled=show) as update:
+            try:
+                r = run(ax, lambda i, _u=update: _u(i))
+            except KeyboardInterrupt:
+                return results, ax
+        results.append(r)
+        if r.stats.get("interrupted") or interrupt.received() is not None:
+            return results, ax
+    return results, None
+
+
+def _finish(ctx: click.Context, doc: Any, data: dict[str, Any], fmt: str, output: str | None, code: int,
+            interrupted: str | None, names: list[str], results: list[Any]) -> None:
+    """Print the report; after an interruption say what was searched and exit 130/143."""
+    from .interrupt import exit_code, signal_name
+
+    if interrupted is None:
+        emit(render_out(doc, data, fmt), output)
+        ctx.exit(code)
+    kept = any(r.axiom == interrupted for r in results)
+    data["interrupted"] = {"signal": signal_name(), "axiom": interrupted, "partial_result_kept": kept,
+                           "not_searched": names[names.index(interrupted) + 1:]}
+    if results:
+        emit(render_out(doc, data, fmt), output)
+    done = sum(int(r.stats.get("instances", 0)) for r in results)
+    click.echo(f"error: interrupted ({signal_name()}) while searching {interrupted}"
+               + ("" if kept else " (its partial count was lost)")
+               + f"; {len(results)} of {len(names)} axiom(s) reported, {done} instances searched", err=True)
+    ctx.exit(exit_code())
+
+
+def _write_counterexamples(base: str | None, violated: list[Any]) -> tuple[dict[str, str], dict[str, str]]:
+    """Write each violated axiom's counterexample as a model file and rerun it as `check` would."""
+    written: dict[str, str] = {}
+    reproduced: dict[str, str] = {}
+    if base:
+        from ..verify.search.written import reproduces, write_counterexample
+
+        for r in violated:
+            path = _written_name(base, r.axiom, len(violated) > 1)
+            write_counterexample(path, r)
+            written[r.axiom] = path
+            reproduced[r.axiom] = reproduces(path)
+            click.echo(f"wrote {path}", err=True)
+    return written, reproduced

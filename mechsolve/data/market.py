@@ -53,6 +53,8 @@ def build_game(model: CooperativeMarket, base_dir: str | os.PathLike[str] = ".",
         assert spec.callable is not None
         fn = load_callable(base, spec.callable)
         game = Game.from_callable(names, fn, exact=exact, allow_nonzero_empty=allow)
+        if not exact:  # computed values: no exact reading of them decides a tie (mechsolve.decide)
+            game = Game(game.names, game.values, {**game.meta, "rational": False})
     return game
 
 

@@ -578,7 +578,7 @@ def dataset_game(model: Any, base_dir: str | os.PathLike[str] = ".", *, exact: b
     game = Game.from_values(model.players, dm.values, allow_nonzero_empty=not model.normalised)
     if exact:
         game = game.to_exact()
-    meta = {"datasets": dm, "caps": {p: float(c) for p, c in zip(model.players, dm.caps)}}
+    meta = {"datasets": dm, "caps": {p: float(c) for p, c in zip(model.players, dm.caps)}, "rational": False}
     return Game(game.names, game.values, meta)
 
 

@@ -262,18 +262,19 @@ class Game:
         return Game(tuple(names) if names is not None else self.names, values, self.meta)
 
     # ------------------------------------------------------------ conversion
-    def to_exact(self, max_denominator: int | None = None) -> Game:
+    def to_exact(self, max_denominator: int | None = None, *, decimals: bool = False) -> Game:
         """Exact copy: each float becomes the :class:`Fraction` it represents exactly.
 
-        With ``max_denominator`` the fractions are rounded to the nearest with a
-        bounded denominator (useful for decimal-looking inputs).
+        With ``decimals`` each float is read as the shortest decimal that prints as it
+        (``0.1`` → 1/10, as model files are read); with ``max_denominator`` the fractions are
+        rounded to the nearest with a bounded denominator.
         """
         if self.exact:
             return self
         if self.n > MAX_EXACT_PLAYERS:
             raise Unsupported(f"exact mode supports at most {MAX_EXACT_PLAYERS} players, got {self.n}",
                               field="players")
-        vals = [Fraction(float(x)) for x in self.values]
+        vals = [Fraction(repr(float(x))) if decimals else Fraction(float(x)) for x in self.values]
         if max_denominator is not None:
             vals = [v.limit_denominator(max_denominator) for v in vals]
         arr = np.empty(len(vals), dtype=object)

@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from ..model.formula import compile_formula, parse_formula
+from ..model.formula import compile_numpy, parse_formula
 from .valuations import Quality, Valuation
 
 
@@ -87,9 +87,10 @@ class AllocationRule:
             return np.where(part & flags, best, z)
         return self.search(reports, part)[0]
 
-    def candidates(self, reports: np.ndarray, part: np.ndarray) -> list[np.ndarray]:
-        """The declared allocation space: ``levels`` qualities per participant, best first."""
-        own = self.quality(reports)
+    def candidates(self, reports: np.ndarray, part: np.ndarray, own: np.ndarray | None = None) -> list[np.ndarray]:
+        """The declared allocation space: ``levels`` qualities per participant, best first
+        (``own`` = Q(t'), when the caller has it)."""
+        own = self.quality(reports) if own is None else own
         best = np.broadcast_to(self.best(reports, part)[..., None], reports.shape)
         z = _zero_like(reports)
         steps = self.levels - 1
@@ -102,22 +103,55 @@ class AllocationRule:
         return lv
 
     def search(self, reports: np.ndarray, part: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Exhaustive welfare maximisation over :meth:`candidates`: (allocation, welfare)."""
-        lv = self.candidates(reports, part)
-        n = reports.shape[-1]
+        """Exhaustive welfare maximisation over :meth:`candidates`: (allocation, welfare).
+
+        Combinations in ``itertools.product`` order; a later one replaces the best only where its
+        welfare is strictly larger. The final qualities q_k = max(x_k, Q(t'_k)) (0 for a non-participant)
+        of every agent and level are formed once, and each combination only evaluates the valuations on
+        those columns (the same floats as :meth:`welfare` on the stacked allocation).
+        """
         own = self.quality(reports)
-        best_x, best_w = None, None
-        for combo in itertools.product(range(len(lv)), repeat=n):
-            x = np.stack([lv[c][..., k] for k, c in enumerate(combo)], axis=-1)
-            w = self.welfare(x, reports, part, own)
-            if best_x is None:
-                best_x, best_w = x, w
+        lv = self.candidates(reports, part, own)
+        n, L = reports.shape[-1], len(lv)
+        z = _zero_like(reports)
+        qcols = [[np.where(part[..., k], np.maximum(lv[c][..., k], own[..., k]), z[..., k]) for c in range(L)]
+                 for k in range(n)]
+        # an agent that participates nowhere gets z whatever its level: its other levels repeat an
+        # earlier combination exactly (same x, same welfare, never strictly better), so they are skipped
+        idle = ~part.reshape(-1, n).any(axis=0) if part.size else np.zeros(n, dtype=bool)
+        combos = list(itertools.product(*[range(1) if idle[k] else range(L) for k in range(n)]))
+        best_w: np.ndarray | None = None
+        best_c = np.zeros(reports.shape[:-1], dtype=np.intp)
+        for ci, combo in enumerate(combos):
+            w = self._welfare_of_columns([qcols[k][c] for k, c in enumerate(combo)], reports, part)
+            if best_w is None:
+                best_w = w
             else:
                 better = w > best_w
-                best_x = np.where(better[..., None], x, best_x)
+                best_c = np.where(better, ci, best_c)
                 best_w = np.where(better, w, best_w)
-        assert best_x is not None and best_w is not None
+        assert best_w is not None
+        level = np.array(combos, dtype=np.intp)[best_c]  # (..., n): each agent's level in the best combination
+        best_x = np.empty(reports.shape, dtype=reports.dtype if reports.dtype == object else float)
+        for k in range(n):
+            best_x[..., k] = np.choose(level[..., k], [lv[c][..., k] for c in range(L)]) if L <= 32 else \
+                np.take_along_axis(np.stack([lv[c][..., k] for c in range(L)]), level[None, ..., k], 0)[0]
         return best_x, best_w
+
+    def _welfare_of_columns(self, qs: list[np.ndarray], reports: np.ndarray, part: np.ndarray) -> np.ndarray:
+        """:meth:`welfare` from the final quality columns q_k (already max(x_k, own_k), 0 off the platform)."""
+        if self.valuation.family in ("formula", "quasi-monotone"):
+            vs = self.valuation.column_values(qs, reports)
+        else:
+            v = self.valuation.values(np.stack(qs, axis=-1), reports)
+            vs = [v[..., k] for k in range(len(qs))]
+        if self.welfare_of == "participants":
+            zero = Fraction(0) if reports.dtype == object else 0.0
+            vs = [np.where(part[..., k], vk, zero) for k, vk in enumerate(vs)]
+        w = vs[0]
+        for vk in vs[1:]:  # left to right, as :meth:`welfare` adds them
+            w = w + vk
+        return w
 
     def welfare(self, x: np.ndarray, reports: np.ndarray, part: np.ndarray, own: np.ndarray | None = None
                 ) -> np.ndarray:
@@ -131,11 +165,13 @@ class AllocationRule:
         v = self.valuation.values(q, reports)
         if self.welfare_of == "participants":
             v = np.where(part, v, z)
-        return v.sum(axis=-1)
+        w = v[..., 0].copy()
+        for k in range(1, v.shape[-1]):  # agents added left to right (what ndarray.sum does here, faster)
+            w = w + v[..., k]
+        return w
 
     def _formula(self, reports: np.ndarray, part: np.ndarray, best: np.ndarray, z: np.ndarray) -> np.ndarray:
         syms = ["best", "own", "T", "t_i"]
-        expr = parse_formula(self.formula, syms, field="allocation.formula")
         own = self.quality(reports)
         total = np.where(part, reports, z).sum(axis=-1, keepdims=True)
         b = np.broadcast_to(best, reports.shape)
@@ -143,10 +179,11 @@ class AllocationRule:
         if reports.dtype == object:
             from .valuations import _exact_caller
 
+            expr = parse_formula(self.formula, syms, field="allocation.formula")
             out = _exact_caller(expr, syms, "allocation.formula")(b, own, tt, reports)
         else:
-            out = np.broadcast_to(np.asarray(compile_formula(expr, syms)(b, own, tt, reports), dtype=float),
-                                  reports.shape)
+            f = compile_numpy(self.formula, syms, field="allocation.formula")
+            out = np.broadcast_to(np.asarray(f(b, own, tt, reports), dtype=float), reports.shape)
         return np.where(part, out, z)
 
 

@@ -19,12 +19,11 @@ What the search uses, and why it is sound:
    largest. The search scans that family with a row DP, O(K) memory; a failure it finds is a
    genuine failing profile, so the boundary it reports is a certified *upper* bound, and it is
    *exact* (verified on all profiles) whenever K ≤ ``verify_limit``.
-4. **Cost.** On the paper's grid (lo = 0) with −1 < α < 0 the row comes from
-   :class:`EnvelopeRow`: the same payments (proved equal in real arithmetic, tested bit for bit
-   against the quadratic :class:`GrowthRow` up to K = 5,000), O(K log K) candidate evaluations
-   with O(1) numpy calls per row — D/ε = 10^6 in about two minutes on one core. Elsewhere
-   (types from ε, α ∉ (−1, 0)) the quadratic row DP is used: O(K²) work (vectorised, table
-   look-ups), D/ε = 10^5 in seconds.
+4. **Cost.** With −1 < α < 0, on both grids, the row comes from :class:`EnvelopeRow`: the same
+   payments as the quadratic :class:`GrowthRow` (proved equal in floating point, tested bit for bit
+   on both grids and many α), O(K log K) candidate evaluations in O(1) numpy calls per batch of rows
+   — D/ε = 3.5·10^6 (types from ε, α = −0.663) in about 26 s of one core. Elsewhere (α ∉ (−1, 0)) the
+   quadratic row DP is used: O(K²) work (vectorised, table look-ups), D/ε = 10^5 in seconds.
 
 Why the boundary stops existing: with lo = 0 and K → ∞ the payments are self-similar,
 p^max(K, 0) ≈ c(α)·K^(α+1), and Σ p^max(0, K)/K^(α+1) → 2^α + c(α), where c solves the
@@ -170,107 +169,231 @@ def small_agent_payment(alpha: float, lo: int, ks: np.ndarray) -> np.ndarray:
 
 
 class EnvelopeRow(GrowthRow):
-    r"""The extreme row p^max(a, 0), a = 0, 1, …, of :class:`GrowthRow` (lo = b = 0) without the O(K²) scan.
+    r"""The extreme row p^max(lo + k, lo), k = 0, 1, …, of :class:`GrowthRow` (b = lo) without the O(K²) scan.
 
-    Requires −1 < α < 0. With b = 0 the window branch is empty and the base vertex is the
-    report a' = 0 (p(0) = 0, same float), so
+    Both grids: ``lo = 0`` (types {0, ε, …, D}, the paper's) and ``lo = 1`` (types from ε);
+    requires −1 < α < 0. Write a = lo + k for the own type, A = a (the multiplier), x = k + 3lo + j,
+    V_k = (2(a + lo))^α (a + lo). Row k of :class:`GrowthRow` is the float minimum of
 
-        p(a) = min_{0 ≤ s < a} c_a(s),   c_a(s) = p(s) + (V(a) − a·(a + s)^α),   V(a) = (2a)^α·a.
+    * the base vertex ``0.0 + p̄_k``, p̄_k = V_k − A(a + lo)^α;
+    * for lo = 1 the window report a' = a − 1: c = P[k − 1] + (V_k − V_{k−1});
+    * the own-model reports j = 0 … k − 1 − lo:  c_k(j) = P[j] + (V_k − A·π_x),  π_x = x^α (table).
 
-    Write φ_s(a) = a(a + s)^α − p(s) (so c_a(s) = V(a) − φ_s(a)). Two facts, both proved here
-    and both checked by the tests on every grid they use:
+    Write φ_j(k) = A·x^α − P[j], so c_k(j) = V_k − φ_j(k). Three facts, each proved here and
+    each checked by the tests:
 
-    **Lemma 1 (dominance below |α|a).** ∂²[a(a + s)^α]/∂a∂s = α(a + s)^(α−2)·(s + αa), which is
-    ≥ 0 for s ≤ |α|a. Hence for s₁ < s₂ ≤ |α|a₀: d/da[φ_{s₂} − φ_{s₁}] ≥ 0 for every a ≥ a₀
-    (the interval [s₁, s₂] stays inside [0, |α|a]), so once s₂ is at least as good as s₁ it
-    stays so. Consequence (Topkis-style): over the *lower region* L(a) = {s ≤ |α|a, s < a}, the
-    largest minimiser j(a) of c_a is non-decreasing in a (for a < m: the largest minimiser at a
-    is ≤ j(m), else by Lemma 1 it would also be a minimiser at m, larger than j(m)). The lower
-    region of the rows a ∈ [A, A'] only reads p(s) for s ≤ |α|A' < A, all known at A, so the
-    rows of such a chunk are solved offline by divide and conquer on the monotone minimiser:
-    O((rows + columns)·log rows) evaluations.
+    **Lemma 1 (dominance, lower region).** With F(k, j) = (k + lo)(k + 3lo + j)^α,
+    ∂²F/∂k∂j = α x^(α−2)·[(j + 2lo) + α(k + lo)] ≥ 0 for j ≤ |α|(k + lo) − 2lo. Hence for
+    j₁ < j₂ ≤ |α|(k₀ + lo) − 2lo, φ_{j₂} − φ_{j₁} is non-decreasing in k ≥ k₀. Over the lower region
+    L(k) = {0 ≤ j ≤ cap(k)}, cap(k) = min(⌊|α|(k + lo) − 2lo⌋, k − 1 − lo), the largest minimiser is
+    non-decreasing in k (Topkis). The lower regions of the rows of a chunk [k₀, k₁] with cap(k₁) < k₀
+    read only known P, so the chunk is solved offline by divide and conquer on the monotone minimiser
+    (O((rows + columns)·log rows) evaluations), starting at the previous chunk's minimiser.
+    *In floats*: each node keeps, for its children, every column whose computed value is within
+    τ = 1e-12·(1 + |min| + max|V|) of the node's minimum (not only the largest minimiser). A column s
+    left out by a node m has ĉ_m(s) > ĉ_m(j) + τ for a kept j on the correct side; by Lemma 1 (in real
+    arithmetic on the table values) c_{m'}(s) − c_{m'}(j) ≥ c_m(s) − c_m(j) at every row m' it is left
+    out of, and every rounding error in the four computed values is ≤ 8u·(|V| + |c|) ≪ τ (u = 2⁻⁵³,
+    |Aπ_x| ≤ 2|V_k|), so ĉ_{m'}(s) > ĉ_{m'}(j): a left-out column never holds the float minimum.
 
-    **Lemma 2 (block bound above |α|a).** The candidate s = t − 1 at row t gives
-    p(t) ≤ p(t − 1) + δ(t), δ(t) = V(t) − t(2t − 1)^α < 0. So for s < e,
-    p(s) ≥ p(e) + (e − s)·d(e) with d(e) = min_{t ≤ e} |δ(t)|, and by the mean value theorem
-    a(a + s)^α − a(a + e)^α ≤ (e − s)·|α|a(a + u)^(α−1) for u ≤ s. For a block [u, e]:
+    **Lemma 2 (block bound from the measured decrements; any P).** Let Δ(t) = P[t − 1] − P[t] for
+    computed P. For a block [u, e] of own-model reports and j in it,
+    c_k(j) − c_k(e) = Σ_{t=j+1}^{e} Δ(t) − A(π_{x_j} − π_{x_e}) ≥ (e − j)·min Δ − (e − j)·|α|A x_u^(α−1)
+    (mean value theorem: x^α is convex and decreasing), so
 
-        min_{u ≤ s ≤ e} c_a(s) ≥ c_a(e) − (e − u)·max(0, |α|a(a + u)^(α−1) − d(e)).
+        min_{u ≤ j ≤ e} c_k(j) ≥ c_k(e) − (e − u)·max(0, |α|A x_u^(α−1) − min_{u < t ≤ e} Δ(t)).
 
-    The two slopes nearly cancel (both ≈ |α|2^(α−1)a^α near s = a), so the bound is tight to
-    second order. Blocks of the *upper region* (|α|a, a) whose bound exceeds the best candidate
-    by more than a float margin (1e-12 + 1e-15·width, relative) are skipped; the others are
-    split (×8) and, at ≤ 48 candidates, evaluated exactly. A skipped block cannot hold the
-    float minimum, so the upper region is exact in floating point.
+    Nothing about the shape of P is assumed (for lo = 0 the report t − 1 proves Δ(t) ≥
+    t[(2t − 1)^α − (2t)^α] > 0; for lo = 1 no such step bound exists for α > −2/3 — the README's
+    δ₂ — and none is needed: the measured Δ are used). min Δ over a range comes from a pyramid of
+    minima over aligned dyadic cells (≤ 3 cells per block: a lower bound over a superset, still
+    valid). Where P has the self-similar shape the two slopes nearly cancel and the bound is tight to
+    second order. A block is skipped when the bound exceeds the best candidate by the margin
+    (1e-12 + 1e-15·width)·(1 + |V_k| + |best| + |P[u]| + |P[e]|): the rounding in ĉ(j), in the table
+    π (≤ a few ulps), in Δ (y ↦ y − 2u|y| is increasing, so one rounded minimum bounds them all) and
+    in evaluating the bound is < 64u of that scale (the slope is inflated by 1 + 1e-12 to cover the
+    rounding of |α|A·π/x), so a skipped block holds no float value below the minimum. Other blocks are
+    split (×8) and, at ≤ 48 candidates, evaluated.
 
-    Every candidate that is evaluated is the same float expression as in :class:`GrowthRow`,
-    and ``min`` is exact, so the row is bitwise equal whenever the divide and conquer keeps the
-    float minimiser — which Lemma 1 guarantees in real arithmetic; a float near-tie (relative
-    gaps ≈ 1e-16) could at worst move a payment by an ulp. Tests compare bit for bit up to
-    K = 5,000 on every α they use.
+    **Lemma 3 (speculative batches, exact).** Rows are settled in batches [r₀, r₁]. Every candidate
+    that reads P[j], j < r₀ (lower region, blocks, base, the first row's window) gives q(k), an exact
+    float minimum. The near candidates j ≥ r₀ − lo (and the window for lo = 1) are evaluated for all
+    rows at once with P[r₀..r₁] := q; if none is below its row's q, then P = q on the batch (by
+    induction on the row: each near candidate reads only rows already shown equal to q). Otherwise the
+    batch is redone row by row from the first row that failed.
+
+    Every candidate evaluated is the same float expression as in :class:`GrowthRow` (``p + (V − π·a)``,
+    ``0.0 + p̄``, ``p + (V − V')``) and ``min`` is exact, so the row is **bitwise equal** to the
+    quadratic row: the three lemmas only skip candidates that cannot hold the float minimum. Tests
+    compare bit for bit on both grids, many α, up to K = 20,000.
 
     Examples
     --------
     >>> fast, slow = EnvelopeRow(-0.7).extend(300), GrowthRow(-0.7, 0, 0).extend(300)
     >>> fast.tobytes() == slow.tobytes()
     True
+    >>> EnvelopeRow(-0.665, lo=1).extend(400).tobytes() == GrowthRow(-0.665, 1, 1).extend(400).tobytes()
+    True
     """
 
-    #: Rows up to this K go through the quadratic DP (tiny anyway; keeps the chunking simple).
+    #: Rows up to this many go through the quadratic DP (tiny anyway; keeps the chunking simple).
     SMALL = 64
     #: Upper-region blocks at or below this size are evaluated exactly.
     EXACT_BLOCK = 48
-    #: Rows per batch: the known upper part is bounded for a whole batch in one numpy pass.
-    BATCH = 32
+    #: Rows per speculative batch (Lemma 3).
+    BATCH = 128
     #: Block layout of the known upper part (speed only: any layout is exact).
-    GROWTH, WIDEST = 0.1, 3e-3
+    GROWTH, WIDEST = 0.2, 1e-2
+    #: Lower-region evaluations per vectorised pass (bounds the temporaries to a few MB).
+    LEVEL_CHUNK = 1 << 16
 
-    def __init__(self, alpha: float) -> None:
+    def __init__(self, alpha: float, lo: int = 0) -> None:
         if not -1.0 < float(alpha) < 0.0:
             raise InvalidModel(f"EnvelopeRow needs -1 < alpha < 0, got {alpha}", field="alpha")
-        super().__init__(alpha, 0, 0)
+        if lo not in (0, 1):
+            raise InvalidModel(f"EnvelopeRow needs lo = 0 or 1, got {lo}", field="include_zero")
+        super().__init__(alpha, lo, lo)
         self.beta = -self.alpha
-        #: Candidate evaluations and bounded blocks, for the benchmark.
-        self.stats: dict[str, int] = {"lower": 0, "upper_exact": 0, "upper_blocks": 0, "refined": 0}
+        self._jlast = 0  # smallest near-minimiser of the last settled chunk's last row (Lemma 1)
+        self._P = np.empty(0)
+        self._pbar = np.empty(0)
+        self._flat = np.empty(0)
+        self._off = np.zeros(1, dtype=np.int64)
+        self._tau_scale = 1.0
+        #: Candidate evaluations and bounded blocks, for the benchmark and the tests.
+        self.stats: dict[str, int] = {"lower": 0, "upper_exact": 0, "upper_blocks": 0, "refined": 0,
+                                      "near": 0, "fallback": 0}
 
-    def _cap(self, rows: np.ndarray) -> np.ndarray:
-        """Largest s of the lower region, floor(|α|a) (strictly inside, by a 1e-9 margin), and < a."""
-        return np.minimum(np.floor(self.beta * rows - 1e-9).astype(np.int64), rows - 1)
+    # ----------------------------------------------------------------- helpers
+    def _cap(self, k: np.ndarray) -> np.ndarray:
+        """Largest j of the lower region of row k (Lemma 1), by a 1e-9 margin, and own-model (≤ k − 1 − lo)."""
+        lo = self.lo
+        return np.minimum(np.floor(self.beta * (k + lo) - 2 * lo - 1e-9).astype(np.int64), k - 1 - lo)
 
+    def _cand(self, r: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """c_r(j) = P[j] + (V_r − π_{r+3lo+j}·(r + lo)), the float expression of :class:`GrowthRow`."""
+        lo = self.lo
+        return self._P[j] + (self.V[r] - self._pw[r + 3 * lo + j] * (r + lo).astype(float))
+
+    def _pyramid(self, n: int) -> None:
+        """(Re)allocate the Δ pyramid for n rows and fill it from the settled rows."""
+        levels = max(1, int(np.ceil(np.log2(max(n, 2))))) + 2
+        sizes = [(n >> j) + 2 for j in range(levels)]
+        self._off = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        self._flat = np.full(int(self._off[-1]), np.inf)
+        if len(self.p) > 1:
+            self._pyr_update(1, len(self.p) - 1)
+
+    def _pyr_update(self, t0: int, t1: int) -> None:
+        """Δ(t) = P[t − 1] − P[t] for t = t0..t1 (t0 ≥ 1), then the cell minima above them."""
+        P, flat, off = self._P, self._flat, self._off
+        t0 = max(t0, 1)
+        flat[t0:t1 + 1] = P[t0 - 1:t1] - P[t0:t1 + 1]
+        for j in range(1, len(off) - 1):
+            c0, c1 = t0 >> j, t1 >> j
+            b = int(off[j - 1])
+            flat[off[j] + c0:off[j] + c1 + 1] = np.minimum(flat[b + 2 * c0:b + 2 * c1 + 2:2],
+                                                           flat[b + 2 * c0 + 1:b + 2 * c1 + 2:2])
+
+    def _dmin(self, u: np.ndarray, e: np.ndarray) -> np.ndarray:
+        """A lower bound on min Δ(t), u < t ≤ e (e > u): the ≤ 3 cells of level ⌊log₂(e − u)⌋ covering it."""
+        j = np.floor(np.log2(np.maximum(e - u, 1))).astype(np.int64)
+        a, b = (u + 1) >> j, e >> j
+        base = self._off[j]
+        f = self._flat
+        return np.minimum(np.minimum(f[base + a], f[base + np.minimum(a + 1, b)]), f[base + np.minimum(a + 2, b)])
+
+    def _bound(self, R: np.ndarray, st: np.ndarray, en: np.ndarray, ce: np.ndarray, best: np.ndarray) -> np.ndarray:
+        """Lemma 2 for rows R and blocks [st, en] (ce = c_R(en)), less the float margin."""
+        lo = self.lo
+        x = R + 3 * lo + st
+        w = (en - st).astype(float)
+        dm = self._dmin(st, np.maximum(en, st + 1))
+        dm = dm - 2.2e-16 * np.abs(np.where(np.isfinite(dm), dm, 0.0))
+        slope = np.maximum(0.0, self.beta * (R + lo).astype(float) * (self._pw[x] / x) * (1 + 1e-12) - dm)
+        slope = np.where(en > st, slope, 0.0)
+        scale = 1.0 + np.abs(self.V[R]) + np.abs(best) + np.abs(self._P[st]) + np.abs(self._P[en])
+        return ce - w * slope - (1e-12 + 1e-15 * w) * scale
+
+    # ----------------------------------------------------------------- driver
     def extend(self, kmax: int) -> np.ndarray:
-        """Compute p(a) for a = 0..kmax, reusing every value computed so far."""
-        kmax = int(kmax)
-        if len(self.p) <= self.SMALL or kmax <= self.SMALL:
-            GrowthRow.extend(self, min(kmax, self.SMALL))
-            if kmax <= self.SMALL:
+        """Compute the row for a = lo..kmax, reusing every value computed so far."""
+        kmax, lo = int(kmax), self.lo
+        n = kmax - lo + 1
+        if len(self.p) < self.SMALL or n <= self.SMALL:
+            GrowthRow.extend(self, min(kmax, self.SMALL + lo - 1))
+            if n <= self.SMALL:
                 return self.p
         start = len(self.p)
-        if kmax < start:
+        if n <= start:
             return self.p
-        a_all = np.arange(0, kmax + 1, dtype=float)
-        V = self.value(a_all, a_all)
-        self._ensure_pw(2 * kmax + 2)
-        pw = self._pw
-        # |δ(t)| = −(V(t) − t·(2t − 1)^α), t = 1..kmax, and its running minimum d(e)
-        neg = np.maximum(-(V[1:] - pw[1:2 * kmax:2] * a_all[1:]), 0.0)
-        dmin = np.concatenate([[0.0], np.minimum.accumulate(neg)])
-        p = np.concatenate([self.p, np.empty(kmax + 1 - start)])
-        self.V = V
-        a = start
-        while a <= kmax:
-            # chunk [a, A2]: every row's lower region reads only p(s), s ≤ a − 1 (already known)
-            A2 = min(kmax, max(a, int((a - 1) / self.beta)))
-            while A2 > a and int(self._cap(np.array([A2]))[0]) > a - 1:
-                A2 -= 1
-            rows = np.arange(a, A2 + 1)
+        self._jlast = 0  # τ below is relative to this extend's rows: carry no minimiser across extends
+        a_all = np.arange(lo, kmax + 1, dtype=float)
+        T = a_all + lo
+        self.V = self.value(T, T)
+        self._pbar = self.V - self.value(a_all, np.full_like(a_all, float(lo)))
+        self._ensure_pw(2 * kmax + 2 * lo + 2)
+        self._P = np.concatenate([self.p, np.empty(n - start)])
+        self._tau_scale = 1.0 + float(np.abs(self.V).max())
+        self._pyramid(n)
+        k = start
+        while k < n:
+            k1 = self._chunk_end(k, n)
+            rows = np.arange(k, k1 + 1)
             cap = self._cap(rows)
-            low = self._lower(rows, cap, p, V, pw)
+            low = self._lower(rows, cap)
             for b0 in range(0, len(rows), self.BATCH):
-                self._batch(rows[b0:b0 + self.BATCH], cap[b0:b0 + self.BATCH], low[b0:b0 + self.BATCH],
-                            p, V, pw, dmin)
-            a = A2 + 1
-        self.p = p
-        return p
+                self._batch(rows[b0:b0 + self.BATCH], cap[b0:b0 + self.BATCH], low[b0:b0 + self.BATCH])
+            k = k1 + 1
+        self.p = self._P
+        return self.p
+
+    def _chunk_end(self, k: int, n: int) -> int:
+        """Last row k1 of the chunk from k: every row's lower region reads only P[j], j ≤ k − 1 (settled)."""
+        k1 = min(n - 1, max(k, int((k - 1 + 2 * self.lo) / self.beta) - self.lo + 1))
+        while k1 > k and int(self._cap(np.array([k1]))[0]) > k - 1:
+            k1 -= 1
+        return k1
+
+    def _lower(self, rows: np.ndarray, cap: np.ndarray) -> np.ndarray:
+        """min over the lower region per row: divide and conquer on the monotone minimiser, one
+        vectorised pass per level of the recursion (Lemma 1, with the float band τ)."""
+        out = np.full(len(rows), np.inf)
+        if cap[-1] < 0:
+            return out
+        i_first = int(np.argmax(cap >= 0))
+        c_hi = int(cap[-1])
+        last = len(rows) - 1
+        I0, I1 = np.array([i_first]), np.array([last])
+        C0, C1 = np.array([min(self._jlast, c_hi)]), np.array([c_hi])
+        tau_scale = self._tau_scale
+        while len(I0):
+            m = (I0 + I1) // 2
+            hi = np.minimum(C1, cap[m])
+            lo_ = np.minimum(C0, hi)
+            cnt = hi - lo_ + 1
+            j_small, j_large = np.empty_like(m), np.empty_like(m)
+            # one level of the recursion, in groups of ≤ LEVEL_CHUNK evaluations (bounded memory)
+            group = np.cumsum(cnt) // self.LEVEL_CHUNK
+            cuts = np.concatenate([[0], np.nonzero(np.diff(group))[0] + 1, [len(m)]])
+            for g0, g1 in zip(cuts[:-1], cuts[1:]):
+                c = cnt[g0:g1]
+                starts = np.concatenate([[0], np.cumsum(c)[:-1]])
+                idx = np.arange(int(c.sum())) - np.repeat(starts - lo_[g0:g1], c)
+                vals = self._cand(np.repeat(rows[m[g0:g1]], c), idx)
+                self.stats["lower"] += len(idx)
+                mn = np.minimum.reduceat(vals, starts)
+                near = vals <= np.repeat(mn + 1e-12 * (tau_scale + np.abs(mn)), c)
+                j_small[g0:g1] = np.minimum.reduceat(np.where(near, idx, np.iinfo(np.int64).max), starts)
+                j_large[g0:g1] = np.maximum.reduceat(np.where(near, idx, -1), starts)
+                out[m[g0:g1]] = mn
+            at_last = np.nonzero(m == last)[0]
+            if len(at_last):
+                self._jlast = int(j_small[at_last[0]])
+            left, right = I0 <= m - 1, m + 1 <= I1
+            I0, I1, C0, C1 = (np.concatenate([I0[left], (m + 1)[right]]), np.concatenate([(m - 1)[left], I1[right]]),
+                              np.concatenate([C0[left], j_small[right]]), np.concatenate([j_large[left], C1[right]]))
+        return out
 
     def _layout(self, s_lo: int, s_hi: int) -> tuple[np.ndarray, np.ndarray]:
         """Blocks covering [s_lo, s_hi]: width ≈ GROWTH × the distance to s_hi, at most WIDEST × s_hi."""
@@ -282,102 +405,78 @@ class EnvelopeRow(GrowthRow):
         top = int(dg[-1]) + 1 if len(dg) else 0
         d = np.concatenate([[0], dg + 1 if len(dg) else dg, np.arange(top + wmax, n, wmax)])
         d = np.unique(np.concatenate([d[d < n], [n]]))
-        en = s_hi - d[:-1]
-        st = s_hi - d[1:] + 1
-        return st, en
+        return s_hi - d[1:] + 1, s_hi - d[:-1]
 
-    def _batch(self, rows: np.ndarray, cap: np.ndarray, low: np.ndarray, P: np.ndarray, V: np.ndarray,
-               pw: np.ndarray, dmin: np.ndarray) -> None:
-        """Rows r0..r1: the known upper part (s < r0) by Lemma 2 on all rows at once, then row by row
-        the online part s ∈ [r0, r), evaluated exactly."""
-        r0 = int(rows[0])
-        best = low.astype(float)
-        s_lo, s_hi = int(cap[0]) + 1, r0 - 1
+    def _batch(self, rows: np.ndarray, cap: np.ndarray, low: np.ndarray) -> None:
+        """Settle rows r0..r1: the settled upper part by Lemma 2 (all rows at once), then Lemma 3."""
+        lo, P, V = self.lo, self._P, self.V
+        r0, r1 = int(rows[0]), int(rows[-1])
+        best = np.minimum(low, 0.0 + self._pbar[rows])
+        if lo == 1:
+            best[0] = min(best[0], P[r0 - 1] + (V[r0] - V[r0 - 1]))
+        s_lo, s_hi = max(0, int(cap[0]) + 1), r0 - 1 - lo
         if s_lo <= s_hi:
             st, en = self._layout(s_lo, s_hi)
-            R = rows[:, None].astype(float)
-            ce = P[en][None, :] + (V[rows][:, None] - pw[rows[:, None] + en[None, :]] * R)
+            R = rows[:, None]
+            ce = self._cand(R, en[None, :])
             best = np.minimum(best, ce.min(axis=1))
-            w = (en - st).astype(float)[None, :]
-            slope = np.maximum(0.0, self.beta * R * np.power(R + st[None, :], self.alpha - 1.0) - dmin[en][None, :])
-            scale = 1.0 + np.abs(V[rows])[:, None] + np.abs(best)[:, None] + np.abs(P[st])[None, :]
-            bound = ce - w * slope - (1e-12 + 1e-15 * w) * scale
-            fail = (bound <= best[:, None]) & (w > 0)
+            bound = self._bound(R, st[None, :], en[None, :], ce, best[:, None])
+            fail = ~(bound > best[:, None]) & (en > st)[None, :]  # a NaN bound never skips
             self.stats["upper_blocks"] += ce.size
-            self.stats["refined"] += int(fail.sum())
-            for i, k in zip(*np.nonzero(fail)):
-                r = int(rows[i])
-                best[i] = self._upper(r, float(V[r]), float(best[i]), int(st[k]), int(en[k]), P, pw, dmin)
-        for i in range(len(rows)):
-            r = r0 + i
-            b = float(best[i])
-            if r > r0:
-                b = min(b, float((P[r0:r] + (V[r] - pw[r + r0: 2 * r] * float(r))).min()))
-                self.stats["upper_exact"] += r - r0
-            P[r] = b
+            if fail.any():
+                ii, kk = np.nonzero(fail)
+                self.stats["refined"] += len(ii)
+                self._refine(r0, best, rows[ii], st[kk], en[kk])
+        # Lemma 3: near candidates j ≥ r0 − lo read rows of this batch; speculate P = q
+        B = len(rows)
+        P[r0:r1 + 1] = best
+        ii, jj = np.tril_indices(B, -1)
+        near = np.full(B, np.inf)
+        if len(ii):
+            np.minimum.at(near, ii, self._cand(r0 + ii, r0 - lo + jj))
+            self.stats["near"] += len(ii)
+        if lo == 1 and B > 1:
+            kk = rows[1:]
+            near[1:] = np.minimum(near[1:], P[kk - 1] + (V[kk] - V[kk - 1]))
+        bad = np.nonzero(near < best)[0]
+        if len(bad):
+            self.stats["fallback"] += 1
+            for i in range(int(bad[0]), B):
+                k = r0 + i
+                b = float(best[i])
+                js = np.arange(r0 - lo, k - lo)
+                if len(js):
+                    b = min(b, float(self._cand(np.full(len(js), k), js).min()))
+                if lo == 1:
+                    b = min(b, float(P[k - 1] + (V[k] - V[k - 1])))
+                P[k] = b
+        self._pyr_update(r0, r1)
 
-    def _lower(self, rows: np.ndarray, cap: np.ndarray, P: np.ndarray, V: np.ndarray,
-               pw: np.ndarray) -> np.ndarray:
-        """min over the lower region per row, divide and conquer on the monotone largest minimiser."""
-        out = np.empty(len(rows))
-        stack = [(0, len(rows) - 1, 0, int(cap.max()))]
-        while stack:
-            i0, i1, c0, c1 = stack.pop()
-            if i0 > i1:
-                continue
-            m = (i0 + i1) // 2
-            r = int(rows[m])
-            hi = min(c1, int(cap[m]))
-            lo = min(c0, hi)
-            vals = P[lo:hi + 1] + (V[r] - pw[r + lo: r + hi + 1] * float(r))
-            self.stats["lower"] += hi - lo + 1
-            rev = vals[::-1]
-            t = int(np.argmin(rev))  # first minimum of the reversed slice = the largest minimiser
-            out[m] = rev[t]
-            j = hi - t
-            stack.append((i0, m - 1, c0, j))
-            stack.append((m + 1, i1, j, c1))
-        return out
-
-    def _upper(self, r: int, Vk: float, best: float, j0: int, j1: int, P: np.ndarray, pw: np.ndarray,
-               dmin: np.ndarray) -> float:
-        """min(best, min_{j0 ≤ s ≤ j1} c_r(s)) with Lemma 2's block bounds (exact in floats)."""
-        ra = float(r)
-        ka = ra * self.beta
-        am1 = self.alpha - 1.0
-        n = j1 - j0 + 1
-        off = (np.arange(33) * n) // 32
-        st, en = j0 + off[:-1], j0 + off[1:] - 1
-        keep = en >= st
-        st, en = st[keep], en[keep]
-        while len(st):
-            ce = P[en] + (Vk - pw[r + en] * ra)  # c_r(e), evaluated: also a candidate
-            m = float(ce.min())
-            best = min(best, m)
-            w = (en - st).astype(float)
-            slope = np.maximum(0.0, ka * np.power(ra + st, am1) - dmin[en])
-            scale = 1.0 + abs(Vk) + abs(best) + np.abs(P[st])
-            bound = ce - w * slope - (1e-12 + 1e-15 * w) * scale
-            self.stats["upper_blocks"] += len(st)
-            keep = (bound <= best) & (en > st)
-            st, en = st[keep], en[keep]
-            if not len(st):
-                break
-            small = en - st + 1 <= self.EXACT_BLOCK
+    def _refine(self, r0: int, best: np.ndarray, R: np.ndarray, st: np.ndarray, en: np.ndarray) -> None:
+        """Lower ``best`` (in place, row R − r0) to the float minimum over the blocks that Lemma 2 could not skip."""
+        while len(R):
+            w = en - st + 1
+            small = w <= self.EXACT_BLOCK
             if small.any():
-                ss, ee = st[small], en[small]
-                cnt = ee - ss + 1
-                idx = np.repeat(ss - np.concatenate([[0], np.cumsum(cnt)[:-1]]), cnt) + np.arange(int(cnt.sum()))
-                vals = P[idx] + (Vk - pw[r + idx] * ra)
+                Rs, ss, cnt = R[small], st[small], w[small]
+                starts = np.concatenate([[0], np.cumsum(cnt)[:-1]])
+                idx = np.arange(int(cnt.sum())) - np.repeat(starts - ss, cnt)
+                rr = np.repeat(Rs, cnt)
+                np.minimum.at(best, rr - r0, self._cand(rr, idx))
                 self.stats["upper_exact"] += len(idx)
-                best = min(best, float(vals.min()))
-                st, en = st[~small], en[~small]
-            if len(st):
-                off8 = (np.arange(9)[None, :] * (en - st + 1)[:, None]) // 8
-                nst, nen = (st[:, None] + off8[:, :-1]).ravel(), (st[:, None] + off8[:, 1:] - 1).ravel()
-                keep = nen >= nst
-                st, en = nst[keep], nen[keep]
-        return best
+            R, st, en = R[~small], st[~small], en[~small]
+            if not len(R):
+                break
+            off8 = (np.arange(9)[None, :] * (en - st + 1)[:, None]) // 8
+            nst, nen = (st[:, None] + off8[:, :-1]).ravel(), (st[:, None] + off8[:, 1:] - 1).ravel()
+            keep = nen >= nst
+            R, st, en = np.repeat(R, 8)[keep], nst[keep], nen[keep]
+            ce = self._cand(R, en)
+            np.minimum.at(best, R - r0, ce)
+            bound = self._bound(R, st, en, ce, best[R - r0])
+            self.stats["upper_blocks"] += len(R)
+            keep = ~(bound > best[R - r0]) & (en > st)
+            R, st, en = R[keep], st[keep], en[keep]
 
 
 # --------------------------------------------------------------------------- search
@@ -387,26 +486,25 @@ def growth_boundary(alpha: float, *, include_zero: bool = True, k_max: int = DEF
                     tolerance: float = 1e-9, method: str = "auto") -> BoundaryResult:
     """The disparity boundary of the two-agent market-growth model at ``alpha``.
 
-    Doubling chunks of the extreme-family row DP (prefix-stable, so nothing is recomputed),
+    Growing chunks of the extreme-family row DP (prefix-stable, so nothing is recomputed),
     stopping at the first failing profile or at ``k_max``; verification on all profiles
     when the boundary is ≤ ``verify_limit``. A profile fails when Σ p^max < −tolerance·scale,
     scale = max(1, |p_1| + |p_2|), so float noise at exact ties (α = −1) cannot flip a verdict.
 
-    ``method``: ``"envelope"`` (:class:`EnvelopeRow`, lo = 0 and −1 < α < 0 only: O(K log K),
-    D/ε = 10^6 in minutes), ``"quadratic"`` (:class:`GrowthRow`, O(K²)), or ``"auto"`` (envelope
-    where it applies). Both give the same payments (bitwise on every grid tested).
+    ``method``: ``"envelope"`` (:class:`EnvelopeRow`, −1 < α < 0 on either grid: O(K log K),
+    D/ε = 3.5·10^6 in well under a minute), ``"quadratic"`` (:class:`GrowthRow`, O(K²)), or ``"auto"``
+    (envelope where it applies). Both give the same payments bit for bit.
     """
     if not -10 <= alpha <= 10:
         raise InvalidModel(f"alpha = {alpha} is out of range [-10, 10]", field="alpha")
     t0 = time.perf_counter()
     lo = 0 if include_zero else 1
-    envelope_ok = lo == 0 and -1.0 < alpha < 0.0
+    envelope_ok = -1.0 < alpha < 0.0
     if method not in ("auto", "envelope", "quadratic"):
         raise InvalidModel(f"method {method!r} is not auto, envelope or quadratic", field="method")
     if method == "envelope" and not envelope_ok:
-        raise Unsupported("the envelope row needs types from 0 (include_zero) and -1 < alpha < 0",
-                          field="method")
-    row: GrowthRow = EnvelopeRow(alpha) if method != "quadratic" and envelope_ok else GrowthRow(alpha, lo, lo)
+        raise Unsupported("the envelope row needs -1 < alpha < 0", field="method")
+    row: GrowthRow = EnvelopeRow(alpha, lo) if method != "quadratic" and envelope_ok else GrowthRow(alpha, lo, lo)
     done = lo - 1  # largest K examined
     K = max(first_chunk, lo + 1)
     first: tuple[int, int] | None = None
@@ -426,7 +524,9 @@ def growth_boundary(alpha: float, *, include_zero: bool = True, k_max: int = DEF
         done = K
         if K >= k_max:
             break
-        K *= 2
+        # doubling, then ×1.25 past 2^17: the row is incremental, so a finer schedule only trims the
+        # overshoot past the first failure (at most 25 % of extra rows instead of 100 %)
+        K = 2 * K if K < 1 << 17 else K + K // 4
     kk = first[1] if first else done
     norm = float((small_agent_payment(alpha, lo, np.array([kk]))[0] + p[kk - lo]) / kk ** (alpha + 1)) \
         if kk > 0 else None

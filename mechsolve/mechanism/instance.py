@@ -108,7 +108,7 @@ class MechanismInstance:
         part[..., i] = False
         x = self.allocation(t, part)
         q = np.maximum(x, self.own)
-        return self.valuation.values(q, t)[..., i]
+        return self.valuation.value_of(i, q, t)
 
     @cached_property
     def Vout(self) -> np.ndarray:
@@ -129,7 +129,7 @@ class MechanismInstance:
         t = np.moveaxis(self.profiles, i, 0)[k]  # true profile, (..., n) with t_i = grid_i[k]
         own_true = self.quality(t)
         q = np.maximum(X, own_true[None])
-        return self.valuation.values(q, np.broadcast_to(t[None], q.shape))[..., i]
+        return self.valuation.value_of(i, q, np.broadcast_to(t[None], q.shape))
 
     def reports(self, k: int, m: int) -> range:
         """Report indices k' an agent of true type index k may use (Assumption 2, or all)."""

@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidModel
+from ..numtext import natural_key
 from .allocation import AllocationRule
 from .instance import MechanismInstance
 from .mep import mep
@@ -152,7 +153,7 @@ def fig1(ns: Sequence[int] = tuple(range(2, 21)), *, samples: int = 50, seed: in
     """Fig. 1: mean MEP revenue, welfare and best model quality Q(Σ t) against n.
 
     Sample s for n agents uses ``default_rng([seed, n, s])``: α (see :func:`draw_alpha`) and
-    t ~ U[0, 1]^n; the standard error of the mean revenue is reported too.
+    t ~ U[0, 1]^n; the standard errors of the three means are reported too (``… s.e.`` columns).
     """
     if samples < 2:
         raise InvalidModel(f"samples = {samples}; need at least 2", field="samples")
@@ -170,8 +171,9 @@ def fig1(ns: Sequence[int] = tuple(range(2, 21)), *, samples: int = 50, seed: in
             rev[s] = float(r["payment"].sum())
             wel[s] = float(r["value"].sum())
             best[s] = float(r["best"].reshape(-1)[0])
-        rows.append([n, rev.mean(), wel.mean(), best.mean(), rev.std(ddof=1) / np.sqrt(samples)])
-    cols = ["n", "revenue", "welfare", "best quality", "revenue s.e."]
+        se = [x.std(ddof=1) / np.sqrt(samples) for x in (rev, wel, best)]
+        rows.append([n, rev.mean(), wel.mean(), best.mean(), se[0], se[1], se[2]])
+    cols = ["n", "revenue", "welfare", "best quality", "revenue s.e.", "welfare s.e.", "best quality s.e."]
     f = Figure("chen-fig1", "MEP under different numbers of agents (Chen et al. 2020, Fig. 1)", "n", cols, rows,
                [], {"samples": samples, "seed": seed, "diagonal": diagonal, "quality": FIG1_QUALITY,
                     "alpha_ij": "U[-1, 1]" + (", α_ii ~ U[0, 1]" if diagonal == "positive" else ""),
@@ -217,18 +219,22 @@ def fig2(t2: Sequence[float] | None = None, *, t1: float = 1.0, samples: int = 5
     if grid.ndim != 1 or len(grid) < 2 or (grid < 0).any() or (np.diff(grid) <= 0).any():
         raise InvalidModel("t_2 values must be ≥ 0 and strictly increasing (at least two)", field="t2")
     quality = Quality.parse(FIG1_QUALITY)
-    acc = {k: np.zeros(len(grid)) for k in ("revenue", "welfare", "u1", "u2")}
+    keys = ("revenue", "welfare", "u1", "u2")
+    acc = {k: np.zeros(len(grid)) for k in keys}
+    sq = {k: np.zeros(len(grid)) for k in keys}
     for s in range(samples):
         a = draw_alpha(np.random.default_rng([seed, s]), 2, diagonal)
         r = linear_mep(a, [np.array([t1]), grid], quality)
         p, v = r["payment"][:, 0, :], r["value"][:, 0, :]
-        acc["revenue"] += p.sum(axis=0)
-        acc["welfare"] += v.sum(axis=0)
-        acc["u1"] += v[0] - p[0]
-        acc["u2"] += v[1] - p[1]
+        for k, x in zip(keys, (p.sum(axis=0), v.sum(axis=0), v[0] - p[0], v[1] - p[1])):
+            acc[k] += x
+            sq[k] += x * x
     m = {k: x / samples for k, x in acc.items()}
-    rows = [[float(grid[j]), m["revenue"][j], m["welfare"][j], m["u1"][j], m["u2"][j]] for j in range(len(grid))]
-    cols = ["t_2", "revenue", "welfare", "uti_1", "uti_2"]
+    # standard error of each mean (0 with one sample)
+    se = {k: np.sqrt(np.maximum(sq[k] - samples * m[k] ** 2, 0.0) / max(samples - 1, 1) / samples) for k in keys}
+    rows = [[float(grid[j])] + [m[k][j] for k in keys] + [se[k][j] for k in keys] for j in range(len(grid))]
+    cols = ["t_2", "revenue", "welfare", "uti_1", "uti_2", "revenue s.e.", "welfare s.e.", "uti_1 s.e.",
+            "uti_2 s.e."]
     wr = float(np.ptp(m["welfare"]))
     claims = []
     for col, key in (("welfare", "welfare"), ("uti_2", "u2")):
@@ -293,9 +299,9 @@ def fig3(alphas: Sequence[float] | None = None, *, k_max: int = 100_000, verify_
                             "boundary > 10,000 (or none found up to k_max) for some α ∈ [−0.666, −0.66]",
                             bool(over), "; ".join(f"α = {r.alpha}: {r.boundary if r.boundary is not None else '> ' + str(r.k_max)}"
                                                   for r in close)))
-    notes = sorted({n for r in res for n in r.notes})
-    notes.append("NaN boundary = no failing profile found up to k_max; above α* ≈ −0.6609 (continuum limit of "
-                 "Σp^max/K^(α+1)) the boundary stops existing")
+    notes = sorted({n for r in res for n in r.notes}, key=natural_key)
+    notes.append("boundary \"> k_max\" (NaN in the JSON rows) = no failing profile found up to k_max; above "
+                 "α* ≈ −0.6609 (continuum limit of Σp^max/K^(α+1)) the boundary stops existing")
     return Figure("chen-fig3", "Boundary of data disparity for desirable mechanisms (Chen et al. 2020, Fig. 3)",
                   "alpha", cols, rows, claims,
                   {"agents": 2, "valuation": "(q_1 + q_2)^α q_i", "quality": "t", "k_max": k_max,

@@ -7,10 +7,11 @@ Families (all vectorised over leading axes; ``q`` has shape ``(..., n)``):
 * ``quasi-monotone`` — Def. 8: v_i = F_i(q_i) + θ_i(q_−i);
 * ``formula`` — any formula in ``q_1..q_n, q_i, t_1..t_n, t_i`` (Def. 2 allows true types).
 
-Formulas go through :func:`mechsolve.model.formula.parse_formula` (an AST whitelist, never
-``eval``) and :func:`~mechsolve.model.formula.compile_formula` (sympy lambdify to numpy).
-Exact mode evaluates the sympy expression at rational points and insists on a rational
-result (an irrational value raises :class:`~mechsolve.errors.Unsupported`).
+Formulas are validated and compiled to numpy by :func:`mechsolve.model.formula.compile_numpy`
+(an AST whitelist, never ``eval``, no sympy): float work never imports sympy. The sympy
+expression (:func:`~mechsolve.model.formula.parse_formula`) is built on first use only — exact
+mode, which evaluates it at rational points and insists on a rational result (an irrational value
+raises :class:`~mechsolve.errors.Unsupported`), and the symbolic property checks.
 
 Examples
 --------
@@ -34,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidModel, Unsupported
-from ..model.formula import compile_formula, parse_formula
+from ..model.formula import NumpyFormula, compile_formula, compile_numpy, parse_formula
 from .types import as_fraction
 
 
@@ -66,6 +67,18 @@ def _exact_caller(expr: Any, symbols: Sequence[str], where: str) -> Callable[...
     return call
 
 
+class _quasi_caller:
+    """v_k = F_k(q_k) + θ_k(q_1..q_n, q_others) in floats (the numpy-compiled parts)."""
+
+    def __init__(self, F: NumpyFormula, theta: NumpyFormula, k: int, n: int) -> None:
+        self.F, self.theta, self.k, self.n = F, theta, k, n
+
+    def __call__(self, *cols: np.ndarray) -> np.ndarray:
+        qs = cols[:self.n]
+        others = sum(qs[j] for j in range(self.n) if j != self.k)
+        return self.F(qs[self.k]) + self.theta(*qs, others if self.n > 1 else 0.0)
+
+
 def _finite(out: np.ndarray, field: str, what: str) -> np.ndarray:
     """``out`` unchanged when every entry is finite; else bad input naming ``field`` (never a NaN verdict)."""
     bad = ~np.isfinite(out)
@@ -80,21 +93,39 @@ class Quality:
     """Model quality Q(s) of valid data size s (Assumption 1: Q(0) = 0, increasing, ≤ 1).
 
     ``Quality.parse("t")`` is the identity of Sec. 6.2; Sec. 6.1 uses
-    ``(1 - exp(-t))/(1 + exp(-t))``.
+    ``(1 - exp(-t))/(1 + exp(-t))``. Float evaluation is the numpy-compiled formula; the sympy
+    expression (``expr``) and the exact evaluator are built on first use.
     """
 
     text: str
-    expr: Any
-    _float: Callable[..., np.ndarray]
-    _exact: Callable[..., np.ndarray] | None
+    _float: NumpyFormula
+    constants: tuple[tuple[str, float], ...] = ()
 
     @classmethod
     def parse(cls, text: str, constants: Mapping[str, float] | None = None) -> "Quality":
-        expr = parse_formula(text, ["t"], field="quality", constants=constants)
-        return cls(text, expr, compile_formula(expr, ["t"]), _exact_caller(expr, ["t"], "quality"))
+        return cls(text, compile_numpy(text, ["t"], field="quality", constants=constants),
+                   tuple(sorted((constants or {}).items())))
 
     @cached_property
-    def is_identity(self) -> bool:  # cached: sympy.simplify costs ~30 ms, and every exact Q(t) call asks
+    def expr(self) -> Any:
+        """The sympy expression (imports sympy)."""
+        return parse_formula(self.text, ["t"], field="quality", constants=dict(self.constants))
+
+    @cached_property
+    def _exact(self) -> Callable[..., np.ndarray]:
+        return _exact_caller(self.expr, ["t"], "quality")
+
+    @cached_property
+    def is_identity(self) -> bool:
+        """Q(t) ≡ t. Decided without sympy unless the float formula agrees with t on sample points
+        (``t`` itself; a formula that differs from t there is not the identity); then by
+        ``sympy.simplify`` (~30 ms, cached)."""
+        if self.text.strip() == "t":
+            return True
+        pts = np.array([0.0, 0.5, 1.0, 2.0, 3.7, 10.0, 1e3])
+        out = np.broadcast_to(np.asarray(self._float(pts), dtype=float), pts.shape)
+        if not np.allclose(out, pts, rtol=1e-12, atol=1e-12):
+            return False
         import sympy as sp
 
         return bool(sp.simplify(self.expr - sp.Symbol("t", real=True)) == 0)
@@ -104,10 +135,8 @@ class Quality:
         if t.dtype == object:
             if self.is_identity:
                 return t.copy()
-            assert self._exact is not None
             return self._exact(t)
-        with np.errstate(all="ignore"):
-            out = self._float(t.astype(float))
+        out = self._float(t.astype(float))
         return _finite(np.broadcast_to(np.asarray(out, dtype=float), t.shape).copy(), "quality",
                        f"Q(t) = {self.text}")
 
@@ -125,19 +154,42 @@ class Valuation:
     alpha : float or None
         Market growth rate of the market-growth family.
     exprs : tuple
-        Per-agent sympy expressions (formula / quasi-monotone families).
+        Per-agent sympy expressions (formula / quasi-monotone families), built on first use.
     """
 
     n: int
     family: str
     matrix: np.ndarray | None = None
     alpha: float | None = None
-    exprs: tuple[Any, ...] = ()
-    parts: tuple[tuple[Any, Any], ...] = ()  # (F_k, θ_k) for quasi-monotone
     _float: tuple[Callable[..., np.ndarray], ...] = ()
-    _exact: tuple[Callable[..., np.ndarray], ...] = ()
-    uses_types: bool = False
+    #: Builds (exprs, parts, where-labels) with sympy, on first use (exact mode, symbolic checks).
+    _symbolic: Callable[[], tuple[tuple[Any, ...], tuple[tuple[Any, Any], ...], tuple[str, ...]]] | None = None
+    _mentions_types: bool = False
     meta: Mapping[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def _sym(self) -> tuple[tuple[Any, ...], tuple[tuple[Any, Any], ...], tuple[str, ...]]:
+        return self._symbolic() if self._symbolic is not None else ((), (), ())
+
+    @property
+    def exprs(self) -> tuple[Any, ...]:
+        """Per-agent sympy expressions (imports sympy)."""
+        return self._sym[0]
+
+    @property
+    def parts(self) -> tuple[tuple[Any, Any], ...]:
+        """(F_k, θ_k) per agent for quasi-monotone valuations (imports sympy)."""
+        return self._sym[1]
+
+    @cached_property
+    def _exact(self) -> tuple[Callable[..., np.ndarray], ...]:
+        qs, ts = [f"q_{k + 1}" for k in range(self.n)], [f"t_{k + 1}" for k in range(self.n)]
+        return tuple(_exact_caller(e, qs + ts, w) for e, w in zip(self.exprs, self._sym[2]))
+
+    @cached_property
+    def uses_types(self) -> bool:
+        """The valuation depends on true types t (sympy is asked only when a formula names some t_k)."""
+        return self._mentions_types and any(s.name.startswith("t_") for e in self.exprs for s in e.free_symbols)
 
     # ----------------------------------------------------------------- constructors
     @classmethod
@@ -158,21 +210,23 @@ class Valuation:
     def from_formulas(cls, n: int, texts: Sequence[str], constants: Mapping[str, float] | None = None,
                       *, field: str = "valuation.formula") -> "Valuation":
         """Per-agent formulas in ``q_1..q_n, q_i, t_1..t_n, t_i`` (``_i`` = the agent's own)."""
-        import sympy as sp
-
         qs, ts = [f"q_{k + 1}" for k in range(n)], [f"t_{k + 1}" for k in range(n)]
-        exprs = []
-        for k, text in enumerate(texts):
-            e = parse_formula(text, qs + ts + ["q_i", "t_i"], field=field if len(set(texts)) == 1
-                              else f"{field}[{k}]", constants=constants)
-            e = e.subs({sp.Symbol("q_i", real=True): sp.Symbol(qs[k], real=True),
-                        sp.Symbol("t_i", real=True): sp.Symbol(ts[k], real=True)})
-            exprs.append(e)
-        uses_t = any(s.name.startswith("t_") for e in exprs for s in e.free_symbols)
-        return cls(n, "formula", exprs=tuple(exprs),
-                   _float=tuple(compile_formula(e, qs + ts) for e in exprs),
-                   _exact=tuple(_exact_caller(e, qs + ts, f"{field} (agent {k + 1})")
-                                for k, e in enumerate(exprs)), uses_types=uses_t)
+        fields = [field if len(set(texts)) == 1 else f"{field}[{k}]" for k in range(n)]
+        fl = tuple(compile_numpy(text, qs + ts, field=fields[k], constants=constants,
+                                 aliases={"q_i": qs[k], "t_i": ts[k]}) for k, text in enumerate(texts))
+
+        def symbolic() -> tuple[tuple[Any, ...], tuple[tuple[Any, Any], ...], tuple[str, ...]]:
+            import sympy as sp
+
+            exprs = []
+            for k, text in enumerate(texts):
+                e = parse_formula(text, qs + ts + ["q_i", "t_i"], field=fields[k], constants=constants)
+                exprs.append(e.subs({sp.Symbol("q_i", real=True): sp.Symbol(qs[k], real=True),
+                                     sp.Symbol("t_i", real=True): sp.Symbol(ts[k], real=True)}))
+            return tuple(exprs), (), tuple(f"{field} (agent {k + 1})" for k in range(n))
+
+        return cls(n, "formula", _float=fl, _symbolic=symbolic,
+                   _mentions_types=any(nm.startswith("t_") for f in fl for nm in f.names))
 
     @classmethod
     def quasi_monotone(cls, n: int, F: Sequence[str], theta: Sequence[str],
@@ -181,27 +235,35 @@ class Valuation:
 
         ``F`` uses ``q_i``; ``theta`` uses ``q_1..q_n`` and ``q_others`` (= Σ_{j≠i} q_j).
         """
-        import sympy as sp
-
         qs = [f"q_{k + 1}" for k in range(n)]
-        exprs, parts = [], []
+
+        def symbolic() -> tuple[tuple[Any, ...], tuple[tuple[Any, Any], ...], tuple[str, ...]]:
+            import sympy as sp
+
+            exprs, parts = [], []
+            for k in range(n):
+                own = sp.Symbol(qs[k], real=True)
+                f = parse_formula(F[k], ["q_i", qs[k]], field="valuation.F", constants=constants)
+                f = f.subs(sp.Symbol("q_i", real=True), own)
+                th = parse_formula(theta[k], qs + ["q_others"], field="valuation.theta", constants=constants)
+                th = th.subs(sp.Symbol("q_others", real=True),
+                             sum(sp.Symbol(q, real=True) for j, q in enumerate(qs) if j != k))
+                if own in th.free_symbols:
+                    raise InvalidModel(f"θ_{k + 1} must not depend on the agent's own quality {qs[k]} (Def. 8)",
+                                       field="valuation.theta")
+                parts.append((f, th))
+                exprs.append(f + th)
+            return tuple(exprs), tuple(parts), tuple(f"valuation (agent {k + 1})" for k in range(n))
+
+        fl = []
         for k in range(n):
-            own = sp.Symbol(qs[k], real=True)
-            f = parse_formula(F[k], ["q_i", qs[k]], field="valuation.F", constants=constants)
-            f = f.subs(sp.Symbol("q_i", real=True), own)
-            th = parse_formula(theta[k], qs + ["q_others"], field="valuation.theta", constants=constants)
-            th = th.subs(sp.Symbol("q_others", real=True),
-                         sum(sp.Symbol(q, real=True) for j, q in enumerate(qs) if j != k))
-            if own in th.free_symbols:
-                raise InvalidModel(f"θ_{k + 1} must not depend on the agent's own quality {qs[k]} (Def. 8)",
-                                   field="valuation.theta")
-            parts.append((f, th))
-            exprs.append(f + th)
-        ts = [f"t_{k + 1}" for k in range(n)]
-        return cls(n, "quasi-monotone", exprs=tuple(exprs), parts=tuple(parts),
-                   _float=tuple(compile_formula(e, qs + ts) for e in exprs),
-                   _exact=tuple(_exact_caller(e, qs + ts, f"valuation (agent {k + 1})")
-                                for k, e in enumerate(exprs)))
+            f = compile_numpy(F[k], [qs[k]], field="valuation.F", constants=constants, aliases={"q_i": qs[k]})
+            th = compile_numpy(theta[k], qs + ["q_others"], field="valuation.theta", constants=constants)
+            fl.append(_quasi_caller(f, th, k, n))
+        v = cls(n, "quasi-monotone", _float=tuple(fl), _symbolic=symbolic)
+        if any(qs[k] in fl[k].theta.names for k in range(n)):  # named: let sympy decide whether it matters
+            v.exprs  # noqa: B018  (raises InvalidModel when θ_k really depends on q_k)
+        return v
 
     # ----------------------------------------------------------------- evaluation
     def values(self, q: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -231,12 +293,40 @@ class Valuation:
         cols_q = [q[..., k] for k in range(self.n)]
         cols_t = [t[..., k] for k in range(self.n)]
         fns = self._exact if exact else self._float
-        outs = []
+        out = np.empty(q.shape, dtype=object if exact else float)
         for k in range(self.n):
             with np.errstate(all="ignore"):
-                r = fns[k](*cols_q, *cols_t)
-            outs.append(np.broadcast_to(np.asarray(r, dtype=object if exact else float), q.shape[:-1]))
-        out = np.stack(outs, axis=-1)
+                out[..., k] = fns[k](*cols_q, *cols_t)
+        return out if exact else _finite(out, "valuation", f"the {self.family} valuation")
+
+    def column_values(self, qs: Sequence[np.ndarray], t: np.ndarray) -> list[np.ndarray]:
+        """[v_k(q; t) for every agent k] from the quality columns ``qs`` (formula families): the floats
+        of :meth:`values` without stacking q."""
+        exact = qs[0].dtype == object
+        t = np.asarray(t)
+        cols_t = [np.broadcast_to(t[..., k], qs[0].shape) for k in range(self.n)]
+        fns = self._exact if exact else self._float
+        out = []
+        for k in range(self.n):
+            with np.errstate(all="ignore"):
+                r = fns[k](*qs, *cols_t)
+            r = np.broadcast_to(np.asarray(r, dtype=object if exact else float), qs[0].shape)
+            out.append(r if exact else _finite(r, "valuation", f"the {self.family} valuation"))
+        return out
+
+    def value_of(self, i: int, q: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """v_i(q; t) of agent i only, shape ``q.shape[:-1]``: equal to ``values(q, t)[..., i]`` bit for bit
+        (formula families evaluate only agent i's formula; the others take the column)."""
+        q = np.asarray(q)
+        if self.family not in ("formula", "quasi-monotone"):
+            return self.values(q, t)[..., i]
+        exact = q.dtype == object
+        t = np.broadcast_to(np.asarray(t), q.shape)
+        with np.errstate(all="ignore"):
+            r = (self._exact if exact else self._float)[i](*[q[..., k] for k in range(self.n)],
+                                                          *[t[..., k] for k in range(self.n)])
+        out = np.empty(q.shape[:-1], dtype=object if exact else float)
+        out[...] = r
         return out if exact else _finite(out, "valuation", f"the {self.family} valuation")
 
     # ----------------------------------------------------------------- structure

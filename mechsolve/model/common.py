@@ -109,3 +109,38 @@ def validate_names(names: list[str], what: str) -> list[str]:
             raise ValueError(f"{what}[{i}] = {p!r} is a duplicate name")
         seen.add(p)
     return names
+
+
+#: Objectives of `mechsolve design` (``closest-to`` takes a rule: ``closest-to mep``).
+DESIGN_OBJECTIVES = ("revenue", "max-min-utility", "closest-to", "budget-balance-gap", "none")
+
+
+class DesignSpec(Frozen):
+    """What ``mechsolve design`` synthesises on this model (command-line options override it).
+
+    * ``axioms`` — the linear axioms the rule must satisfy (mechanism: ``ic``, ``ir``, ``wbb``,
+      ``budget-balance``; market: ``efficiency``, ``individual-rationality``, ``core``,
+      ``epsilon-core``, ``budgets``, ``symmetry``, ``null-player``, ``non-negativity``,
+      ``shapley-within``);
+    * ``objective`` — ``revenue``, ``max-min-utility``, ``closest-to RULE`` (``rule``, ``norm``),
+      ``budget-balance-gap`` or ``none`` (any feasible rule);
+    * ``delta`` (``shapley-within``: |x_i − φ_i| ≤ δ) and ``epsilon`` (``epsilon-core``).
+    """
+
+    axioms: list[str] | None = Field(default=None, description="axioms the designed rule must satisfy")
+    objective: str | None = Field(default=None, description="revenue | max-min-utility | closest-to RULE | "
+                                                            "budget-balance-gap | none")
+    rule: str | None = Field(default=None, description="the rule of `closest-to` (e.g. mep, shapley)")
+    norm: Literal["l1", "linf"] = Field(default="l1", description="distance of `closest-to` and `budget-balance-gap`")
+    delta: float | None = Field(default=None, ge=0, description="δ of `shapley-within`: |x_i − φ_i| ≤ δ")
+    epsilon: float | None = Field(default=None, description="ε of `epsilon-core`: x(S) ≥ v(S) − ε")
+
+    @model_validator(mode="after")
+    def _objective(self) -> "DesignSpec":
+        if self.objective is not None:
+            head = self.objective.split()[0] if self.objective.split() else ""
+            if head not in DESIGN_OBJECTIVES:
+                raise ValueError(f"objective {self.objective!r} is not one of {', '.join(DESIGN_OBJECTIVES)}")
+            if head != "closest-to" and len(self.objective.split()) > 1:
+                raise ValueError(f"objective {self.objective!r}: only closest-to takes a rule")
+        return self

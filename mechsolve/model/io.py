@@ -11,6 +11,8 @@ import contextlib
 import csv
 import functools
 import re
+import shutil
+import stat
 import sys
 import json
 import math
@@ -218,34 +220,133 @@ def load_callable(base: Path, spec: str, field: str = "value.callable") -> Any:
     return fn
 
 
-def write_text(path: str | os.PathLike[str], text: str) -> None:
-    """Write a file atomically: a temporary file in the same folder, then rename."""
+def _umask() -> int:
+    """The process umask: from /proc on Linux, else by setting and restoring it (no read-only call)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _atomic_write(path: str | os.PathLike[str], write: Any) -> None:
+    """``write(fh)`` into a temporary file in the same folder, then rename over ``path``.
+
+    The file gets the mode a plain ``open()`` would give it: an existing file keeps its
+    mode; a new one gets ``0o666 & ~umask`` (0644 under umask 022). :func:`tempfile.mkstemp`
+    alone would leave it 0600.
+    """
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = stat.S_IMODE(os.stat(p).st_mode)
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()
     fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+        os.chmod(tmp, mode)
         os.replace(tmp, p)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def write_text(path: str | os.PathLike[str], text: str) -> None:
+    """Write a UTF-8 text file atomically (a temporary file in the same folder, then rename).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> write_text(d / "a.txt", "hi")
+    >>> oct((d / "a.txt").stat().st_mode & 0o777) == oct(0o666 & ~_umask())
+    True
+    """
+    data = text.encode("utf-8")
+    _atomic_write(path, lambda fh: fh.write(data))
+
+
+#: Model files mechsolve writes (TOML is read, not written: the standard library has no TOML writer).
+WRITABLE_MODEL_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def writable_model_path(path: str | os.PathLike[str], field: str = "output") -> Path:
+    """``path`` if a model file can be written there (YAML or JSON by its suffix; no suffix: YAML)."""
+    p = Path(path)
+    if p.suffix and p.suffix.lower() not in WRITABLE_MODEL_SUFFIXES:
+        raise InvalidModel(f"{p.name}: model files are written as {', '.join(WRITABLE_MODEL_SUFFIXES)}, "
+                           f"not {p.suffix!r}", field=field)
+    return p
+
+
+def model_text(model: Any, *, suffix: str = ".yaml", comment: str | None = None) -> str:
+    """A model mapping as file text: YAML (keys in the given order, ``# comment`` on top) or JSON.
+
+    Examples
+    --------
+    >>> print(model_text({"kind": "cooperative-market", "players": ["a"]}, comment="hello"), end="")
+    # hello
+    kind: cooperative-market
+    players:
+    - a
+    """
+    if suffix.lower() == ".json":
+        return json.dumps(model, indent=2, ensure_ascii=False) + "\n"
+    import yaml
+
+    head = f"# {comment}\n" if comment else ""
+    return head + yaml.safe_dump(dict(model), sort_keys=False, allow_unicode=True, width=100)
+
+
+def write_model(path: str | os.PathLike[str], model: Any, *, comment: str | None = None,
+                field: str = "output") -> None:
+    """Write a model mapping atomically as YAML or JSON (by the suffix); ``load`` reads it back."""
+    p = writable_model_path(path, field)
+    write_text(p, model_text(model, suffix=p.suffix or ".yaml", comment=comment))
 
 
 def write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     """Write bytes atomically (a figure, an array): a temporary file in the same folder, then rename."""
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
+    _atomic_write(path, lambda fh: fh.write(data))
+
+
+@contextlib.contextmanager
+def staged_dir(target: str | os.PathLike[str]) -> Iterator[Path]:
+    """Write a multi-file output into a temporary folder that replaces its entries in ``target`` at the end.
+
+    The body writes into the yielded folder (beside ``target``, on the same file system).
+    When it completes, each top-level entry replaces the one of the same name in
+    ``target`` (files by an atomic rename; a folder such as ``rewards/`` as a whole, so no
+    stale file of an earlier run stays in it); other files in ``target`` are left alone.
+    If the body raises or is interrupted, the temporary folder is removed and ``target``
+    is exactly as before: nothing half-done is ever visible.
+    """
+    out = Path(target)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp"))
+    os.chmod(tmp, 0o777 & ~_umask())
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, p)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+        yield tmp
+        out.mkdir(exist_ok=True)
+        for entry in sorted(tmp.iterdir()):
+            dest = out / entry.name
+            if entry.is_dir() and dest.is_dir():
+                old = Path(tempfile.mkdtemp(dir=out, prefix=f".{entry.name}.", suffix=".old"))
+                os.rename(dest, old / entry.name)
+                os.rename(entry, dest)
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                os.replace(entry, dest)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def import_file(path: Path, module_name: str, field: str) -> Any:
@@ -359,16 +460,7 @@ def write_points(path: str | os.PathLike[str], arr: np.ndarray) -> None:
         return
     if p.suffix.lower() != ".npy":
         raise InvalidModel(f"unknown array file type {p.suffix!r}; use .csv or .npy", field="output")
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.save(fh, a, allow_pickle=False)
-        os.replace(tmp, p)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    _atomic_write(p, lambda fh: np.save(fh, a, allow_pickle=False))
 
 
 def safe_filename(name: str) -> str:

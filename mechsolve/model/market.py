@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .common import Frozen, SchemeSpec, ValueSpec, check_number, validate_names
+from .common import DesignSpec, Frozen, SchemeSpec, ValueSpec, check_number, validate_names
 
 
 class CooperativeMarket(Frozen):
@@ -34,6 +34,9 @@ class CooperativeMarket(Frozen):
                                description="payment/reward scheme; default `shapley`")
     check: list[str] | None = Field(default=None, description="axioms to check; default: the scheme's own list")
     tolerance: float = Field(default=1e-9, ge=0, description="absolute tolerance of float verdicts")
+    design: DesignSpec | None = Field(default=None, description="what `mechsolve design` synthesises")
+    epsilon: float | None = Field(default=None, description="ε of the `epsilon-core` axiom "
+                                  "(x(S) ≥ v(S) − ε); default: the game's least-core value")
     exact: bool = Field(default=False, description="compute and check in exact rational arithmetic")
     replicas: dict[str, str] | None = Field(
         default=None, description="players holding a copy of another player's data: {replica: original} "

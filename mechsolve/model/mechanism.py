@@ -31,16 +31,17 @@ Example (YAML)::
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .common import Frozen, check_number, validate_names
+from .common import DesignSpec, Frozen, check_number, validate_names
 
 #: Built-in valuation families (Chen et al. Example 1, Sec. 6.2, Def. 8) plus free formulas.
 VALUATION_FAMILIES = ("linear", "market-growth", "quasi-monotone", "formula")
 #: Registered payment rules of this kind.
-PAYMENT_RULES = ("max-payment", "mep", "zero")
+PAYMENT_RULES = ("max-payment", "mep", "zero", "table")
 #: Allocation rules of this kind.
 ALLOCATION_RULES = ("efficient", "best-to-all", "own-models")
 
@@ -169,6 +170,50 @@ class AllocationSpec(Frozen):
         return self
 
 
+def _exact_number(x: Any, where: str) -> Fraction:
+    """A number or a ``"p/q"`` string as the rational it denotes."""
+    if isinstance(x, bool):
+        raise ValueError(f"{where}: expected a number, got {x!r}")
+    if isinstance(x, str):
+        try:
+            return Fraction(x.strip())
+        except (ValueError, ZeroDivisionError):
+            raise ValueError(f"{where}: expected a number or 'p/q', got {x!r}") from None
+    check_number(x, where)
+    return Fraction(repr(float(x))) if isinstance(x, float) else Fraction(x)
+
+
+class PaymentRow(Frozen):
+    """One profile of a payment table: the types and every agent's payment (numbers or ``"p/q"``)."""
+
+    profile: dict[str, Any]
+    payment: dict[str, Any]
+
+
+class PaymentTable(Frozen):
+    """A payment rule given as a table over every type profile (``mechsolve design -o`` writes one).
+
+    Example (YAML)::
+
+        payment: table
+        payment_table:
+          rows:
+            - {profile: {a: 0, b: 0}, payment: {a: 0, b: 0}}
+            - {profile: {a: 0, b: 1}, payment: {a: 0, b: "1/3"}}
+    """
+
+    rows: list[PaymentRow] = Field(min_length=1, description="one row per type profile")
+    source: str | None = Field(default=None, description="where the table comes from (e.g. mechsolve design)")
+
+    @model_validator(mode="after")
+    def _numbers(self) -> "PaymentTable":
+        for r, row in enumerate(self.rows):
+            for what, d in (("profile", row.profile), ("payment", row.payment)):
+                for a, x in d.items():
+                    _exact_number(x, f"rows[{r}].{what}[{a!r}]")
+        return self
+
+
 class MechanismDesign(Frozen):
     """A mechanism-design problem in the setting of Chen et al. (2020), Sec. 2–6.
 
@@ -194,8 +239,11 @@ class MechanismDesign(Frozen):
     valuation: ValuationSpec
     parameters: dict[str, float] = Field(default_factory=dict, description="constants usable in formulas")
     allocation: AllocationSpec = Field(default_factory=AllocationSpec)
-    payment: Literal["max-payment", "mep", "zero"] = Field(
-        default="max-payment", description="Algorithm 1 maximal IC+IR payments, MEP (Def. 9) or none")
+    payment: Literal["max-payment", "mep", "zero", "table"] = Field(
+        default="max-payment", description="Algorithm 1 maximal IC+IR payments, MEP (Def. 9), none, or "
+                                           "`table` (the payments of `payment_table`)")
+    payment_table: PaymentTable | None = Field(default=None, description="the payments of `payment: table`")
+    design: DesignSpec | None = Field(default=None, description="what `mechsolve design` synthesises")
     misreports: Literal["downward", "any"] = Field(
         default="downward", description="action space [0, t_i] (Assumption 2) or every type")
     outside_option: Literal["own-model", "zero-utility"] = Field(
@@ -258,6 +306,15 @@ class MechanismDesign(Frozen):
                 raise ValueError(f"valuation.{f}: give one formula, or one per agent ({n}), got {len(val)}")
         if v.family == "market-growth" and v.alpha is None and "alpha" not in self.parameters:
             raise ValueError("family 'market-growth' needs `valuation.alpha` or `parameters.alpha`")
+        if (self.payment == "table") != (self.payment_table is not None):
+            raise ValueError("`payment_table` is needed with, and only with, `payment: table`")
+        if self.payment_table is not None:
+            for r, row in enumerate(self.payment_table.rows):
+                for what, d in (("profile", row.profile), ("payment", row.payment)):
+                    if set(d) != set(self.agents):
+                        bad = sorted(set(d) ^ set(self.agents))[0]
+                        raise ValueError(f"payment_table.rows[{r}].{what} must name every agent exactly once "
+                                         f"({bad!r} is {'unknown' if bad in d else 'missing'})")
         return self
 
     @property

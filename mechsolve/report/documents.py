@@ -24,19 +24,31 @@ from typing import Any
 from ..mechanism.reproduce import Figure
 from ..verify.analysis import MarketAnalysis
 from ..verify.compare import Comparison, ReplicationReport
+from ..verify.design import DesignResult
 from ..verify.mechanism_analysis import MAX_TEXT_ROWS, MechanismAnalysis
-from ..verify.mechanism_search import MechanismSearchResult
+from ..verify.search.space import SearchResult
 from ..verify.sampled import SampledMarketAnalysis
 from ..verify.synthesis import SynthesisRun
-from .document import Document, Section, Table
+from .document import Document, Section, Table, label
 from .numbers import fmt
-from .sections import checks_section, properties_section
+from .sections import checks_section, natural_key, properties_section, violation_detail, witness_text
+
+#: Significant digits of numbers written into notes and phrases (cells are formatted on render).
+DIGITS = 6
 
 
 @singledispatch
-def document(result: Any) -> Document:
-    """The human-readable report of ``result`` (a market, mechanism, comparison, ... analysis)."""
+def document(result: Any, *, digits: int = DIGITS) -> Document:
+    """The human-readable report of ``result`` (a market, mechanism, comparison, ... analysis).
+
+    ``digits`` is the number of significant digits of numbers written into phrases
+    (witnesses, notes); table cells and facts keep their values and are formatted on render.
+    """
     raise TypeError(f"no document for {type(result).__name__}")
+
+
+def _plural(k: int, word: str) -> str:
+    return f"{k} {word}" + ("" if k == 1 else "s")
 
 
 def _title(name: str | None, source_path: str | None, fallback: str) -> str:
@@ -44,7 +56,7 @@ def _title(name: str | None, source_path: str | None, fallback: str) -> str:
 
 
 @document.register
-def market_document(a: MarketAnalysis) -> Document:
+def market_document(a: MarketAnalysis, *, digits: int = DIGITS) -> Document:
     """Market facts, the scheme's per-player table and matrices, properties, verdicts."""
     m, g, o = a.model, a.game, a.outcome
     doc = Document(_title(m.name, a.source_path, "market"))
@@ -53,44 +65,55 @@ def market_document(a: MarketAnalysis) -> Document:
     if m.source:
         facts.append(("source", m.source))
     doc.sections.append(Section("Market", facts))
-    cols = ["player", "v({i})"] + list(o.per_player)
-    solo = g.singletons()
-    rows = [[p, solo[i]] + [vec[i] for vec in o.per_player.values()] for i, p in enumerate(g.names)]
-    sec = Section(f"Scheme: {o.scheme}", [(k, v) for k, v in o.scalars.items()], [Table(cols, rows)],
-                  list(o.notes))
-    for name, mat in o.matrices.items():
-        sec.tables.append(Table([f"{name}[i→j]"] + list(g.names),
-                                [[p] + list(mat[i]) for i, p in enumerate(g.names)], title=name))
-    doc.sections.append(sec)
+    doc.sections.append(scheme_section(f"Scheme: {o.scheme}", g, o))
     if a.properties is not None:
-        doc.sections.append(properties_section(a.properties))
+        doc.sections.append(properties_section(a.properties, digits))
     if a.checks is not None:
-        doc.sections.append(checks_section(a.checks))
+        doc.sections.append(checks_section(a.checks, digits))
     return doc
 
 
+def scheme_section(heading: str, g: Any, o: Any) -> Section:
+    """One scheme's outcome: its scalars, the per-player table and its matrices (``i → j``)."""
+    own = "v({i})" in o.per_player          # the scheme reports its own v({i}) (e.g. Ohrimenko's v from G)
+    cols = ["player"] + ([] if own else ["v({i})"]) + [label(k) for k in o.per_player]
+    solo = g.singletons()
+    rows = [[p] + ([] if own else [solo[i]]) + [vec[i] for vec in o.per_player.values()]
+            for i, p in enumerate(g.names)]
+    sec = Section(heading, [(label(k), v) for k, v in o.scalars.items()], [Table(cols, rows)], list(o.notes))
+    for name, mat in o.matrices.items():
+        sec.tables.append(Table(["from i \\ to j" if "flow" in name else "i \\ j"] + list(g.names),
+                                [[p] + list(mat[i]) for i, p in enumerate(g.names)], title=label(name)))
+    return sec
+
+
 @document.register
-def sampled_document(a: SampledMarketAnalysis) -> Document:
+def sampled_document(a: SampledMarketAnalysis, *, digits: int = DIGITS) -> Document:
     """Monte Carlo estimates with their standard errors, and the verdicts."""
     m = a.model
     rows = [[p, a.singletons[i], a.estimate.values[i], a.estimate.std_error[i]] for i, p in enumerate(m.players)]
+    target = dict(m.scheme.params).get("target_std_error")
+    facts: list[tuple[str, Any]] = []
+    for k, v in a.scalars().items():
+        if k == "converged":   # "converged: no" beside a tiny error reads as a failure; say what stopped it
+            v = ("the fixed number of permutations (no target_std_error was given)" if target is None else
+                 f"target std error {fmt(target, digits)} " + ("reached" if v else "NOT reached within the "
+                                                               "permutation budget"))
+            k = "stopped by"
+        facts.append((label(k) if k != "largest std_error" else "largest std error", v))
     doc = Document(_title(m.name, a.source_path, "market"), [
         Section("Market", [("players", len(m.players)), ("v(N)", a.grand_value),
                            ("arithmetic", "float64, sampled")]),
-        Section("Scheme: shapley (Monte Carlo)", list(a.scalars().items()),
-                [Table(["player", "v({i})", "shapley", "std_error"], rows)], list(a.notes())),
+        Section("Scheme: shapley (Monte Carlo)", facts,
+                [Table(["player", "v({i})", "shapley", "std error"], rows)], list(a.notes())),
     ])
     if a.checks is not None:
-        doc.sections.append(checks_section(a.checks))
+        doc.sections.append(checks_section(a.checks, digits))
     return doc
 
 
-def _short(x: Any) -> str:
-    return fmt(x, 6)
-
-
 @document.register
-def mechanism_document(a: MechanismAnalysis) -> Document:
+def mechanism_document(a: MechanismAnalysis, *, digits: int = DIGITS) -> Document:
     """The mechanism, its payments per profile (first rows), Theorem 5, properties, verdicts."""
     m, inst = a.model, a.instance
     doc = Document(_title(m.name, a.source_path, "mechanism"))
@@ -111,13 +134,13 @@ def mechanism_document(a: MechanismAnalysis) -> Document:
     rows = a.rows(MAX_TEXT_ROWS)
     cols = ["profile"] + [f"x_{n}" for n in g.names] + [f"p_{n}" for n in g.names] + \
            [f"u_{n}" for n in g.names] + ["revenue", "welfare"]
-    trs = [[", ".join(f"{k}={_short(v)}" for k, v in r["profile"].items())]
+    trs = [[", ".join(f"{k}={fmt(v, digits)}" for k, v in r["profile"].items())]
            + [r["allocation"][n] for n in g.names] + [r["payment"][n] for n in g.names]
            + [r["utility"][n] for n in g.names] + [r["revenue"], r["welfare"]] for r in rows]
     notes = [f"first {MAX_TEXT_ROWS} of {inst.size} profiles shown (--format json lists them all)"] \
         if inst.size > MAX_TEXT_ROWS else []
-    doc.sections.append(Section(f"Payments: {a.payment_rule}", list(a.summary().items()), [Table(cols, trs)],
-                                notes))
+    doc.sections.append(Section(f"Payments: {a.payment_rule}", [(label(k), v) for k, v in a.summary().items()],
+                                [Table(cols, trs)], notes))
     if a.desirable is not None:
         d = a.desirable
         dfacts: list[tuple[str, Any]] = [("desirable mechanism exists", d.exists),
@@ -132,18 +155,19 @@ def mechanism_document(a: MechanismAnalysis) -> Document:
         doc.sections.append(Section("Valuation properties", [
             (k, "yes" if v is None else f"no — {v}") for k, v in a.properties.items()]))
     if a.checks is not None:
-        doc.sections.append(checks_section(a.checks))
+        doc.sections.append(checks_section(a.checks, digits))
     return doc
 
 
 @document.register
-def comparison_document(c: Comparison) -> Document:
+def comparison_document(c: Comparison, *, digits: int = DIGITS) -> Document:
     """One row per player, one column per scheme (and quantity); verdicts per scheme."""
     g = c.game
     doc = Document(f"mechsolve compare — {c.model.name or 'market'}")
     doc.sections.append(Section("Market", [("players", g.n), ("v(N)", g.grand_value),
                                            ("schemes", ", ".join(c.analyses))]))
-    cols = c.columns()
+    # the Shapley value has its own column: the shapley scheme's allocation would repeat it
+    cols = [(s, q, v) for s, q, v in c.columns() if not (s == "shapley" and q == "shapley")]
     phi = c.shapley
     rows = [[p, g.singletons()[i], phi[i]] + [v[i] for _, _, v in cols] for i, p in enumerate(g.names)]
     rows.append(["Σ", g.singletons().sum(), phi.sum()] + [v.sum() for _, _, v in cols])
@@ -151,7 +175,7 @@ def comparison_document(c: Comparison) -> Document:
     for s, a in c.analyses.items():
         notes += [f"{s}: {n}" for n in a.outcome.notes]
     doc.sections.append(Section("Side by side (one row per player)", [],
-                                [Table(["player", "v({i})", "shapley"] + [f"{s}: {q}" for s, q, _ in cols],
+                                [Table(["player", "v({i})", "shapley φ"] + [f"{s}: {label(q)}" for s, q, _ in cols],
                                        rows)], notes))
     checked = {s: a.checks for s, a in c.analyses.items() if a.checks is not None}
     if checked:
@@ -173,7 +197,7 @@ def comparison_document(c: Comparison) -> Document:
     return doc
 
 
-def replication_section(r: ReplicationReport) -> Section:
+def replication_section(r: ReplicationReport, *, digits: int = DIGITS) -> Section:
     """Before/after table of one party replicating itself ``k`` times."""
     cols = ["player", f"{r.allocation_name} before", f"{r.allocation_name} after",
             "after, incl. replicas", "change"]
@@ -185,9 +209,9 @@ def replication_section(r: ReplicationReport) -> Section:
 
 
 @document.register
-def synthesis_document(run: SynthesisRun) -> Document:
+def synthesis_document(run: SynthesisRun, *, digits: int = DIGITS) -> Document:
     """The market report plus the datasets, kernel selection, sampling and reward-check sections."""
-    doc = document(run.analysis)
+    doc = document(run.analysis, digits=digits)
     dm = run.market
     facts: list[tuple[str, Any]] = [
         ("parties", ", ".join(f"{p}: {len(x)} points" for p, x in zip(dm.data.names, dm.data.parties))),
@@ -216,7 +240,7 @@ def synthesis_document(run: SynthesisRun) -> Document:
             [Table(["party", "v(D_i)", "target r_i", "achieved v(D_i ∪ G_i)", "overshoot", "points |G_i|",
                     "cap v(D_i ∪ G)", "reached"], rows)], list(sp.notes)))
     if run.reward_checks is not None:
-        rc = checks_section(run.reward_checks)
+        rc = checks_section(run.reward_checks, digits)
         rc.heading = "Checks on the synthetic rewards"
         doc.sections.append(rc)
     if run.notes:
@@ -225,59 +249,184 @@ def synthesis_document(run: SynthesisRun) -> Document:
 
 
 @document.register
-def figure_document(fig: Figure) -> Document:
+def figure_document(fig: Figure, *, digits: int = DIGITS) -> Document:
     """A reproduced figure: setup, the paper's claims with verdicts, the data table."""
     claim_rows = [[c.statement, c.source, c.test, "holds" if c.holds else "DOES NOT HOLD", c.evidence]
                   for c in fig.claims]
     return Document(f"mechsolve — {fig.title}", [
         Section("Setup", list(fig.setup.items())),
         Section("Paper's claims", tables=[Table(["claim", "source", "test", "verdict", "numbers"], claim_rows)]),
-        Section("Data", tables=[Table(fig.columns, fig.rows)], notes=fig.notes)])
+        Section("Data", tables=[Table(fig.columns, _data_rows(fig))], notes=fig.notes)])
 
 
-def mechanism_verify_document(results: Sequence[MechanismSearchResult], written: Mapping[str, str],
-                              reproduced: Mapping[str, str]) -> Document:
-    """The readable report of one or more mechanism searches."""
-    first = results[0]
-    doc = Document(f"mechsolve verify — mechanism {first.mechanism}")
-    rows = [[r.axiom + (" (without premise)" if r.target.without_premise else ""), r.target.rule, r.status,
-             r.counterexample.instance.n if r.counterexample else "—", r.stats["instances"],
-             r.stats["applicable"], f"{r.stats['seconds']:.2f}"] for r in results]
-    facts: list[tuple[str, Any]] = [
-        ("mechanism", first.mechanism), ("tolerance of the float screening", first.tolerance),
-        ("meaning", "violated = a shrunk counterexample, confirmed exactly when the data are rational; "
-                    "no-counterexample-found = none in what was searched (never a proof)")]
-    doc.sections.append(Section("Summary", facts, [Table(["axiom", "payment", "verdict", "agents", "instances",
-                                                          "applicable", "seconds"], rows)]))
+def _data_rows(fig: Figure) -> list[list[Any]]:
+    """The figure's rows; a boundary beyond the search (NaN) reads "> k_max", as in the plot."""
+    if fig.name != "chen-fig3" or "boundary D/eps" not in fig.columns:
+        return fig.rows
+    j, k = fig.columns.index("boundary D/eps"), fig.setup.get("k_max")
+    return [[f"> {k}" if i == j and isinstance(c, float) and c != c else c for i, c in enumerate(r)]
+            for r in fig.rows]
+
+
+#: What the two verdicts of a search mean (every search report says it).
+SEARCH_MEANING = ("violated = a shrunk counterexample, confirmed exactly when the data are rational (else in "
+                  "float64, and said so); no-counterexample-found = none in what was searched (never a proof)")
+
+
+def search_document(results: Sequence[SearchResult], written: Mapping[str, str] | None = None,
+                    reproduced: Mapping[str, str] | None = None, *, digits: int = DIGITS) -> Document:
+    """The readable report of one or more counterexample searches over the same space kind.
+
+    ``written`` maps an axiom to the model file its counterexample was written to, and
+    ``reproduced`` to what ``mechsolve check`` said on that file.
+    """
+    written, reproduced = written or {}, reproduced or {}
+    first = results[0].space
+    doc = Document(f"mechsolve verify — {first.title}")
+    rows = [[r.space.heading, r.space.rule, r.status, r.space.size(r.counterexample.instance) if r.counterexample else "—",
+             r.stats["instances"], r.stats["applicable"], _seconds(r.stats["seconds"])] for r in results]
+    facts: list[tuple[str, Any]] = first.setting() + [("tolerance of the float screening", first.tolerance),
+                                                      ("meaning", SEARCH_MEANING)]
+    doc.sections.append(Section("Summary", facts, [Table(
+        ["axiom", "checked rule", "verdict", first.size_label, "instances", "applicable", "seconds"], rows)]))
     for r in results:
-        s = r.stats
-        sec = Section(f"{r.axiom}: {r.status}", [("searched", r.searched_line())])
-        if r.target.without_premise:
-            sec.facts.append(("premise dropped", f"searching the conclusion: {r.target.rule} payments, "
-                                                 f"{', '.join(r.target.axioms)}"))
+        s, space = r.stats, r.space
+        sec = Section(f"{r.axiom}: {r.status}", [("searched", r.searched_line())] + space.facts())
+        if r.interrupted:
+            sec.notes.append("the search was interrupted: these are the instances searched until then")
+        if r.checked_nothing:
+            sec.facts.append(("nothing checked", r.checked_nothing))
         if s["not_applicable"]:
-            sec.facts.append(("not applicable because", "; ".join(f"{k} ({v})" for k, v in
-                                                                  list(s["not_applicable"].items())[:5])))
+            reasons = list(s["not_applicable"].items())
+            sec.facts.append(("not applicable because", "; ".join(f"{k} ({v})" for k, v in reasons[:5])
+                              + (f"; and {len(reasons) - 5} more reasons" if len(reasons) > 5 else "")))
         if s["errors"]:
-            sec.facts.append(("mechanism errors", f"{dict(s['errors'])}; first: {s['first_error']}"))
+            sec.facts.append((f"{space.noun} errors", f"{dict(s['errors'])}; first: {s['first_error']}"))
         cx = r.counterexample
         if cx is not None:
-            sec.facts += [("instance", cx.instance.describe()), ("witness", cx.witness_line()),
-                          ("confirmed", cx.confirmation),
-                          ("found", f"instance {cx.found_at}, shrunk in {cx.shrink_steps} steps from "
-                                    f"{cx.original.describe()}")]
-            if r.space.valuations and cx.instance.valuation == "linear":
-                sec.facts.append(("α premise variant searched", cx.premise))
-            if cx.failed_premise:
-                sec.facts.append(("premise on the counterexample", cx.failed_premise))
+            c = cx.verdict.counterexample or {}
+            found = (f"instance {cx.found_at}, shrunk in {_plural(cx.shrink_steps, 'step')} from "
+                     f"{space.describe(cx.original)}" if cx.shrink_steps else
+                     f"instance {cx.found_at}, already as small as the shrinker could make it")
+            sec.facts += [("instance", space.describe(cx.instance)), ("witness", violation_detail(c, digits)),
+                          ("confirmed", cx.confirmation), ("found", found)]
+            sec.facts += space.counterexample_facts(cx)
             if cx.verdict.note:
                 sec.notes.append(cx.verdict.note)
-            if r.axiom in written:
-                sec.facts.append(("model file", written[r.axiom]))
-                sec.facts.append(("reproduce", f"mechsolve check {written[r.axiom]}  ({reproduced[r.axiom]})"))
+            for title, cols, trs in space.tables(cx.instance):
+                sec.tables.append(Table(cols, trs, title=title))
+            _reproduce_facts(sec, r.axiom, written, reproduced)
         doc.sections.append(sec)
     return doc
 
 
+@document.register
+def _search_result_document(r: SearchResult, *, digits: int = DIGITS) -> Document:
+    return search_document([r], digits=digits)
+
+
+@document.register
+def design_document(r: DesignResult, *, digits: int = DIGITS) -> Document:
+    """`mechsolve design`: the LP's size, then the rule (and `check` on it) or the certificate as a table."""
+    sol = r.solution
+    doc = Document(f"mechsolve design — {r.model.name or (Path(r.source_path).name if r.source_path else 'model')}")
+    st = sol.stats
+    doc.sections.append(Section("Design problem", [
+        ("kind", r.kind), ("axioms", ", ".join(r.axioms)), ("objective", r.objective_note or r.objective),
+        ("arithmetic", "exact rational" if r.exact else "float64 (certificates exact on the floats' values)"),
+        ("variables", st.get("variables")), ("rows (all axiom instances)", st.get("rows_total")),
+        ("rows in the final LP", st.get("rows_in_lp")), ("LP solves", st.get("lp_solves")),
+        ("time (s)", st.get("seconds"))],
+        tables=[Table(["block", "rows", "in LP", "lazy"],
+                      [[k, v["rows"], v["in_lp"], "yes" if v["lazy"] else "no"] for k, v in st.get("blocks", {}).items()])]))
+    if r.found:
+        facts: list[tuple[str, Any]] = [("status", "a rule satisfying every axiom was found"),
+                                        ("objective value", sol.objective_exact if sol.objective_exact is not None
+                                         else sol.objective)]
+        if sol.exact is not None:
+            facts.append(("exact rule", sol.exact.method + ("; every row holds exactly" if sol.exact.feasible
+                                                            else f"; NOT exactly feasible ({sol.exact.worst_row})")))
+        for k in ("check", "lp_revenue", "algorithm_1_revenue", "agrees"):
+            if k in r.cross_check:
+                facts.append((f"cross-check: {k}", r.cross_check[k]))
+        sec = Section("Result: rule found", facts, notes=list(r.notes))
+        if r.rule and "vector" in r.rule:
+            sec.tables.append(Table(["player", "designed payoff"], [[p, v] for p, v in r.rule["vector"].items()]))
+        elif r.rule and "table" in r.rule:
+            rows = r.rule["table"]
+            agents = list(rows[0]["payment"]) if rows else []
+            sec.tables.append(Table(["profile"] + [f"p_{a}" for a in agents],
+                                    [[", ".join(f"{a}={v}" for a, v in row["profile"].items())]
+                                     + [row["payment"][a] for a in agents] for row in rows[:MAX_TEXT_ROWS]]))
+            if len(rows) > MAX_TEXT_ROWS:
+                sec.notes.append(f"first {MAX_TEXT_ROWS} of {len(rows)} profiles shown (--format json or -o lists them all)")
+        doc.sections.append(sec)
+        if r.confirmation is not None:
+            confirm = checks_section(r.confirmation)
+            confirm.heading = "Check of the designed rule (what `mechsolve check` on the written model says)"
+            doc.sections.append(confirm)
+    else:
+        cert = sol.certificate
+        chain = cert.chain()
+        rows = [[str(y) if y.denominator < 10_000 else fmt(float(y), 6), c.name, cert.row_text(c)]
+                for y, c in zip(cert.multipliers, cert.constraints)]
+        doc.sections.append(Section("Result: no rule satisfies these axioms", [
+            ("certificate", f"{len(cert.constraints)} named rows whose weighted sum reads 0 ≤ −c, c = "
+                            f"{fmt(float(cert.bound), 6)} > 0"),
+            ("irreducible", "yes (unique multipliers: dropping any row leaves a feasible system)"
+             if cert.irreducible else "not shown"),
+            ("verified", "exactly, in rational arithmetic" if cert.verified else "NO"),
+            ("weighted sum", chain[-1].removeprefix("sum: "))],
+            [Table(["×", "named row", "inequality"], rows, title="the proof: add these rows with these weights")],
+            notes=list(r.notes)))
+    return doc
+
+
+def _reproduce_facts(sec: Section, axiom: str, written: Mapping[str, str], reproduced: Mapping[str, str]) -> None:
+    if axiom in written:
+        sec.facts += [("model file", written[axiom]), ("reproduced", reproduced[axiom])]
+        sec.code.append(f"mechsolve check {written[axiom]}")
+
+
+def _seconds(x: float) -> float:
+    return round(float(x), 2)
+
+
+def boundary_document(results: Sequence[Any], *, model_name: str, include_zero: bool, k_max: int,
+                      total_seconds: float, special: bool, interrupted: bool = False,
+                      planned: int | None = None, digits: int = DIGITS) -> Document:
+    """The data-disparity boundary per α (Chen et al. 2020, Sec. 6.2, Fig. 3), sorted by α."""
+    res = sorted(results, key=lambda r: r.alpha)
+    rows = [[r.alpha, r.boundary if r.boundary is not None else f"> {r.k_max}",
+             "(" + ", ".join(str(x) for x in r.first_profile) + ")·ε" if r.first_profile else "none found",
+             r.revenue, r.normalised_revenue, r.scope, _seconds(r.seconds)] for r in res]
+    notes = sorted({n for r in res for n in r.notes}, key=natural_key)
+    if special:
+        notes.append("Σp^max/K^(α+1) tends to 2^α + c(α) as K grows (continuum limit); it changes sign at "
+                     "α* ≈ -0.6609, above which no disparity is too large (the boundary stops existing).")
+    lo = "0" if include_zero else "ε"
+    facts: list[tuple[str, Any]] = [("model", model_name), ("types", f"{{{lo}, …, D}} on an ε-grid"),
+                                    ("α values", len(res) if planned is None or planned == len(res)
+                                     else f"{len(res)} of {planned}"),
+                                    ("k_max (largest D/ε examined)", k_max),
+                                    ("total time (s)", round(total_seconds, 3))]
+    if interrupted:
+        facts.append(("interrupted", f"yes: {len(res)} α value(s) finished before the interruption are shown"))
+    return Document("mechsolve — data-disparity boundary (Chen et al. 2020, Sec. 6.2, Fig. 3)", [
+        Section("Search", facts),
+        Section("Boundary per α", tables=[Table(
+            ["α", "largest D/ε", "first failing profile", "Σ p^max there", "Σp^max/K^(α+1)", "verified on",
+             "time (s)"], rows)], notes=notes)])
+
+
+def proofs_document(folder: str, rows: Sequence[Sequence[Any]], notes: Sequence[str]) -> Document:
+    """The claims of the papers and the current verdict of each proof file."""
+    return Document("mechsolve proofs", [Section(
+        "Claims", [("folder", folder), ("files", len(rows))],
+        [Table(["proof", "claim", "source", "n", "method", "current verdict"], [list(r) for r in rows])],
+        sorted(notes, key=natural_key))])
+
+
 __all__ = ["document", "market_document", "sampled_document", "mechanism_document", "comparison_document",
-           "replication_section", "synthesis_document", "figure_document", "mechanism_verify_document"]
+           "replication_section", "synthesis_document", "figure_document", "search_document", "design_document",
+           "boundary_document", "proofs_document", "scheme_section"]

@@ -10,6 +10,8 @@ from .nguyen_budget import SCHEME as _NGUYEN_BUDGET
 from .ohrimenko import SCHEMES as _OHRIMENKO
 from .rho_shapley import SCHEMES as _RHO_SHAPLEY
 from .user import SCHEMES as _USER
+from .stability import SCHEMES as _STABILITY
+from .vector import SCHEME as _VECTOR
 
 #: Registered schemes by name.
 SCHEMES: dict[str, Scheme] = {
@@ -19,6 +21,8 @@ SCHEMES: dict[str, Scheme] = {
     **{s.name: s for s in _OHRIMENKO},
     **{s.name: s for s in _RHO_SHAPLEY},
     **{s.name: s for s in _USER},
+    **{s.name: s for s in _STABILITY},
+    _VECTOR.name: _VECTOR,
 }
 
 

@@ -47,6 +47,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import decide
 from ..errors import InvalidModel
 from ..games.game import Game, popcounts
 from ..games.shapley import shapley
@@ -119,8 +120,8 @@ def select(G: Game, tau: Any) -> tuple[int, np.ndarray]:
     """``D = {j : φ_j(G) ≥ τ}`` as a bitmask, and the Shapley values of ``G`` (§5, step 1-2)."""
     phi = shapley(G)
     mask = 0
-    for j in range(G.n):
-        if phi[j] >= tau:
+    for j in range(G.n):   # a threshold decision: tolerance-aware, exact on exact games
+        if decide.geq(phi[j], tau, what=f"φ_{G.names[j]} ≥ τ ({float(phi[j]):.6g} vs {float(tau):.6g})"):
             mask |= 1 << j
     return mask, phi
 
@@ -143,7 +144,7 @@ def payments(v: Game, gains_full: np.ndarray, gains_alone: np.ndarray, c: Any) -
     """
     phi = shapley(v)
     vN = v.grand_value
-    if vN == 0:
+    if decide.is_zero(vN, what="v(N) = 0"):
         raise InvalidModel("v(N) = 0: the shares ψ_i = φ_i(v)/v(N) are undefined (all gains are zero?)",
                            field="value")
     psi = phi / vN

@@ -74,7 +74,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import Infeasible, InvalidModel, SolverError, Unbounded, Unsupported
-from ..games.game import Game
+from .. import decide
+from ..games.game import MAX_EXACT_PLAYERS, Game
 from ..games.shapley import shapley
 from ..solvers.lp import LinearProgram, solve_lp
 from .base import Outcome, Scheme
@@ -134,18 +135,54 @@ def normalised_shapley(phi: np.ndarray, *, negative: str = "error",
     return np.maximum(np.asarray(phi, dtype=np.float64), 0.0) / float(top)
 
 
-def coalitions_below(phi: np.ndarray) -> np.ndarray:
+def coalitions_below(phi: np.ndarray, *, exact_phi: Any = None,
+                     names: tuple[str, ...] | None = None) -> np.ndarray:
     """Bitmasks ``C_i = {j : φ_j ≤ φ_i}`` (Tay et al. 2022, Prop. 3c); ``i ∈ C_i``.
+
+    Ties decide ``C_i``, so each ``φ_j ≤ φ_i`` goes through :func:`mechsolve.decide.leq` (float
+    noise of the Shapley sum is a tie); when one is borderline and ``exact_phi()`` gives the
+    exact Shapley values (rational data), the sets are decided on those instead.
 
     Examples
     --------
     >>> coalitions_below(np.array([0.2, 0.5, 0.2])).tolist()     # {0,2}, {0,1,2}, {0,2}
     [5, 7, 5]
+    >>> coalitions_below(np.array([0.3, 0.1 + 0.2])).tolist()    # 0.3 vs 0.30000000000000004: a tie
+    [3, 3]
     """
     n = len(phi)
+    label = names or tuple(f"player {k}" for k in range(n))
     bits = 1 << np.arange(n, dtype=np.int64)
-    le = np.array([[phi[j] <= phi[i] for j in range(n)] for i in range(n)], dtype=bool)
-    return (le * bits[None, :]).sum(axis=1).astype(np.int64)
+
+    def sets(values: Any) -> np.ndarray:
+        le = np.array([[decide.leq(values[j], values[i], what=f"φ_{label[j]} ≤ φ_{label[i]}")
+                        for j in range(n)] for i in range(n)], dtype=bool)
+        return (le * bits[None, :]).sum(axis=1).astype(np.int64)
+
+    with decide.recording(propagate=False) as log:
+        out = sets(phi)
+    if log:
+        exact = exact_phi() if exact_phi is not None else None
+        if exact is not None:
+            return sets(exact)
+        decide.relay(log)
+    return out
+
+
+def exact_shapley_for_decisions(game: Game) -> Any:
+    """A function giving the exact Shapley values of ``game`` (``None`` if not rational or too large).
+
+    Float values are read as the decimals they print as (as model files are read); values
+    computed from datasets or a callable (``game.meta["rational"] is False``) have no exact reading.
+    """
+    def make() -> np.ndarray | None:
+        if game.exact:
+            return shapley(game)
+        if game.meta.get("rational") is False or game.n > MAX_EXACT_PLAYERS:
+            return None
+        return shapley(game.to_exact(decimals=True))
+
+    return make
 
 
 def lower_bounds(game: Game, phi: np.ndarray, lower: str) -> np.ndarray:
@@ -155,7 +192,8 @@ def lower_bounds(game: Game, phi: np.ndarray, lower: str) -> np.ndarray:
                            field="scheme.lower")
     v = game.to_float().values
     if lower == "R6":
-        return v[coalitions_below(phi)].astype(np.float64)
+        below = coalitions_below(phi, exact_phi=exact_shapley_for_decisions(game), names=game.names)
+        return v[below].astype(np.float64)
     return v[[1 << k for k in range(game.n)]].astype(np.float64)
 
 
@@ -200,28 +238,31 @@ def max_rho(game: Game, bound: str = "R4", *, negative: str = "error") -> float:
     g = game.to_float()
     phi = shapley(g)
     alpha = normalised_shapley(phi, negative=negative, names=g.names)
-    vmin = lower_bounds(g, phi, "R5" if bound == "R4" else "R6")
+    vmin = lower_bounds(game, phi, "R5" if bound == "R4" else "R6")
     vn = g.grand_value
     rho = 1.0
     for i, p in enumerate(g.names):
-        if vmin[i] <= 0:
+        if decide.leq(vmin[i], 0.0, what="v_min ≤ 0 for " + p):
             continue                         # α^ρ v(N) ≥ 0 ≥ v_min when v(N) ≥ 0
         what = "v({%s})" % p if bound == "R4" else f"v(C_{p})"
-        if vn <= 0:
+        if decide.leq(vn, 0.0, what="v(N) ≤ 0"):
             raise Infeasible(f"v(N) = {vn:.6g} ≤ 0 < {what} = {vmin[i]:.6g}: no ρ gives α^ρ·v(N) ≥ {what}",
                              field="scheme.rho")
         if alpha[i] == 0:
             raise Infeasible(f"{p!r} has φ = 0 (α = 0) but {what} = {vmin[i]:.6g} > 0: α^ρ·v(N) = 0 for "
                              "every ρ > 0", field="scheme.rho")
-        if alpha[i] >= 1:
-            if vmin[i] > vn:
+        if decide.geq(alpha[i], 1.0, what=f"α_{p} = 1 (a top party)"):
+            if decide.gt(vmin[i], vn, what=f"{what} > v(N)"):
                 raise Infeasible(f"{what} = {vmin[i]:.6g} exceeds v(N) = {vn:.6g} for the top party {p!r}",
                                  field="scheme.rho")
             continue
+        if decide.geq(vmin[i], vn, what=f"{what} ≥ v(N)"):
+            if decide.gt(vmin[i], vn, what=f"{what} > v(N)"):
+                raise Infeasible(f"{what} = {vmin[i]:.6g} exceeds v(N) = {vn:.6g}: no ρ ≥ 0 gives "
+                                 f"α_{p}^ρ·v(N) ≥ {what}", field="scheme.rho")
+            rho = 0.0                         # v_min = v(N) within tolerance: only ρ = 0 works
+            continue
         r = math.log(vmin[i] / vn) / math.log(alpha[i])
-        if r < 0:
-            raise Infeasible(f"{what} = {vmin[i]:.6g} exceeds v(N) = {vn:.6g}: no ρ ≥ 0 gives "
-                             f"α_{p}^ρ·v(N) ≥ {what}", field="scheme.rho")
         rho = min(rho, r)
     return rho
 
@@ -708,5 +749,5 @@ RECTIFIED = Scheme(
 SCHEMES = (RHO_SHAPLEY, RECTIFIED)
 
 __all__ = ["rho_shapley", "rectified_rho_shapley", "max_rho", "normalised_shapley", "coalitions_below",
-           "lower_bounds", "envelope", "rectified_lp", "RectifiedResult", "Envelope", "RHO_SHAPLEY",
+           "lower_bounds", "exact_shapley_for_decisions", "envelope", "rectified_lp", "RectifiedResult", "Envelope", "RHO_SHAPLEY",
            "RECTIFIED", "SCHEMES", "LOWER_BOUNDS"]

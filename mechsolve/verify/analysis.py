@@ -16,6 +16,7 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -23,15 +24,17 @@ from pathlib import Path
 from typing import Any
 
 from .._version import __version__
+from .. import decide
+from .axioms.base import AxiomContext
 from .check import CheckReport, published_axiom, run_checks
-from ..games.game import Game
-from ..errors import InvalidModel, Unsupported
+from ..games.game import MAX_EXACT_PLAYERS, Game
+from ..errors import InvalidModel, MechsolveError, Unsupported
 from ..result import Status
 from ..data.market import build_game
 from .sampled import analyse_sampled, is_sampled
 from ..games.properties import PropertyResult, inspect_game
 from ..schemes import get_scheme
-from ..schemes.base import Outcome
+from ..schemes.base import Outcome, Scheme
 from ..model.market import CooperativeMarket
 from ..schemes.user import with_base_dir
 
@@ -72,6 +75,8 @@ class MarketAnalysis:
                              for i, p in enumerate(names)} for k, m in self.outcome.matrices.items()},
             "notes": list(self.outcome.notes),
         }
+        if self.outcome.certificates:   # exact certificates of stability schemes (JSON-ready)
+            out["certificates"] = dict(self.outcome.certificates)
         if self.game.exact:
             out["exact_values"] = {q: {p: str(vec[i]) for i, p in enumerate(names)}
                                    for q, vec in self.outcome.per_player.items()}
@@ -84,8 +89,8 @@ class MarketAnalysis:
 def analyse_market(model: CooperativeMarket, base_dir: str | os.PathLike[str] = ".", *,
                    exact: bool | None = None, tolerance: float | None = None,
                    axioms: Sequence[str] | None = None, check: bool = True, inspect: bool = False,
-                   scheme: str | None = None, seed: int = 0, source_path: str | None = None
-                   ) -> MarketAnalysis:
+                   scheme: str | None = None, seed: int = 0, source_path: str | None = None,
+                   confirm: bool = True) -> MarketAnalysis:
     """Build the game, apply the scheme, check the axioms (model's list unless given).
 
     A callable value with ``scheme: {name: shapley, method: monte-carlo}`` is sampled, never
@@ -108,17 +113,83 @@ def analyse_market(model: CooperativeMarket, base_dir: str | os.PathLike[str] = 
     if model.budgets is not None and "budgets" in sch.params and "budgets" not in params:
         params = {**params, "budgets": dict(model.budgets)}  # the model's budgets (Nguyen et al. Sec. 4)
     sch.validate_params(params)
-    outcome = sch.compute(game, params)
     tol = model.tolerance if tolerance is None else tolerance
-    report = None
-    if check:
-        names: list[Any] = list(axioms if axioms else (model.check if model.check is not None else sch.axioms))
-        if model.expected and not axioms:
-            names.append(published_axiom(model.expected, model.expected_tolerance))
-        report = run_checks(game, outcome, sch.bind(params), names, tolerance=tol, seed=seed,
-                            extra={"model": model})
+    twin = _ExactTwin(model, base_dir, game) if confirm else None
+    with decide.tolerance(tol):
+        outcome = solve_decided(sch, game, params, twin)
+        report = None
+        if check:
+            names: list[Any] = list(axioms if axioms else (model.check if model.check is not None else sch.axioms))
+            if model.expected and not axioms:
+                names.append(published_axiom(model.expected, model.expected_tolerance))
+
+            def exact_context() -> AxiomContext | None:
+                eg = twin.game()
+                return AxiomContext(eg, twin.outcome(sch, params), rule, tol, seed, {"model": model},
+                                    keep_tolerance=True)
+
+            rule = sch.rule_for(params, game.names)
+            report = run_checks(game, outcome, rule, names, tolerance=tol, seed=seed,
+                                extra={"model": model}, exact_twin=None if (game.exact or twin is None) else exact_context,
+                                confirm=confirm)
     props = inspect_game(game, 0.0 if game.exact else tol) if inspect else None
     return MarketAnalysis(model, game, outcome, report, props, source_path)
+
+
+class _ExactTwin:
+    """The exact rational twin of a float market, built on demand (and once).
+
+    Tables, value lists and value files are rational as written (decimals read as the
+    fractions they denote, as ``--exact`` reads them); values computed from datasets (MMD) or
+    returned by a callable are not, and have no twin.
+    """
+
+    def __init__(self, model: CooperativeMarket, base_dir: str | os.PathLike[str], game: Game) -> None:
+        self.model, self.base_dir, self.float_game = model, base_dir, game
+        self._game: Game | None = None
+        self._outcomes: dict[str, Outcome] = {}
+
+    def game(self) -> Game:
+        if self._game is None:
+            v = self.model.value
+            if getattr(v, "datasets", None) is not None or v.callable is not None:
+                raise Unsupported("the values are computed (from datasets or a callable), not rational data",
+                                  field="exact")
+            if self.float_game.n > MAX_EXACT_PLAYERS:
+                raise Unsupported(f"n = {self.float_game.n} is above the exact-arithmetic limit of "
+                                  f"{MAX_EXACT_PLAYERS} players", field="exact")
+            self._game = build_game(self.model, self.base_dir, exact=True)
+        return self._game
+
+    def outcome(self, sch: Scheme, params: Any) -> Outcome:
+        if sch.name not in self._outcomes:
+            self._outcomes[sch.name] = sch.compute(self.game(), params)
+        return self._outcomes[sch.name]
+
+
+def solve_decided(sch: Scheme, game: Game, params: Any, twin: _ExactTwin | None) -> Outcome:
+    """Apply the scheme; when a decision inside it was borderline in float, decide it exactly.
+
+    Every comparison a scheme makes on computed numbers goes through :mod:`mechsolve.decide`;
+    if one was borderline (a tie, a threshold, a premise within the band of the tolerance) and
+    the data are rational, the scheme is recomputed in exact arithmetic and its outcome shown
+    in float with a note; otherwise the note says the decision was borderline.
+    """
+    with decide.recording() as log:
+        outcome = sch.compute(game, params)
+    if not log or game.exact:
+        return outcome
+    what = "; ".join(dict.fromkeys(b.what for b in log))
+    try:
+        exact = twin.outcome(sch, params) if twin is not None else None
+    except MechsolveError as why:
+        return dataclasses.replace(outcome, notes=outcome.notes + (
+            f"borderline decision(s) within the band of the tolerance: {what}; not decided exactly: "
+            f"{' '.join(str(why).split())}",))
+    if exact is None:
+        return outcome
+    return exact.as_float(note=f"decided exactly (rational arithmetic) because float arithmetic could not "
+                               f"decide: {what}")
 
 
 #: Model kind → analysis function.
@@ -138,3 +209,10 @@ HANDLERS["mechanism-design"] = _analyse_mechanism
 def analyse(model: Any, base_dir: str | os.PathLike[str] = ".", **kwargs: Any) -> Any:
     """Run the main job for any model kind."""
     return HANDLERS[model.kind](model, base_dir, **kwargs)
+
+
+def analyse_file(path: str | os.PathLike[str], **kwargs: Any) -> Any:
+    """The main job on a model file, as ``mechsolve solve/check`` run it (references relative to its folder)."""
+    from ..model.io import load
+
+    return analyse(load(path), Path(path).parent, source_path=str(path), **kwargs)

@@ -25,7 +25,7 @@ Examples
 >>> s = get_scheme("shapley")
 >>> rep = run_checks(g, s.compute(g, {}), s.rule, ["efficiency", "symmetry"])
 >>> [str(v.status) for v in rep.verdicts], rep.message
-(['holds', 'holds'], 'all tested axioms hold (2 of 2 axioms tested)')
+(['holds', 'holds'], 'all checked axioms hold (2 of 2 axioms tested)')
 """
 
 from __future__ import annotations
@@ -109,14 +109,17 @@ def evaluate(axiom: Axiom, ctx: Any, *, confirm: bool = True) -> Verdict:
         if state == "borderline":
             borderline.insert(0, f"worst margin {float(worst_margin):.3g} is within the band of the tolerance {tol:g}")
     if borderline and not ctx.exact:
-        twin = ctx.exact_twin() if (confirm and ctx.exact_twin is not None) else None
+        twin, why = None, "exact confirmation is off" if not confirm else "no exact twin of these data"
+        if confirm and ctx.exact_twin is not None:
+            try:
+                twin = ctx.exact_twin()
+            except MechsolveError as exc:  # not rational, too large, no exact mode for the scheme
+                why = " ".join(str(exc).split())
         if twin is not None:
             if axiom.tolerance is None:
                 twin = _with_tolerance(twin, tol)
             v = evaluate(axiom, twin, confirm=False)
             return _replace(v, confirmation="exact", tolerance=tol)
-        why = "no exact twin: the data are not rational" if ctx.exact_twin is None or not confirm \
-            else "the exact twin could not be built"
         confirmation = f"borderline ({'; '.join(borderline[:3])}); not confirmed exactly: {why}"
     else:
         confirmation = None

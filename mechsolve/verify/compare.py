@@ -58,6 +58,7 @@ class Comparison:
     shapley: np.ndarray
     quantities: tuple[str, ...] = ()
     source_path: str | None = None
+    skipped: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def status(self) -> Status:
@@ -89,8 +90,16 @@ class Comparison:
 
 def compare(model: Any, base_dir: str | os.PathLike[str] = ".", *, schemes: Sequence[str],
             check: bool = True, quantities: Sequence[str] = (), exact: bool | None = None,
-            tolerance: float | None = None, seed: int = 0, source_path: str | None = None) -> Comparison:
-    """Analyse ``model`` under each of ``schemes`` (see :func:`scheme_params` for parameters)."""
+            tolerance: float | None = None, seed: int = 0, source_path: str | None = None,
+            inspect: bool = False, skip_inapplicable: bool = False, confirm: bool = True) -> Comparison:
+    """Analyse ``model`` under each of ``schemes`` (see :func:`scheme_params` for parameters).
+
+    ``inspect`` also computes the game's properties with the model's own scheme. With
+    ``skip_inapplicable`` a scheme other than the model's own that refuses this market (bad
+    input or unsupported, e.g. it needs budgets) is left out and its reason kept in
+    :attr:`Comparison.skipped`; otherwise the error propagates.
+    """
+    from ..errors import MechsolveError
     from .analysis import analyse_market
 
     if not schemes:
@@ -99,13 +108,23 @@ def compare(model: Any, base_dir: str | os.PathLike[str] = ".", *, schemes: Sequ
     if dup:
         raise InvalidModel(f"scheme {dup[0]!r} is listed twice", field="schemes")
     analyses = {}
+    skipped: dict[str, str] = {}
     for s in schemes:
-        own = None if s == model.scheme.name else list(get_scheme(s).axioms)   # each scheme's own axioms
-        analyses[s] = analyse_market(model, base_dir, scheme=s, check=check, exact=exact, tolerance=tolerance,
-                                     seed=seed, source_path=source_path, axioms=own)
+        mine = s == model.scheme.name
+        own = None if mine else list(get_scheme(s).axioms)   # each scheme's own axioms
+        try:
+            analyses[s] = analyse_market(model, base_dir, scheme=s, check=check, exact=exact, tolerance=tolerance,
+                                         seed=seed, source_path=source_path, axioms=own, inspect=inspect and mine,
+                                         confirm=confirm)
+        except MechsolveError as exc:
+            if mine or not skip_inapplicable:
+                raise
+            skipped[s] = " ".join(str(exc).split())
+    if not analyses:
+        raise InvalidModel("no scheme could be applied to this market", field="schemes")
     game = next(iter(analyses.values())).game
     sh = analyses["shapley"].outcome.allocation if "shapley" in analyses else shapley(game)
-    return Comparison(model, game, analyses, sh, tuple(quantities), source_path)
+    return Comparison(model, game, analyses, sh, tuple(quantities), source_path, skipped)
 
 
 @dataclass(frozen=True)

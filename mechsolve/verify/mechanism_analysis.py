@@ -71,18 +71,28 @@ class MechanismAnalysis:
 
     # ------------------------------------------------------------------ rows
     def rows(self, limit: int) -> list[dict[str, Any]]:
+        """The first ``limit`` profiles (C order) as dicts of plain numbers: profile, allocation, quality,
+        value, payment, utility, revenue, welfare (the same floats as indexing the arrays, read in bulk)."""
         inst, names = self.instance, self.instance.grids.names
+        n, c = inst.n, min(limit, inst.size)
+        if c <= 0:
+            return []
+        idx = np.unravel_index(np.arange(c), inst.shape)
+        grids = [inst.grids.grids[j][idx[j]] for j in range(n)]
+        prof = [g.tolist() for g in grids]
+        cols = lambda a: [a[..., k].reshape(-1)[:c].tolist() for k in range(n)]  # noqa: E731
+        X, Q = cols(inst.X), cols(inst.q)
+        P = [self.payments[k].reshape(-1)[:c].tolist() for k in range(n)]
+        V = [inst.V[k].reshape(-1)[:c].tolist() for k in range(n)]
         out = []
-        for c, idx in enumerate(np.ndindex(inst.shape)):
-            if c >= limit:
-                break
-            p = [self.payments[(i,) + idx] for i in range(inst.n)]
-            v = [inst.V[(i,) + idx] for i in range(inst.n)]
-            out.append({"profile": inst.grids.profile(idx),
-                        "allocation": {a: inst.X[idx + (i,)] for i, a in enumerate(names)},
-                        "quality": {a: inst.q[idx + (i,)] for i, a in enumerate(names)},
+        for r in range(c):
+            p = [P[k][r] for k in range(n)]
+            v = [V[k][r] for k in range(n)]
+            out.append({"profile": {a: prof[k][r] for k, a in enumerate(names)},
+                        "allocation": {a: X[k][r] for k, a in enumerate(names)},
+                        "quality": {a: Q[k][r] for k, a in enumerate(names)},
                         "value": dict(zip(names, v)), "payment": dict(zip(names, p)),
-                        "utility": {a: v[i] - p[i] for i, a in enumerate(names)},
+                        "utility": {a: v[k] - p[k] for k, a in enumerate(names)},
                         "revenue": sum(p[1:], p[0]), "welfare": sum(v[1:], v[0])})
         return out
 
@@ -125,11 +135,12 @@ class MechanismAnalysis:
 def analyse_mechanism(model: Any, base_dir: str | os.PathLike[str] = ".", *, exact: bool | None = None,
                       tolerance: float | None = None, axioms: Sequence[str] | None = None, check: bool = True,
                       inspect: bool = False, scheme: str | None = None, seed: int = 0,
-                      source_path: str | None = None) -> MechanismAnalysis:
+                      source_path: str | None = None, confirm: bool = True) -> MechanismAnalysis:
     """Build the instance, compute the payments, answer Theorem 5, check the axioms.
 
     ``scheme`` overrides the payment rule (``max-payment``, ``mep``, ``zero``); ``base_dir``
-    is unused (mechanism models reference no files).
+    is unused (mechanism models reference no files). A float verdict near its tolerance is
+    decided again on the exact instance when the model's numbers are rational (``confirm``).
     """
     from .axioms.base import MechanismContext
     from .axioms.mechanism import DEFAULT_CHECKS
@@ -154,9 +165,16 @@ def analyse_mechanism(model: Any, base_dir: str | os.PathLike[str] = ".", *, exa
     t0 = time.perf_counter()
     inst = build_instance(model, exact=exact, grids=grids)
     rule = scheme or model.payment
-    if rule not in ("max-payment", "mep", "zero"):
-        raise InvalidModel(f"unknown payment rule {rule!r}; valid: max-payment, mep, zero", field="payment")
-    pay = payments_for(inst, rule)
+    if rule == "table":
+        if model.payment_table is None:
+            raise InvalidModel("payment rule `table` needs the model's `payment_table`", field="payment")
+        from ..mechanism.design import table_payments
+
+        pay = table_payments(inst, model.payment_table)
+    elif rule not in ("max-payment", "mep", "zero"):
+        raise InvalidModel(f"unknown payment rule {rule!r}; valid: max-payment, mep, zero, table", field="payment")
+    else:
+        pay = payments_for(inst, rule)
     t1 = time.perf_counter()
     tol = model.tolerance if tolerance is None else tolerance
     pmax = pay if rule == "max-payment" else max_payments(inst)
@@ -164,7 +182,15 @@ def analyse_mechanism(model: Any, base_dir: str | os.PathLike[str] = ".", *, exa
     t2 = time.perf_counter()
     report = None
     if check:
-        ctx = MechanismContext(inst, pay, rule, tol, seed)
+        def exact_context() -> MechanismContext:
+            ex = build_instance(model, exact=True)   # Unsupported when the numbers are not rational
+            xpay = (table_payments(ex, model.payment_table) if rule == "table" else payments_for(ex, rule))
+            return MechanismContext(ex, xpay, rule, tol, seed, keep_tolerance=True)
+
+        if rule == "table":
+            from ..mechanism.design import table_payments
+        ctx = MechanismContext(inst, pay, rule, tol, seed,
+                               exact_twin=exact_context if (confirm and not inst.exact) else None)
         ctx._cache["max"] = pmax
         names = list(axioms) if axioms else list(model.check if model.check is not None else DEFAULT_CHECKS)
         report = run_mechanism_checks(ctx, names)

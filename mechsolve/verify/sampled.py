@@ -136,7 +136,7 @@ def is_sampled(model: CooperativeMarket, scheme: str, params: dict[str, Any]) ->
 
 def analyse_sampled(model: CooperativeMarket, base_dir: str | os.PathLike[str], params: dict[str, Any], *,
                     axioms: Sequence[str] | None, check: bool, tolerance: float, seed: int,
-                    source_path: str | None) -> SampledMarketAnalysis:
+                    source_path: str | None, confirm: bool = True) -> SampledMarketAnalysis:
     """Sample the market's Shapley values; check efficiency, mark table-bound axioms not applicable."""
     if model.exact:
         raise InvalidModel("exact mode needs the whole table; Monte Carlo is float64", field="exact")

@@ -122,7 +122,7 @@ class CheckReport(Result):
             return f"{len(self.violated)} axiom(s) violated ({k} of {m} axioms tested)"
         if not k:
             return f"nothing tested: none of the {m} axioms applies"
-        return f"all tested axioms hold ({k} of {m} axioms tested)"
+        return f"all checked axioms hold ({k} of {m} axioms tested)"
 
     def to_dict(self) -> dict[str, Any]:
         return {"tolerance": self.tolerance, "exact": self.exact, "all_hold": not self.violated,

@@ -128,7 +128,8 @@ def test_cli_reproduce_fig2_json_and_plot(tmp_path):
     assert r.exit_code == 0, r.output
     data = json.loads(r.output[r.output.index("{"):])
     assert data["figure"] == "chen-fig2" and data["all_claims_hold"]
-    assert data["columns"] == ["t_2", "revenue", "welfare", "uti_1", "uti_2"] and len(data["rows"]) == 41
+    assert data["columns"][:5] == ["t_2", "revenue", "welfare", "uti_1", "uti_2"] and len(data["rows"]) == 41
+    assert data["columns"][5:] == [f"{c} s.e." for c in data["columns"][1:5]]
     pytest.importorskip("matplotlib")
     assert png.stat().st_size > 1000
 
@@ -149,3 +150,22 @@ def test_cli_reproduce_bad_input():
     assert r.exit_code == 2
     r = CliRunner().invoke(cli, ["reproduce", "chen-fig3", "--alpha", "x:y", "--no-plot"])
     assert r.exit_code == 2
+
+
+def test_fig2_standard_errors_recomputed_from_the_samples():
+    """The s.e. columns equal std(ddof=1)/sqrt(samples) of the per-sample values (the error bars)."""
+    samples, t2 = 4, [0.0, 0.5, 2.0]
+    f = fig2(t2, samples=samples, seed=3)
+    per = {k: [] for k in ("revenue", "welfare", "uti_1", "uti_2")}
+    quality = Quality.parse(FIG1_QUALITY)
+    for s in range(samples):
+        a = draw_alpha(np.random.default_rng([3, s]), 2, "positive")
+        r = linear_mep(a, [np.array([1.0]), np.array(t2)], quality)
+        p, v = r["payment"][:, 0, :], r["value"][:, 0, :]
+        for k, x in zip(per, (p.sum(0), v.sum(0), v[0] - p[0], v[1] - p[1])):
+            per[k].append(x)
+    for k, xs in per.items():
+        xs = np.array(xs)
+        np.testing.assert_allclose(f.column(k), xs.mean(0), rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(f.column(f"{k} s.e."), xs.std(0, ddof=1) / np.sqrt(samples), rtol=1e-9,
+                                   atol=1e-12)

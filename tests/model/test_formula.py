@@ -56,3 +56,134 @@ def test_arbitrary_text_never_escapes(text):
         parse_formula(text, ["q", "t"])
     except InvalidModel:
         pass
+
+
+# --------------------------------------------------------------------------- the numpy compiler (issue 14)
+
+import sympy  # noqa: E402
+
+from mechsolve.model.formula import _NUMPY_ARITY, _functions, compile_numpy  # noqa: E402
+
+LEAVES = ["q", "t", "alpha", "2", "0.5", "3", "pi", "e", "1e-3"]
+FUNCS = sorted(_NUMPY_ARITY)
+
+
+@st.composite
+def formulas(draw: st.DrawFn, depth: int = 3) -> str:
+    """Formulas of the whitelist (and, sometimes, just outside it)."""
+    if depth == 0 or draw(st.booleans()):
+        return draw(st.sampled_from(LEAVES + ["zz", "q[0]", "'s'", "True"]
+                                    if draw(st.integers(0, 9)) == 0 else LEAVES))
+    kind = draw(st.integers(0, 3))
+    if kind == 0:
+        op = draw(st.sampled_from(["+", "-", "*", "/", "**"] + (["%", "^", "//"] if draw(st.integers(0, 9)) == 0
+                                                                 else [])))
+        return f"({draw(formulas(depth - 1))} {op} {draw(formulas(depth - 1))})"
+    if kind == 1:
+        return f"-{draw(formulas(depth - 1))}"
+    name = draw(st.sampled_from(FUNCS + (["open", "max.x"] if draw(st.integers(0, 9)) == 0 else [])))
+    nargs = draw(st.integers(0, 3))
+    return f"{name}({', '.join(draw(formulas(depth - 1)) for _ in range(nargs))})"
+
+
+def _outcome(f, text):
+    try:
+        return "ok", f()
+    except InvalidModel as exc:
+        return "refused", str(exc)
+
+
+def test_numpy_compiler_has_the_same_functions():
+    assert set(_NUMPY_ARITY) == set(_functions())
+
+
+@given(formulas())
+@settings(max_examples=300, deadline=None)
+def test_numpy_compiler_accepts_and_evaluates_what_parse_formula_does(text):
+    """Same whitelist: both accept or both refuse (same message up to sympy's wording of an arity error),
+    and where both accept they give the same floats up to rounding."""
+    syms, consts = ["q", "t"], {"alpha": -0.7}
+    a = _outcome(lambda: parse_formula(text, syms, constants=consts), text)
+    b = _outcome(lambda: compile_numpy(text, syms, constants=consts), text)
+    if ("not comparable" in a[1]) if a[0] == "refused" else a[1].has(sympy.I):
+        # sympy carried a complex intermediate (a negative base to a fractional power): it then refuses
+        # Max/Min or takes Abs of it; in floats that intermediate is nan, refused later as not finite
+        # (or the text is refused by a later check of the whitelist)
+        assert b[0] == "ok" or "is not a valid formula" in b[1]
+        return
+    assert a[0] == b[0], (text, a, b)
+    if a[0] == "refused":
+        if "is not a valid formula" in a[1]:
+            assert b[1].split(" is not a valid formula")[0] == a[1].split(" is not a valid formula")[0]
+        else:
+            assert a[1] == b[1]
+        return
+    q, t = np.array([0.3, 1.0, 2.5, 7.0]), np.array([1.5, 0.2, 3.0, 0.9])
+    with np.errstate(all="ignore"):
+        try:
+            x = np.broadcast_to(np.asarray(compile_formula(a[1], syms)(q, t)), q.shape)
+        except (TypeError, ValueError, OverflowError, ZeroDivisionError, KeyError, NotImplementedError):
+            return  # sympy's lambdify cannot print or evaluate it (zoo, huge ints): the numpy path gives ±inf/nan
+        y = np.broadcast_to(np.asarray(b[1](q, t), dtype=float), q.shape)
+    if np.iscomplexobj(x):  # sympy simplified to a complex constant; numpy's real path gives nan there
+        real = np.imag(x) == 0
+        x, y = np.real(x)[real], y[real]
+    x = x.astype(float)
+    # where the floats are finite they agree; sympy may also have simplified a removable singularity away
+    # (log(q, q) = 1 at q = 1, where the floats are 0/0): the float path then refuses it as not finite
+    fin = np.isfinite(x) & np.isfinite(y) & (np.abs(x) < 1e12)
+    assert np.allclose(x[fin], y[fin], rtol=1e-9, atol=1e-12), (text, x, y)
+
+
+@pytest.mark.parametrize("text,fragment", [
+    ("__import__('os').system('true')", "not allowed"),
+    ("().__class__.__bases__", "Attribute"),
+    ("q[0]", "Subscript"),
+    ("q ^ 2", "use **"),
+    ("lambda: 0", "Lambda"),
+    ("'abc'", "numbers"),
+    ("x +", "not a formula"),
+    ("unknown_name * 2", "unknown name"),
+    ("exp(q, base=2)", "keyword"),
+    ("[q for q in ()]", "not allowed"),
+    ("q if q else 1", "IfExp"),
+    ("True", "numbers"),
+    ("q" * 3000, "longer than"),
+    ("exp(q, 2)", "exactly 1 argument"),
+])
+def test_numpy_compiler_rejects(text, fragment):
+    with pytest.raises(InvalidModel, match=re.escape(fragment)) as exc:
+        compile_numpy(text, ["q"], field="valuation")
+    assert exc.value.field == "valuation"
+
+
+def test_numpy_compiler_aliases_constants_and_names():
+    f = compile_numpy("q_i * (q_1 + q_2)**alpha + 0*t_2", ["q_1", "q_2", "t_1", "t_2"],
+                      constants={"alpha": -0.5}, aliases={"q_i": "q_2"})
+    assert sorted(f.names) == ["q_1", "q_2", "t_2"]
+    assert float(f(1.0, 3.0, 0.0, 0.0)) == pytest.approx(3.0 * 4.0 ** -0.5)
+    with pytest.raises(TypeError):
+        f(1.0)
+    assert float(compile_numpy(3, [])()) == 3.0
+    assert float(compile_numpy("min()", [])()) == np.inf and float(compile_numpy("max()", [])()) == -np.inf
+    assert float(compile_numpy("log(8, 2)", [])()) == pytest.approx(3.0)
+    assert np.isinf(float(compile_numpy("10**400", [])())) and np.isinf(float(compile_numpy("1/0", [])()))
+
+
+def test_float_formulas_never_import_sympy():
+    """The float path (Q(t) = t/(1 + t), any valuation formula, a Chen solve) runs without sympy."""
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from mechsolve.model import parse_model\n"
+            "from mechsolve.verify.analysis import analyse\n"
+            "m = parse_model({'kind': 'mechanism-design', 'agents': 3, 'types': {'step': 1, 'max': 4},\n"
+            "                 'quality': 't/(1 + t)', 'valuation': {'family': 'formula',\n"
+            "                 'formula': 'q_i/(1 + gamma*(q_1 + q_2 + q_3 - q_i))'}, 'parameters': {'gamma': 0.5}})\n"
+            "a = analyse(m, '.')\n"
+            "assert str(a.status) == 'solved', a.status\n"
+            "print('sympy' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -232,3 +233,57 @@ def test_finite_check_on_loaded_tables_is_explicit() -> None:
     with pytest.raises(InvalidModel, match="values must be numbers"):
         Game.from_values(["a"], [0, 10**400])
     assert math.isfinite(Game.from_table(["a"], {"": 0, "a": 2**1000}).value("a"))
+
+
+# ---------------------------------------------------------------- file modes and staged folders
+@pytest.mark.parametrize("umask, expected", [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_new_files_get_the_users_umask(tmp_path: Path, umask: int, expected: int) -> None:
+    from mechsolve.model.io import write_bytes, write_text
+
+    old = os.umask(umask)
+    try:
+        write_text(tmp_path / "a.txt", "x")
+        write_bytes(tmp_path / "b.png", b"\x89PNG")
+    finally:
+        os.umask(old)
+    for name in ("a.txt", "b.png"):
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == expected, name
+
+
+def test_overwriting_keeps_the_files_mode(tmp_path: Path) -> None:
+    from mechsolve.model.io import write_bytes, write_text
+
+    for mode in (0o644, 0o600, 0o664):
+        p = tmp_path / f"m{mode:o}.txt"
+        p.write_text("old")
+        os.chmod(p, mode)
+        write_text(p, "new")
+        assert p.read_text() == "new" and stat.S_IMODE(p.stat().st_mode) == mode
+        write_bytes(p, b"newer")
+        assert stat.S_IMODE(p.stat().st_mode) == mode
+
+
+def test_staged_dir_lands_everything_at_the_end_or_nothing(tmp_path: Path) -> None:
+    from mechsolve.model.io import staged_dir, write_text
+
+    out = tmp_path / "out"
+    out.mkdir()
+    write_text(out / "report.txt", "old report")
+    write_text(out / "rewards" / "stale-party.csv", "x0\n1\n")
+    write_text(out / "mine.txt", "a user's own file")
+    with pytest.raises(KeyboardInterrupt):
+        with staged_dir(out) as stage:
+            write_text(stage / "rewards" / "a.csv", "x0\n2\n")
+            write_text(stage / "report.txt", "new report")
+            raise KeyboardInterrupt
+    assert (out / "report.txt").read_text() == "old report"          # untouched: nothing half-done
+    assert sorted(p.name for p in (out / "rewards").iterdir()) == ["stale-party.csv"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]      # no temporary folder left
+    with staged_dir(out) as stage:
+        write_text(stage / "rewards" / "a.csv", "x0\n2\n")
+        write_text(stage / "report.txt", "new report")
+    assert (out / "report.txt").read_text() == "new report"
+    assert sorted(p.name for p in (out / "rewards").iterdir()) == ["a.csv"]   # the folder is replaced whole
+    assert (out / "mine.txt").read_text() == "a user's own file"              # other files stay
+    assert sorted(p.name for p in out.iterdir()) == ["mine.txt", "report.txt", "rewards"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]

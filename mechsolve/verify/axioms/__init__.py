@@ -8,12 +8,14 @@ from .base import Axiom, AxiomContext, Block, MechanismContext, Residual
 from .mechanism import AXIOMS as _MECHANISM
 from .rewards import AXIOMS as _REWARDS
 from .payments import AXIOMS as _PAYMENTS
+from .stability import AXIOMS as _STABILITY
 
 #: Registered axioms by name.
 AXIOMS: dict[str, Axiom] = {a.name: a for a in _ALLOCATION}
 AXIOMS.update({a.name: a for a in _MECHANISM})
 AXIOMS.update({a.name: a for a in _REWARDS})
 AXIOMS.update({a.name: a for a in _PAYMENTS})
+AXIOMS.update({a.name: a for a in _STABILITY})
 
 
 def get_axiom(name: str) -> Axiom:

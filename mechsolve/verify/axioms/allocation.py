@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from ...games.game import Game, blocks
-from ...games.properties import superadditive, superadditive_with
+from ...games.game import Game
+from ...games.properties import null_players, superadditive, superadditive_with, symmetric_pairs
 from ...games.semivalues import Semivalue
 from ...games.shapley import SemivalueKernel, conditional_semivalue, row_split
 from .base import Axiom, AxiomContext, Residual, num
@@ -39,101 +39,25 @@ def _premise_memo(fn: Callable[[AxiomContext], list[Any]]) -> Callable[[AxiomCon
 
     def wrapper(ctx: AxiomContext) -> list[Any]:
         ref, tol, result = last
-        if ref is not None and ref() is ctx.game.values and tol == ctx.tolerance:
+        if ref is not None and ref() is ctx.game.values and tol == ctx.tol:
             return list(result)
         result = fn(ctx)
-        last[:] = [weakref.ref(ctx.game.values), ctx.tolerance, result]
+        last[:] = [weakref.ref(ctx.game.values), ctx.tol, result]
         return list(result)
 
     wrapper.__doc__ = fn.__doc__
     return wrapper
 
 
-def _largest_gap(a: np.ndarray, b: np.ndarray, ctx: AxiomContext) -> Any:
-    """``max |a − b|`` over two equally shaped views, block by block (:func:`~mechsolve.games.game.blocks`).
-
-    Stops at the first block above the tolerance and returns ``None`` then (exact games:
-    ``None`` at the first difference, else ``0``). No temporary grows with the table.
-    """
-    worst = 0.0
-    for idx in blocks(a.shape):
-        x, y = a[idx], b[idx]
-        if ctx.exact:
-            if not np.all(x == y):
-                return None
-            continue
-        gap = float(np.max(np.abs(x - y), initial=0.0))
-        if gap > ctx.tolerance:
-            return None
-        worst = max(worst, gap)
-    return 0 if ctx.exact else worst
-
-
-#: Relative slack on bounds derived through the triangle inequality (float rounding of the gaps and sums).
-_ROUNDING = 4 * float(np.finfo(np.float64).eps)
-
-
 @_premise_memo
 def _pairs(ctx: AxiomContext) -> list[tuple[int, int]]:
-    """Pairs ``i < j`` symmetric in ``v`` within tolerance (exact games: equal).
-
-    A cheap necessary test first (``v({i}) = v({j})`` and ``v(N∖i) = v(N∖j)``), then the
-    full comparison ``δ_ij = max_{S ∌ i,j} |v(S∪i) − v(S∪j)| ≤ tol`` on the surviving
-    pairs, in slices that stop at the first one above the tolerance. Swapping ``i`` and
-    ``j`` is then (nearly) an automorphism of ``v`` and these compose:
-    ``δ_ik ≤ δ_ij + δ_jk`` (for ``S ∌ j`` compare through ``S∪j``; for ``S = T∪j`` through
-    ``T∪{i,k}``). A pair whose bound through some ``j < i`` stays below the tolerance with
-    room for the float rounding of the gaps (exact games: bound 0) is symmetric without
-    its own pass — exactly the pairs the full comparison would accept.
-    """
-    g = ctx.game
-    v = g.values
-    n = g.n
-    tol = ctx.tolerance
-
-    def close(a: Any, b: Any) -> bool:
-        if ctx.exact:
-            return bool(a == b)
-        return bool(abs(float(a) - float(b)) <= tol)
-
-    single = [v[1 << k] for k in range(n)]
-    compl = [v[g.grand ^ (1 << k)] for k in range(n)]
-    bound: dict[tuple[int, int], Any] = {}             # upper bounds on δ of the accepted pairs
-    out = []
-    for i in range(n):
-        for j in range(i + 1, n):
-            if not (close(single[i], single[j]) and close(compl[i], compl[j])):
-                continue
-            via = [bound[(k, i)] + bound[(k, j)] for k in range(i) if (k, i) in bound and (k, j) in bound]
-            if via:
-                best = min(via)
-                if ctx.exact or best * (1 + _ROUNDING) ** 2 <= tol:
-                    bound[(i, j)] = best if ctx.exact else best * (1 + _ROUNDING)
-                    out.append((i, j))
-                    continue
-            view = v.reshape(2 ** (n - 1 - j), 2, 2 ** (j - i - 1), 2, 2**i)
-            gap = _largest_gap(view[:, 0, :, 1, :], view[:, 1, :, 0, :], ctx)   # v(S∪i) vs v(S∪j), S ∌ i, j
-            if gap is not None:
-                bound[(i, j)] = gap if ctx.exact else gap * (1 + _ROUNDING)
-                out.append((i, j))
-    return out
+    """Pairs ``i < j`` symmetric in ``v`` within tolerance (exact games: equal)."""
+    return symmetric_pairs(ctx.game, ctx.tol)
 
 
 @_premise_memo
 def _nulls(ctx: AxiomContext) -> list[int]:
-    """Players with ``v(S∪i) = v(S)`` for all ``S`` within tolerance: a cheap necessary test
-    (``v({i}) = v(∅)``, ``v(N) = v(N∖i)``), then the full comparison in early-stopping slices."""
-    g = ctx.game
-    out = []
-    v = g.values
-    for i in range(g.n):
-        d0, d1 = v[1 << i] - v[0], v[g.grand] - v[g.grand ^ (1 << i)]
-        if (d0 != 0 or d1 != 0) if ctx.exact else (abs(d0) > ctx.tolerance or abs(d1) > ctx.tolerance):
-            continue
-        view = v.reshape(2 ** (g.n - 1 - i), 2, 2**i)
-        if _largest_gap(view[:, 1, :], view[:, 0, :], ctx) is not None:
-            out.append(i)
-    return out
+    return null_players(ctx.game, ctx.tol)
 
 
 def _symmetry(ctx: AxiomContext) -> Iterator[Residual]:
@@ -265,29 +189,29 @@ def _ir_note(ctx: AxiomContext) -> str | None:
     :data:`EXHAUSTIVE_SUPERADDITIVITY_N`, the exhaustive ``3^n`` scan looks for any.
     """
     g = ctx.game
-    tol = 0 if ctx.exact else ctx.tolerance
     a = ctx.outcome.allocation
     s = g.singletons()
-    worst, party = tol, None
-    for i in range(g.n):            # the first party with the largest shortfall (the verdict's witness)
-        short = s[i] - a[i]
-        if short > worst:
-            worst, party = short, i
-    if party is None:
+    short = [s[i] - a[i] for i in range(g.n)]
+    if not short:
         return None
-    r = superadditive_with(g, party, tol)
+    party = max(range(g.n), key=lambda i: short[i])   # whom to explain: the largest shortfall (first of ties)
+    if not short[party] > 0:
+        return None
+    r = superadditive_with(g, party, ctx.tol)
     if r.holds is False and r.witness:
+        members = ", ".join(r.witness["S"])
         return (f"the game is not superadditive (v(S)+v(T) exceeds v(S∪T) by {float(r.worst):.6g} at "
-                f"S={r.witness['S']}, T={r.witness['T']}: the largest gap with T = {{{g.names[party]}}}, "
-                f"the party whose IR fails most, from one pass over the table); the Shapley value is "
-                "individually rational only for superadditive games")
+                f"S = {{{members}}}, T = {{{g.names[party]}}}: the largest gap with T = {{{g.names[party]}}}, the "
+                "party whose IR fails most, from one pass over the table); the Shapley value is individually "
+                "rational only for superadditive games")
     if g.n > EXHAUSTIVE_SUPERADDITIVITY_N:
         return None
-    r = superadditive(g, tol)
+    r = superadditive(g, ctx.tol)
     if r.holds is False:
+        sw, tw = (", ".join(r.witness[k]) for k in ("S", "T"))
         return (f"the game is not superadditive (v(S)+v(T) exceeds v(S∪T) by {r.worst:.6g} at "
-                f"S={r.witness['S']}, T={r.witness['T']}, the largest gap over all 3^{g.n} pairs); "
-                "the Shapley value is individually rational only for superadditive games")
+                f"S = {{{sw}}}, T = {{{tw}}}, the largest gap over all 3^{g.n} pairs); the Shapley value is "
+                "individually rational only for superadditive games")
     return None
 
 

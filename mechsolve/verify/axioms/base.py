@@ -46,10 +46,12 @@ class Residual:
     def margin(self) -> Any:
         d = self.got - self.expected
         if self.relation == "=":
-            return abs(d)
-        if self.relation == ">=":
-            return max(-d, 0 * d)
-        return max(d, 0 * d)
+            m = abs(d)
+        elif self.relation == ">=":
+            m = max(-d, 0 * d)
+        else:
+            m = max(d, 0 * d)
+        return m + 0.0 if isinstance(m, float) else m   # never a "-0" margin
 
 
 @dataclass(frozen=True)
@@ -230,12 +232,13 @@ def unmet_need(axiom: Axiom, ctx: Any) -> tuple[str, str] | None:
             if missing:
                 return "scheme", f"scheme {o.scheme!r} does not produce {', '.join(missing)}"
         elif key == "matrix" and arg not in o.matrices:
-            return "scheme", f"scheme {o.scheme!r} has no {arg} matrix"
+            return "scheme", f"scheme {o.scheme!r} has no payoff {arg}" if arg == "flows" else \
+                f"scheme {o.scheme!r} has no {arg} matrix"
         elif key == "scalar" and arg not in o.scalars:
             return "scheme", f"scheme {o.scheme!r} has no {arg!r}"
         elif key == "allocation" and o.allocation_name not in arg.split("|"):
-            return "scheme", (f"the allocation of {o.scheme!r} is {o.allocation_name!r}, not "
-                              f"{' or '.join(arg.split('|'))}")
+            return "scheme", (f"the allocation of {o.scheme!r} is {o.allocation_name!r}, not a transfer "
+                              f"({' or '.join(arg.split('|'))}) that should sum to zero")
     return None
 
 

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from ... import decide
 from ...errors import MechsolveError
 from ...games.game import Game, replicate
 from ...games.properties import monotone, supermodular
@@ -37,19 +38,7 @@ _PAYMENT_ALLOCATIONS = ("payoff", "net_gain")
 
 
 def _tol(ctx: AxiomContext) -> float:
-    return 0.0 if ctx.exact else ctx.tolerance
-
-
-def _needs(*keys: str) -> Any:
-    """Precondition: the outcome has these per-player quantities."""
-
-    def pre(ctx: AxiomContext) -> str | None:
-        missing = [k for k in keys if k not in ctx.outcome.per_player]
-        if missing:
-            return f"scheme {ctx.outcome.scheme!r} does not produce {', '.join(missing)}"
-        return None
-
-    return pre
+    return ctx.tol
 
 
 def _monotone_reason(ctx: AxiomContext, what: str) -> str | None:
@@ -61,25 +50,7 @@ def _monotone_reason(ctx: AxiomContext, what: str) -> str | None:
     return None
 
 
-def _both(*pres: Any) -> Any:
-    def pre(ctx: AxiomContext) -> str | None:
-        for p in pres:
-            reason = p(ctx)
-            if reason:
-                return reason
-        return None
-
-    return pre
-
-
 # ---------------------------------------------------------------------------- balance
-def _balance_pre(ctx: AxiomContext) -> str | None:
-    if ctx.outcome.allocation_name not in _PAYMENT_ALLOCATIONS:
-        return (f"the allocation of {ctx.outcome.scheme!r} is {ctx.outcome.allocation_name!r}, not a transfer "
-                "(payoff or net gain) that should sum to zero")
-    return None
-
-
 def _balance(ctx: AxiomContext) -> Iterator[Residual]:
     target = ctx.outcome.scalars.get("beta", 0)
     yield Residual({"sum over parties": f"Σ_i {ctx.outcome.allocation_name}_i"}, num(target),
@@ -117,13 +88,11 @@ def _fees(ctx: AxiomContext) -> Iterator[Residual]:
 
 def _zero_buyers(ctx: AxiomContext) -> list[int]:
     gain = ctx.outcome.per_player["gain"]
-    return [i for i in range(ctx.game.n) if abs(gain[i]) <= _tol(ctx)]
+    return [i for i in range(ctx.game.n)
+            if decide.is_zero(gain[i], tol=_tol(ctx), what=f"a_{ctx.game.names[i]} = 0")]
 
 
 def _zero_pre(ctx: AxiomContext) -> str | None:
-    r = _needs("gain", "fee", "total")(ctx)
-    if r:
-        return r
     return None if _zero_buyers(ctx) else "no party has a_i = 0 (nobody is a zero-element buyer)"
 
 
@@ -173,7 +142,8 @@ def _budget_efficiency(ctx: AxiomContext) -> Iterator[Residual]:
             yield Residual({"party": p, "why": "model reward = min(v(N), max(v(i), r_i)) or payment = b_i"},
                            num(zero(ctx)), num(min(gap_model, gap_budget)) if not (inf and gap_model == math.inf)
                            else num(gap_model))
-        elif inf or -per["payoff_unconstrained"][i] <= b:
+        elif inf or decide.leq(-per["payoff_unconstrained"][i], b, tol=_tol(ctx),
+                               what=f"−p_{p}(v) ≤ b_{p} (can afford v(N))"):
             yield Residual({"party": p, "why": "can afford v(N) (−p_i(v) ≤ b_i) ⇒ λ_i = 1 (Statement 1)"},
                            num(zero(ctx) + 1), num(per["lambda"][i]))
         else:
@@ -251,10 +221,6 @@ def _default_family(ctx: AxiomContext) -> str | None:
     return None
 
 
-def _flows_pre(ctx: AxiomContext) -> str | None:
-    return None if "flows" in ctx.outcome.matrices else f"scheme {ctx.outcome.scheme!r} has no payoff flows"
-
-
 def _fair_cost(ctx: AxiomContext) -> Iterator[Residual]:
     M = ctx.outcome.matrices["flows"]
     g = ctx.game
@@ -276,15 +242,12 @@ def _nulls(ctx: AxiomContext) -> list[int]:
     out = []
     for i in range(g.n):
         view = g.values.reshape(2 ** (g.n - 1 - i), 2, 2**i)
-        d = view[:, 1, :] - view[:, 0, :]
-        if all(x == 0 for x in d.flat) if ctx.exact else bool(np.abs(d).max() <= ctx.tolerance):
+        if decide.all_zero(view[:, 1, :] - view[:, 0, :], tol=_tol(ctx), what=f"{g.names[i]} is a dummy"):
             out.append(i)
     return out
 
 
 def _dummy_pre(ctx: AxiomContext) -> str | None:
-    if "alpha" not in ctx.outcome.scalars:
-        return f"scheme {ctx.outcome.scheme!r} is not the payoff scheme of Lemma 3.1 / Remark 3.6"
     return None if _nulls(ctx) else "no party is a dummy in v (the premise never holds)"
 
 
@@ -382,46 +345,42 @@ def _replication_note(ctx: AxiomContext) -> str | None:
 
 AXIOMS = [
     Axiom("balance", "Σ_i p_i = 0 (β for Remark 3.6): no outside money; for Ohrimenko Σ_i (b_i − a_i) = 0",
-          "Nguyen et al. (2022) Sec. 3.1; Ohrimenko et al. (2019) §3.1, §4.1", ("allocation",), _balance,
-          _balance_pre),
+          "Nguyen et al. (2022) Sec. 3.1; Ohrimenko et al. (2019) §3.1, §4.1", ("game", "allocation:payoff|net_gain"),
+          _balance),
     Axiom("payout-balance", "Σ_i b_i = c·Σ_i a_i: the payouts distribute exactly the gains paid in",
-          "Ohrimenko et al. (2019) §3.1 (Balance), §4.1", ("outcome",), _payout_balance,
-          _needs("payout", "gain")),
+          "Ohrimenko et al. (2019) §3.1 (Balance), §4.1", ("game", "per_player:payout,gain"), _payout_balance),
     Axiom("fees-consistent", "a_i = G(N) − G(i), A_i = c(1 − G(i)), b_i = cψ_i a, t_i = A_i − c a_i + b_i, "
           "net gain = c(ψ_i a − a_i), Σψ = 1",
-          "Ohrimenko et al. (2019) §3 (step 3, 5), §4.1", ("game", "outcome"), _fees,
-          _needs("psi", "gain", "fee", "payout", "total", "net_gain")),
+          "Ohrimenko et al. (2019) §3 (step 3, 5), §4.1", ("game", "per_player:psi,gain,fee,payout,total,net_gain"),
+          _fees),
     Axiom("zero-element-buyer", "a party whose performance does not increase (a_i = 0) gets its fee back: t_i ≥ A_i",
-          "Ohrimenko et al. (2019) §3.1, §4.1", ("outcome",), _zero, _zero_pre),
+          "Ohrimenko et al. (2019) §3.1, §4.1", ("game", "per_player:gain,fee,total"), _zero, _zero_pre),
     Axiom("budget-constraints", "every payment is within budget, −p_i ≤ b_i, and λ_i ∈ [0, 1]",
-          "Nguyen et al. (2022) Sec. 4, LP (P)", ("game", "outcome"), _budget_constraints,
-          _needs("budget", "lambda", "payoff")),
+          "Nguyen et al. (2022) Sec. 4, LP (P)", ("game", "per_player:budget,lambda,payoff"), _budget_constraints),
     Axiom("budget-efficiency", "a party that can afford v(N) gets it (λ_i = 1); one that cannot spends its "
           "whole budget (−p_i = b_i); with caps: the desirable model or the whole budget",
-          "Nguyen et al. (2022) Sec. 4 (budget efficiency), App. G.2; App. I", ("game", "outcome"),
-          _budget_efficiency,
-          _both(_needs("budget", "lambda", "payoff", "payoff_unconstrained", "model_reward"),
-                lambda ctx: _monotone_reason(ctx, "Lemma 4.1 (App. G.2, Statement 2)")),
+          "Nguyen et al. (2022) Sec. 4 (budget efficiency), App. G.2; App. I",
+          ("game", "per_player:budget,lambda,payoff,payoff_unconstrained,model_reward"), _budget_efficiency,
+          lambda ctx: _monotone_reason(ctx, "Lemma 4.1 (App. G.2, Statement 2)"),
           premise_note=_efficiency_note),
     Axiom("weak-efficiency", "some party receives the model of value v(N): ∃i λ*_i = 1 "
           "(with caps: the desirable model min(v(N), max(v(i), r_i)))",
-          "Nguyen et al. (2022) Remark 4.2, Lemma H.1, App. I; Tay et al. (2022) R3", ("game", "outcome"),
-          _weak_efficiency,
-          _both(_needs("lambda", "model_reward"), lambda ctx: _monotone_reason(ctx, "Lemma H.1"))),
+          "Nguyen et al. (2022) Remark 4.2, Lemma H.1, App. I; Tay et al. (2022) R3",
+          ("game", "per_player:lambda,model_reward"), _weak_efficiency,
+          lambda ctx: _monotone_reason(ctx, "Lemma H.1")),
     Axiom("performance-constraints", "v(i) + λ_i p_i,− ≤ max(v(i), r_i) for every party with a cap r_i",
-          "Nguyen et al. (2022) App. I, LP (Q)", ("game", "outcome"), _performance,
-          _needs("cap", "model_reward")),
+          "Nguyen et al. (2022) App. I, LP (Q)", ("game", "per_player:cap,model_reward,lambda"), _performance),
     Axiom("model-reward-ir", "v(C∪i) ≥ v'_i(C∪i) ≥ v(i) for every C, with v'_i = λ_i v + (1 − λ_i) v(i)",
           "Nguyen et al. (2022) Sec. 4 eq. (8) (feasibility & individual rationality), eq. (10)",
-          ("game", "outcome"), _model_reward_ir, _needs("lambda"), premise_note=_mono_note),
+          ("game", "per_player:lambda"), _model_reward_ir, premise_note=_mono_note),
     Axiom("fair-cost", "the total cost flow is the value added for the payer: Σ_j φ_{j|i} = v(N) − v(i)",
-          "Nguyen et al. (2022) Sec. 3.2 eq. (4)", ("game", "outcome"), _fair_cost, _flows_pre),
+          "Nguyen et al. (2022) Sec. 3.2 eq. (4)", ("game", "matrix:flows"), _fair_cost),
     Axiom("flow-decomposition", "payoffs are revenue minus cost flows: p_i = Σ_k p_ki − Σ_j p_ij",
-          "Nguyen et al. (2022) Sec. 3.2 eq. (7); Sec. 4", ("outcome",), _flow_decomposition,
-          _both(_flows_pre, _default_family)),
+          "Nguyen et al. (2022) Sec. 3.2 eq. (7); Sec. 4", ("game", "matrix:flows"), _flow_decomposition,
+          _default_family),
     Axiom("dummy-party", "a dummy party (v(C∪i) = v(C) for all C) pays the whole model: p_i = −v(N) "
           "((−α v(N) + β)/n in Remark 3.6)",
-          "Nguyen et al. (2022) Sec. 3.1, Remark 3.6", ("game", "allocation"), _dummy, _dummy_pre),
+          "Nguyen et al. (2022) Sec. 3.1, Remark 3.6", ("game", "scalar:alpha"), _dummy, _dummy_pre),
     Axiom("replication-robustness", "a party and its replicas together get no more than the party alone "
           "(on declared measured replicas, else on games.replicate copies)",
           "Ohrimenko et al. (2019) Condition 1, Theorem 1; Nguyen et al. (2022) App. D", ("game", "rule"),

@@ -56,6 +56,7 @@ from typing import Any
 
 import numpy as np
 
+from ... import decide
 from ...errors import Infeasible, InvalidModel, Unsupported
 from ...games.game import Game
 from ...games.properties import monotone
@@ -92,7 +93,7 @@ class StrictResidual(Residual):
 
 # --------------------------------------------------------------------------- helpers
 def _tol(ctx: AxiomContext) -> Any:
-    return 0 if ctx.exact else ctx.tolerance
+    return ctx.tol
 
 
 def _rewards(ctx: AxiomContext) -> np.ndarray:
@@ -167,11 +168,14 @@ def _relations(ctx: AxiomContext) -> tuple[list[tuple[int, int]], list[tuple[int
         for j in range(i + 1, n):
             d = _differences(ctx, i, j)
             lo, hi = min(d), max(d)
-            if -tol <= lo and hi <= tol:
+            names = ctx.game.names
+            lo_ok = decide.geq(lo, 0 * lo, tol=tol, what=f"v(S∪{names[i]}) ≥ v(S∪{names[j]}) for all S")
+            hi_ok = decide.leq(hi, 0 * hi, tol=tol, what=f"v(S∪{names[i]}) ≤ v(S∪{names[j]}) for all S")
+            if lo_ok and hi_ok:
                 sym.append((i, j))
-            elif lo >= -tol and hi > tol:
+            elif lo_ok:
                 dom.append((i, j, int(np.argmax(d))))
-            elif hi <= tol and lo < -tol:
+            elif hi_ok:
                 dom.append((j, i, int(np.argmin(d))))
     return sym, dom
 
@@ -182,8 +186,7 @@ def _useless(ctx: AxiomContext) -> list[int]:
     for i in range(g.n):
         view = g.values.reshape(2 ** (g.n - 1 - i), 2, 2**i)
         d = (view[:, 1, :] - view[:, 0, :]).reshape(-1)
-        worst = max(abs(x) for x in d) if ctx.exact else float(np.abs(d).max())
-        if worst <= tol:
+        if decide.all_zero(d, tol=tol, what=f"{g.names[i]} is useless"):
             out.append(i)
     return out
 
@@ -442,17 +445,11 @@ def _lp_bounds(ctx: AxiomContext) -> Iterator[Residual]:
     yield Residual({"bound": "0 ≤ ρ ≤ 1"}, min(max(rho, 0.0), 1.0), rho)
 
 
-def _is_rectified(ctx: AxiomContext) -> str | None:
-    s = ctx.outcome.scalars
-    if "lower bounds" in s and "v*" in s and "ρ" in s and "cap" in ctx.outcome.per_player:
-        return None
-    return "the outcome is not a rectified ρ-Shapley outcome (no v*, ρ, lower bounds and caps)"
-
-
 def _axiom(name: str, statement: str, source: str, fn: Callable[[AxiomContext], Iterator[Residual]],
            pre: Callable[[AxiomContext], str | None] | None = None,
-           note: Callable[[AxiomContext], str | None] | None = None, tolerance: float | None = None) -> Axiom:
-    return Axiom(name, statement, source, ("game", "allocation"), fn,
+           note: Callable[[AxiomContext], str | None] | None = None, tolerance: float | None = None,
+           needs: tuple[str, ...] = ()) -> Axiom:
+    return Axiom(name, statement, source, ("game", "allocation") + needs, fn,
                  pre or (lambda ctx: None), note or (lambda ctx: None), tolerance)
 
 
@@ -484,7 +481,8 @@ AXIOMS = [
     _axiom("rectified-lp-bounds",
            "the LP solution meets Prop. 3's bounds v_i^min ≤ α_i^ρ v* ≤ v(D_i ∪ G), 0 ≤ ρ ≤ 1 "
            "(recomputed from the game; tolerance = the LP back-end's 1e-6)",
-           f"{TAY}.1, Prop. 3 and the LP", _lp_bounds, _is_rectified, tolerance=LP_TOLERANCE),
+           f"{TAY}.1, Prop. 3 and the LP", _lp_bounds, tolerance=LP_TOLERANCE,
+           needs=("scalar:lower bounds", "scalar:v*", "scalar:ρ", "per_player:cap")),
 ]
 
 __all__ = ["AXIOMS", "StrictResidual"]

@@ -249,7 +249,7 @@ def test_ir_note_names_the_largest_singleton_gap_of_the_worst_party(exact):
     i = g.names.index(v.counterexample["witness"]["player"])
     gap, m = _brute_singleton_gap(g, i)
     assert gap > 0        # the Shapley value averages marginal contributions: IR fails ⇒ such a gap exists
-    assert f"at S={list(g.members(m))}, T=['{g.names[i]}']" in v.note and f"by {float(gap):.6g}" in v.note
+    assert f"at S = {{{', '.join(g.members(m))}}}, T = {{{g.names[i]}}}" in v.note and f"by {float(gap):.6g}" in v.note
 
 
 def test_ir_note_falls_back_to_the_exhaustive_scan_within_its_budget():

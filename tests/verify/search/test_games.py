@@ -10,15 +10,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mechsolve.verify.analysis import analyse
+from mechsolve.verify.analysis import analyse_file
 from mechsolve.errors import InvalidModel
 from mechsolve.games.game import Game
 from mechsolve.games.properties import monotone, supermodular
 from mechsolve.schemes import get_scheme
 from mechsolve.schemes.base import Outcome, Scheme
-from mechsolve.verify.search import FAMILIES, counterexample_model, decimal_game, judge, make_null, make_replica, merge_players, mobius, model_yaml, parse_sizes, player_reductions, search, shrink
+from mechsolve.verify.search.engine import shrink
+from mechsolve.verify.search.families import FAMILIES, make_null, make_replica, mobius
+from mechsolve.verify.search.games import GameInstance, GameSpace, decimal_game, merge_players, player_reductions, search
+from mechsolve.verify.search.space import parse_sizes
+from mechsolve.verify.search.written import reproduces, write_counterexample
 from mechsolve.games.shapley import shapley
-from mechsolve.model.schema import parse_model
 
 
 @settings(max_examples=40, deadline=None)
@@ -55,7 +58,7 @@ def test_planted_structure(n: int, seed: int) -> None:
 def test_shapley_individual_rationality_is_refuted_minimally() -> None:
     # Nguyen et al. (2022) eq. 8 / Tay R4: the Shapley value is IR only for superadditive games
     r = search("shapley", "individual-rationality", sizes=(2, 3, 4), budget=100, seed=3)
-    assert r.status == "violated" and r.exit_code == 1
+    assert r.status == "violated"
     cx = r.counterexample
     assert cx.game.n == 2                                      # shrunk to the fewest players
     assert cx.confirmation.startswith("exactly")
@@ -69,16 +72,14 @@ def test_shapley_individual_rationality_is_refuted_minimally() -> None:
 def test_counterexample_model_reproduces_with_check(tmp_path) -> None:
     r = search("formula", "null-player", params={"formula": "vN/n"}, families=("monotone",), budget=100)
     assert r.status == "violated"
-    text = model_yaml(counterexample_model(r))
     path = tmp_path / "cx.yaml"
-    path.write_text(text, encoding="utf-8")
-    import yaml
-
-    model = parse_model(yaml.safe_load(text))
+    write_counterexample(path, r)
+    assert path.read_text(encoding="utf-8").startswith("# written by mechsolve verify")
     for exact in (False, True):
-        a = analyse(model, tmp_path, exact=exact)
+        a = analyse_file(path, exact=exact)
         assert a.status == "violated"
         assert a.checks.verdicts[0].status == "violated"
+    assert reproduces(path) == "checked: exits 1 in float and in --exact mode"
 
 
 def test_axioms_that_hold_give_no_counterexample_and_say_what_was_searched() -> None:
@@ -120,7 +121,7 @@ def test_parameters_are_part_of_the_search_and_the_counterexample() -> None:
                sizes=(2,), budget=50, seed=4)
     assert r.status == "violated"
     assert r.counterexample.params["budgets"] == [0, 1]
-    assert counterexample_model(r)["scheme"]["budgets"] == [0, 1]
+    assert r.model()["scheme"]["budgets"] == [0, 1]
 
 
 def test_from_table_family_uses_real_tables() -> None:
@@ -152,22 +153,19 @@ def test_shrinking_drops_players_by_conditioning_or_merging() -> None:
     # u_{ab} with a null player c: equal split pays c v(N)/3 > 0 (null-player axiom, Shapley 1953).
     # Deleting any player loses the violation (no null player left, or v(N') = 0), so the old
     # delete-only shrinker stayed at 3 players; conditioning on a (or merging a, b) gives 2.
-    from mechsolve.verify.axioms import get_axiom
-
-    sch, ax = get_scheme("formula"), get_axiom("null-player")
-    params = {"formula": "vN/n"}
+    space = GameSpace("formula", "null-player", families=("zero-one",), params={"formula": "vN/n"})
     g = Game.from_values(["p1", "p2", "p3"], [0, 0, 0, 1, 0, 0, 0, 1])
 
     def bad(h: Game) -> bool:
-        return judge(sch, ax, h, params, 1e-9)[0] is not None
+        return space.confirm(GameInstance(h, space.params, "zero-one")).verdict is not None
 
     assert bad(g)
     assert not any(bad(g.restrict(g.grand & ~(1 << k))) for k in range(3))      # deletion alone cannot
-    small, steps = shrink(g, bad, lambda h: FAMILIES["zero-one"].member(h, 0.0))
-    assert small.n == 2 and steps >= 1
-    verdict, how = judge(sch, ax, small, params, 1e-9)
-    assert verdict is not None and how.startswith("exactly")                    # confirmed exactly at the end
-    ex = decimal_game(small)
+    small, steps, last = shrink(GameInstance(g, space.params, "zero-one"), space.confirm, space)
+    assert small.game.n == 2 and steps >= 1 and last.verdict is not None
+    c = space.confirm(space.canonical(small))
+    assert c.verdict is not None and c.how.startswith("exactly") and c.exact    # confirmed exactly at the end
+    ex = decimal_game(small.game)
     null = [k for k in range(2) if all(ex.values[m | 1 << k] == ex.values[m] for m in range(4))]
     assert null and ex.grand_value / 2 != 0                                     # recomputed from the game
 
