@@ -33,7 +33,8 @@ Properties, each tested (tests/games/test_stratified.py):
 * **unbiased** for a fixed allocation; the default spends ``pilot`` of the
   budget on an allocation ``m_s ∝ 1/√(s(n − s))`` (the Neyman allocation for equal
   variances) and the rest on the Neyman allocation ``m_s ∝ σ_s`` estimated from
-  the pilot (capped at ``C(n, s)``);
+  the pilot (capped at ``C(n, s)``); per size the surrogate is the regression or a
+  constant, whichever has the smaller out-of-fold variance;
 * **standard error** ``SE_i² = Σ_s (1 − m_s/C(n, s)) · Var_S(y_i)/m_s`` (finite-population
   corrected; 0 for enumerated sizes), which covers the true error at the
   normal-approximation rate (tested over many seeds);
@@ -59,17 +60,20 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import combinations
+from typing import Any
 
 import numpy as np
 
 from ..errors import InvalidModel
 
 #: Share of the sampling budget spent on the fixed pilot allocation before the Neyman allocation.
-PILOT_SHARE = 0.3
+PILOT_SHARE = 0.5
 #: Cross-fitting folds of the regression control variate.
 FOLDS = 5
 #: A size gets its own regression when its training rows are at least this many times n + 1.
 PER_SIZE_ROWS = 4
+#: Samples of a size needed before its surrogate is chosen by out-of-fold variance.
+SELECT_MIN = 30
 #: Largest stratum enumerated (then subsampled) instead of drawn by rejection.
 ENUMERATE_MAX = 200_000
 #: Above this many players the pooled surrogate is the diagonal (marginal) regression, O(rows·n).
@@ -191,15 +195,16 @@ def _solve(gram: np.ndarray, rhs: np.ndarray) -> np.ndarray:
 
 
 def _surrogates(blocks: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]], n: int, folds: int,
-                control: bool) -> dict[tuple[int, int], tuple[float, np.ndarray]]:
-    """Cross-fitted surrogate ``(α, β)`` per (size, fold), fitted on the other folds only.
+                control: bool) -> dict[tuple[int, int], tuple[float, np.ndarray, float]]:
+    """Cross-fitted surrogate ``(α, β, ȳ)`` per (size, fold), fitted on the other folds only.
 
     A size with at least ``PER_SIZE_ROWS·(n + 1)`` training rows gets its own
     least-squares fit; the others share a fit pooled over sizes with a
     per-size intercept and coefficients ``β_j + γ_j (s/n − 1/2)``, by least
     squares (n ≤ ``OLS_MAX_PLAYERS``) or per player (the diagonal of the Gram
     matrix: memberships of uniform coalitions are nearly uncorrelated). With
-    ``control=False`` (or too few rows) the surrogate is the training mean per size.
+    ``control=False`` (or too few rows) the surrogate is the training mean per size;
+    ``ȳ`` is always that mean (the constant candidate of :func:`_estimate`).
     """
     ols = n <= OLS_MAX_PLAYERS
     sizes = sorted(blocks)
@@ -223,7 +228,7 @@ def _surrogates(blocks: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]], n:
     if ols and control:
         for j in range(3):
             gram_tot[j] = sum(gram_part[k][j] for k in range(folds))
-    out: dict[tuple[int, int], tuple[float, np.ndarray]] = {}
+    out: dict[tuple[int, int], tuple[float, np.ndarray, float]] = {}
     zero = np.zeros(n)
     for k in range(folds):
         train = {}
@@ -265,7 +270,7 @@ def _surrogates(blocks: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]], n:
         for s in sizes:
             c, sx, sy, sxy = train[s]
             if c == 0:
-                out[s, k] = (0.0, zero)
+                out[s, k] = (0.0, zero, 0.0)
                 continue
             b = zero
             if control and ols and c >= PER_SIZE_ROWS * (n + 1):
@@ -274,8 +279,40 @@ def _surrogates(blocks: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]], n:
                 b = _solve(xt.T @ xt - np.outer(sx, sx) / c, sxy - sx * sy / c)
             elif pooled is not None:
                 b = pooled[0] + pooled[1] * t[s]
-            out[s, k] = ((sy - sx @ b) / c, b)
+            out[s, k] = ((sy - sx @ b) / c, b, sy / c)
     return out
+
+
+def _fold_terms(x: np.ndarray, y: np.ndarray, fold: np.ndarray, fits: dict[tuple[int, int], Any], s: int,
+                n: int, cs: float, folds: int, model: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Stratum estimate (mean of the fold estimates) and every sample's out-of-fold term ``y_i(S)``.
+
+    ``model`` = ``(0, 1)``: the regression ``(α, β)``; ``(2,)``: the constant ``ȳ``.
+    """
+    ms = y.size
+    scale = np.where(x > 0, 1.0 / s + 1.0 / (n - s), 0.0) - 1.0 / (n - s)
+    known = ms / cs > 1e-9                           # the training rows' own terms are not negligible
+    est = np.zeros(n)
+    oof = np.empty((ms, n))
+    used = 0
+    for k in range(folds):
+        test = fold == k
+        mt = int(test.sum())
+        if mt == 0:
+            continue
+        used += 1
+        fit = fits[s, k]
+        a, b = (fit[0], fit[1]) if model == (0, 1) else (fit[2], np.zeros(n))
+        base = (n * b - b.sum()) / (n * (n - 1))
+        rows = slice(None) if known else test
+        c = base + (y[rows] - a - x[rows] @ b)[:, None] * scale[rows]
+        ct = c[test] if known else c
+        # the test fold is a simple random sample of the coalitions outside the training
+        # folds, so (Σ_train y + (C − m_train)·mean_test y)/C is unbiased for the stratum
+        rest = cs - (ms - mt)
+        est += ((c[~test].sum(axis=0) if known else 0.0) + rest * ct.mean(axis=0)) / cs
+        oof[test] = ct
+    return est / used, oof
 
 
 def _estimate(st: _Strata, exact: set[int], folds: int, rng: np.random.Generator,
@@ -302,28 +339,20 @@ def _estimate(st: _Strata, exact: set[int], folds: int, rng: np.random.Generator
     for s in sampled:
         x, y, fold = blocks[s]
         ms, cs = y.size, st.sizes_c[s]
-        scale = np.where(x > 0, 1.0 / s + 1.0 / (n - s), 0.0) - 1.0 / (n - s)
-        known = ms / cs > 1e-9                       # the training rows' own terms are not negligible
-        est = np.zeros(n)
-        oof = np.empty((ms, n))                      # each sample's term under its own fold's surrogate
-        for k in range(folds):
-            test = fold == k
-            mt = int(test.sum())
-            if mt == 0:
-                continue
-            a, b = fits[s, k]
-            base = (n * b - b.sum()) / (n * (n - 1))
-            rows = slice(None) if known else test
-            c = base + (y[rows] - a - x[rows] @ b)[:, None] * scale[rows]
-            ct = c[test] if known else c
-            # the test fold is a simple random sample of the coalitions outside the training
-            # folds, so (Σ_train y + (C − m_train)·mean_test y)/C is unbiased for the stratum
-            rest = cs - (ms - mt)
-            est += ((c[~test].sum(axis=0) if known else 0.0) + rest * ct.mean(axis=0)) / cs
-            oof[test] = ct
-        phi += est / len({int(f) for f in fold})
+        # per size, the regression or the constant surrogate, whichever has the smaller
+        # out-of-fold variance (both are unbiased; the choice only moves the variance). Below
+        # SELECT_MIN samples the variance estimates are too noisy to choose by: the regression
+        # stays (choosing the smaller of two noisy estimates would understate the SE)
+        best = None
+        models = ((0, 1), (2,)) if ms >= SELECT_MIN else ((0, 1),)
+        for model in models if control else ((2,),):
+            est, oof = _fold_terms(x, y, fold, fits, s, n, cs, folds, model)
+            v = oof.var(axis=0, ddof=1) if ms > 1 else np.full(n, np.inf)
+            if best is None or v.mean() < best[1].mean():
+                best = (est, v)
+        est, v = best
+        phi += est
         # variance of a simple random sample of m_s out of C(n, s), out-of-fold terms
-        v = oof.var(axis=0, ddof=1) if ms > 1 else np.full(n, np.inf)
         var += (1.0 - ms / cs) * v / ms
         unit[s] = float(v.mean())
     return phi, var, unit
