@@ -80,13 +80,13 @@ def game(family: str, rep: int, seed: int) -> tuple[int, Callable[[np.ndarray], 
 
 # ------------------------------------------------------------------ methods (main process)
 def mechsolve_methods() -> dict[str, Callable[..., np.ndarray]]:
-    from mechsolve.shapley import monte_carlo_shapley
+    from mechsolve.games.shapley import monte_carlo_shapley
 
     def run(kind: str) -> Callable[..., np.ndarray]:
         def go(f: Oracle, n: int, budget: int, seed: int) -> np.ndarray:
             if kind == "permutation":
                 return monte_carlo_shapley(f, n, max_value_calls=budget, max_permutations=10**9, seed=seed).values
-            from mechsolve.stratified import stratified_shapley
+            from mechsolve.games.stratified import stratified_shapley
 
             if kind == "fixed":
                 from threadpoolctl import threadpool_limits
@@ -231,6 +231,8 @@ def main() -> None:
     ap.add_argument("--pydvl-reps", type=int, default=5, help="reps for pyDVL (slow per call); ratios are paired")
     ap.add_argument("--spex", action="store_true", help="also shapiq SPEX and ProxySPEX (slow; needs lightgbm)")
     ap.add_argument("--out", type=Path, default=RESULTS)
+    ap.add_argument("--merge", nargs="+", type=Path, default=None,
+                    help="only re-render the report from the runs of earlier monte_carlo.json files")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     fams = {"all": SMALL + LARGE, "small": SMALL, "large": LARGE}.get(args.families) or args.families.split(";")
@@ -238,9 +240,14 @@ def main() -> None:
     if args.worker:
         pydvl_worker(fams, budgets, args.reps, args.seed, args.max_seconds)
         return
+    if args.merge:
+        runs = [r for p in args.merge for r in json.loads(p.read_text(encoding="utf-8"))["runs"]]
+        fams = [f for f in fams if any(r["family"] == f for r in runs)]
+        write(runs, fams, budgets, args.reps, args.out)
+        return
     warnings.filterwarnings("ignore")
-    from mechsolve.games import Game
-    from mechsolve.shapley import shapley
+    from mechsolve.games.game import Game
+    from mechsolve.games.shapley import shapley
 
     worker = None
     if args.pydvl_python:
@@ -295,15 +302,19 @@ def main() -> None:
                     exact = shapley(Game(tuple(f"p{k}" for k in range(n)), table))
             runs.append({k: d[k] for k in ("family", "budget", "rep", "method", "time", "distinct")}
                         | {"rmse": float(np.sqrt(np.mean((np.asarray(d["values"]) - exact) ** 2)))})
-    md, rows = report(runs, fams, budgets, args.reps)
-    args.out.mkdir(parents=True, exist_ok=True)
+    write(runs, fams, budgets, args.reps, args.out)
+
+
+def write(runs: list[dict[str, Any]], fams: list[str], budgets: list[int], reps: int, out: Path) -> None:
+    md, rows = report(runs, fams, budgets, reps)
+    out.mkdir(parents=True, exist_ok=True)
     from _harness import machine
 
-    text = (f"### Monte Carlo Shapley at equal value calls (mean RMSE over {args.reps} games ± SE)\n\n"
+    text = (f"### Monte Carlo Shapley at equal value calls (mean RMSE over {reps} games ± SE)\n\n"
             f"Machine: {machine()}\n\n{md}\n")
-    (args.out / "monte_carlo.md").write_text(text, encoding="utf-8")
-    (args.out / "monte_carlo.json").write_text(json.dumps({"reps": args.reps, "rows": rows, "runs": runs},
-                                                          indent=1), encoding="utf-8")
+    (out / "monte_carlo.md").write_text(text, encoding="utf-8")
+    (out / "monte_carlo.json").write_text(json.dumps({"reps": reps, "rows": rows, "runs": runs}, indent=1),
+                                          encoding="utf-8")
     print(text)
 
 
