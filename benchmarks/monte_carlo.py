@@ -4,7 +4,9 @@ Usage::
 
     pip install -e ".[bench]"                     # shapiq (pyDVL pins numpy<2: separate venv below)
     python3 -m venv /tmp/pydvl && /tmp/pydvl/bin/pip install "pyDVL>=0.10"
-    python benchmarks/monte_carlo.py --pydvl-python /tmp/pydvl/bin/python      # ~40 min on 2 cores
+    python benchmarks/monte_carlo.py --pydvl-python /tmp/pydvl/bin/python      # ~1 h on 2 cores
+    python benchmarks/monte_carlo.py --families large ... --out DIR            # halves side by side, then
+    python benchmarks/monte_carlo.py --merge DIR1/monte_carlo.json DIR2/monte_carlo.json
     python benchmarks/monte_carlo.py --reps 3 --budgets 1000 --families small  # quick look
 
 One run measures, per family of games with known Shapley values (``_mc_games``:
@@ -33,9 +35,10 @@ the pairing trick), ``UnbiasedKernelSHAP``, ``SVARM`` (stratified SVARM),
 only: at n ≥ 50 it has ≥ 1,275 unknowns); pyDVL 0.10 ``ShapleyValuation`` with
 ``PermutationSampler``, ``AntitheticPermutationSampler``, ``UniformSampler``,
 ``AntitheticSampler``, ``VRDSSampler`` (stratified, harmonic sizes) and
-``OwenSampler`` (in a worker under ``--pydvl-python``). A method whose single
-run takes more than ``--max-seconds`` stops for the larger budgets of that
-family (the table says so). shapiq's ``SPEX``/``ProxySPEX`` (sparse Fourier
+``OwenSampler`` (in a worker under ``--pydvl-python``, ``--pydvl-reps`` games).
+A method whose single run takes more than ``--max-seconds`` is not run again
+in that family (the table says "stopped (slow)"). Ratios pair each peer with
+mechsolve on the reps both ran; the best peer is the one with the lowest ratio. shapiq's ``SPEX``/``ProxySPEX`` (sparse Fourier
 interaction recovery; ProxySPEX needs lightgbm) run only with ``--spex``
 (one rep: 27–225 s per run at n = 16).
 
@@ -50,6 +53,7 @@ import math
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import warnings
 from collections.abc import Callable
@@ -226,7 +230,7 @@ def main() -> None:
     ap.add_argument("--reps", type=int, default=10)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--max-seconds", type=float, default=30.0,
-                    help="a method whose run takes longer stops for the larger budgets of that family")
+                    help="a method whose run takes longer is not run again in that family")
     ap.add_argument("--pydvl-python", default=None, help="python of a venv with pyDVL (numpy<2)")
     ap.add_argument("--pydvl-reps", type=int, default=5, help="reps for pyDVL (slow per call); ratios are paired")
     ap.add_argument("--spex", action="store_true", help="also shapiq SPEX and ProxySPEX (slow; needs lightgbm)")
@@ -241,7 +245,11 @@ def main() -> None:
         pydvl_worker(fams, budgets, args.reps, args.seed, args.max_seconds)
         return
     if args.merge:
-        runs = [r for p in args.merge for r in json.loads(p.read_text(encoding="utf-8"))["runs"]]
+        runs = []
+        for path in args.merge:                     # reports' runs, or raw pyDVL worker lines (.jsonl)
+            text = path.read_text(encoding="utf-8")
+            runs += worker_runs(text.splitlines(), args.seed, {}) if path.suffix == ".jsonl" \
+                else json.loads(text)["runs"]
         fams = [f for f in fams if any(r["family"] == f for r in runs)]
         write(runs, fams, budgets, args.reps, args.out)
         return
@@ -253,7 +261,9 @@ def main() -> None:
     if args.pydvl_python:
         cmd = [args.pydvl_python, __file__, "--worker", "--families", ";".join(fams), "--budgets", args.budgets,
                "--reps", str(min(args.reps, args.pydvl_reps)), "--seed", str(args.seed), "--max-seconds", str(args.max_seconds)]
-        worker = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        # to a file, not a pipe: a full pipe would stall the worker until the main loop ends
+        worker_out = tempfile.TemporaryFile("w+", encoding="utf-8")
+        worker = subprocess.Popen(cmd, stdout=worker_out, stderr=subprocess.DEVNULL, text=True,
                                   env={**os.environ, "PYTHONWARNINGS": "ignore"})
     methods = {**mechsolve_methods(), **shapiq_methods(args.spex)}
     reps = {name: (1 if "SPEX" in name else args.reps) for name in methods}
@@ -287,22 +297,35 @@ def main() -> None:
             print(f"[{time.perf_counter() - t_start:6.0f} s] {family} budget {budget} done", file=sys.stderr,
                   flush=True)
     if worker is not None:
-        out, _ = worker.communicate()
-        for line in out.splitlines():
-            if not line.startswith("{"):
-                continue
-            d = json.loads(line)
-            if d["values"] is None:
-                runs.append({**d, "rmse": None})
-                continue
-            n, _, exact, _, table = game(d["family"], d["rep"], args.seed)
-            if exact is None:
-                exact = exact_cache.get((d["family"], d["rep"]))
-                if exact is None:
-                    exact = shapley(Game(tuple(f"p{k}" for k in range(n)), table))
-            runs.append({k: d[k] for k in ("family", "budget", "rep", "method", "time", "distinct")}
-                        | {"rmse": float(np.sqrt(np.mean((np.asarray(d["values"]) - exact) ** 2)))})
+        worker.wait()
+        worker_out.seek(0)
+        runs += worker_runs(worker_out.read().splitlines(), args.seed, exact_cache)
     write(runs, fams, budgets, args.reps, args.out)
+
+
+def worker_runs(lines: list[str], seed: int, exact_cache: dict[tuple[str, int], np.ndarray]
+                ) -> list[dict[str, Any]]:
+    """The pyDVL worker's JSON lines as runs (RMSE against the exact values, recomputed here)."""
+    from mechsolve.games.game import Game
+    from mechsolve.games.shapley import shapley
+
+    runs: list[dict[str, Any]] = []
+    for line in lines:
+        if not line.startswith("{"):
+            continue
+        d = json.loads(line)
+        if d["values"] is None:
+            runs.append({**d, "rmse": None})
+            continue
+        n, _, exact, _, table = game(d["family"], d["rep"], seed)
+        if exact is None:
+            key = (d["family"], d["rep"])
+            if key not in exact_cache:
+                exact_cache[key] = shapley(Game(tuple(f"p{k}" for k in range(n)), table))
+            exact = exact_cache[key]
+        runs.append({k: d[k] for k in ("family", "budget", "rep", "method", "time", "distinct")}
+                    | {"rmse": float(np.sqrt(np.mean((np.asarray(d["values"]) - exact) ** 2)))})
+    return runs
 
 
 def write(runs: list[dict[str, Any]], fams: list[str], budgets: list[int], reps: int, out: Path) -> None:
