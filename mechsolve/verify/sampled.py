@@ -55,10 +55,14 @@ def _value_of(fn: Callable[[frozenset[str]], Any], members: frozenset[str]) -> f
 
 
 def sample_shapley(names: Sequence[str], fn: Callable[[frozenset[str]], Any], *, permutations: int = 2000,
-                   target_std_error: float | None = None, seed: int | None = 0
+                   target_std_error: float | None = None, seed: int | None = 0,
+                   estimator: str = "permutation", value_calls: int | None = None
                    ) -> tuple[MonteCarloEstimate, int]:
     """Monte Carlo Shapley values of ``fn`` (frozenset of names → number) without tabulating it.
 
+    ``estimator`` is ``monte_carlo_shapley``'s ``method`` (``"stratified"``:
+    distinct coalitions per size with a regression control variate, budget
+    ``value_calls`` or the calls of ``permutations`` permutations).
     Returns the estimate and the number of calls of ``fn``.
     """
     names = list(names)
@@ -73,7 +77,8 @@ def sample_shapley(names: Sequence[str], fn: Callable[[frozenset[str]], Any], *,
         return out
 
     est = monte_carlo_shapley(batch, len(names), max_permutations=permutations,
-                              target_std_error=target_std_error, seed=seed)
+                              target_std_error=target_std_error, seed=seed, method=estimator,
+                              max_value_calls=value_calls)
     return est, calls
 
 
@@ -121,8 +126,8 @@ class SampledMarketAnalysis:
     def scalars(self) -> dict[str, Any]:
         e = self.estimate
         return {"v(N)": self.grand_value, "method": "monte-carlo (sampled, not tabulated)",
-                "permutations": e.permutations, "converged": e.converged, "seed": e.seed,
-                "value calls": self.calls, "largest std_error": float(e.std_error.max())}
+                "estimator": e.method, "permutations": e.permutations, "converged": e.converged,
+                "seed": e.seed, "value calls": self.calls, "largest std_error": float(e.std_error.max())}
 
     def notes(self) -> tuple[str, ...]:
         return (f"the value function was called on {self.calls} sampled coalitions, never tabulated over "
@@ -150,9 +155,15 @@ def analyse_sampled(model: CooperativeMarket, base_dir: str | os.PathLike[str], 
     grand = _value_of(fn, frozenset(names))
     singles = np.array([_value_of(fn, frozenset([p])) for p in names])
     try:
+        if params.get("estimator", "permutation") not in ("permutation", "stratified"):
+            raise InvalidModel(f"estimator must be 'permutation' or 'stratified', got {params['estimator']!r}",
+                               field="scheme.estimator")
         est, calls = sample_shapley(names, fn, permutations=int(params.get("permutations", 2000)),
                                     target_std_error=params.get("target_std_error"),
-                                    seed=params.get("seed", seed))
+                                    seed=params.get("seed", seed),
+                                    estimator=str(params.get("estimator", "permutation")),
+                                    value_calls=None if params.get("value_calls") is None
+                                    else int(params["value_calls"]))
     except (TypeError, ValueError) as exc:
         raise InvalidModel(f"bad Monte Carlo parameter: {exc}", field="scheme") from None
     report = None
