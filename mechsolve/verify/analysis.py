@@ -210,7 +210,9 @@ HANDLERS["mechanism-design"] = _analyse_mechanism
 
 
 def analyse(model: Any, base_dir: str | os.PathLike[str] = ".", **kwargs: Any) -> Any:
-    """Run the main job for any model kind."""
+    """Run the main job for any model kind (``learn``, the options of learned values, only reaches markets)."""
+    if model.kind != "cooperative-market":
+        kwargs.pop("learn", None)
     return HANDLERS[model.kind](model, base_dir, **kwargs)
 
 
