@@ -7,25 +7,8 @@ from typing import Any
 
 import click
 
-from . import cli
+from .app import cli
 from .options import emit, learn_options, learn_session
-
-
-def learned_document(table: Any, title: str) -> Any:
-    """The learned-values section and a table of ``v({i})``, ``v(N)`` and the shape of ``v``."""
-    from ..report import Document, Section, Table
-    from ..verify.analysis import learned_section
-
-    n = len(table.names)
-    full = (1 << n) - 1
-    rows = [[p, float(table.values[1 << k]), float(table.values[full] - table.values[full & ~(1 << k)])]
-            for k, p in enumerate(table.names)]
-    return Document(title, [
-        learned_section(table),
-        Section("Values", [("coalitions", len(table.values)), ("v(∅)", float(table.values[0])),
-                           ("v(N)", float(table.values[full]))],
-                [Table(["player", "v({i})", "v(N) − v(N∖{i})"], rows)]),
-    ])
 
 
 @cli.command()
@@ -53,7 +36,8 @@ def learn(ctx: click.Context, model: str, table_path: str | None, fmt: str, **op
     from ..data.learn import learned_game
     from ..errors import InvalidModel
     from ..model.io import load, write_value_table
-    from ..report import render, to_jsonable
+    from ..report import render
+    from ..report.documents import document
 
     m = load(model)
     if m.kind != "cooperative-market" or getattr(m.value, "learn", None) is None:
@@ -62,16 +46,15 @@ def learn(ctx: click.Context, model: str, table_path: str | None, fmt: str, **op
     with learn_session(**options) as opts:
         game = learned_game(m, Path(model).parent, options=opts)
     table = game.meta["learned"]
-    title = f"mechsolve learn — {m.name or Path(model).name}"
-    data = {"model": m.name or Path(model).stem, "players": list(table.names), "values": to_jsonable(table.values),
-            "learned": to_jsonable(table.to_dict())}
+    data: dict[str, Any] = {"model": m.name or Path(model).stem, "players": list(table.names),
+                            "values": table.values, "learned": table.to_dict()}
     if table_path:
         write_value_table(table_path, list(table.names), table.values,
-                          description=f"learned by mechsolve from {Path(model).name}: {table.to_dict()['scorer']} "
+                          description=f"learned by mechsolve from {Path(model).name}: {data['learned']['scorer']} "
                                       f"of {table.learner.estimator} trained per coalition",
-                          source=m.source, extra={"learned": to_jsonable(table.learner.describe())})
+                          source=m.source, extra={"learned": table.learner.describe()})
         data["written"] = table_path
-    emit(render(learned_document(table, title), data, fmt), None)
+    emit(render(document(table), data, fmt), None)
     if table_path:
         click.echo(f"wrote {table_path}", err=True)
     ctx.exit(0)

@@ -46,6 +46,7 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import importlib
@@ -394,14 +395,15 @@ class LearnedTable:
     constant_models: int
     warnings: dict[str, int] = field(default_factory=dict)
     warning_text: dict[str, str] = field(default_factory=dict)
+    title: str | None = None
 
     @property
     def names(self) -> tuple[str, ...]:
         return self.learner.names
 
     def notes(self) -> list[str]:
-        """Readable remarks: warnings raised while training, constant (one-class) models."""
-        out = []
+        """Readable remarks: the data, warnings raised while training, constant (one-class) models."""
+        out = list(self.learner.notes)
         for cat, k in sorted(self.warnings.items()):
             out.append(f"{k} training(s) raised {cat}: {self.warning_text.get(cat, '')}")
         if self.constant_models:
@@ -556,7 +558,7 @@ class LearnedValue:
     def to_dict(self) -> dict[str, Any]:
         """The data, the recipe and the run so far (as :meth:`LearnedTable.to_dict`, without a table)."""
         o = self.options
-        return {**self.learner.describe(), "distinct_trainings": len(self.memo),
+        return {**self.learner.describe(), "distinct_trainings": len(self.memo), "notes": list(self.learner.notes),
                 "run": {"trainings": self.trainings, "cache_hits": self.cache_hits,
                         "where": ExecutorSpec(o.workers, o.scheduler).where,
                         "cache": None if o.cache_root is None else str(o.cache_root)}}
@@ -829,6 +831,7 @@ def learned_game(model: Any, base_dir: str | os.PathLike[str] = ".", *, options:
         raise InvalidModel(f"v(∅) = {learner.empty_value():.6g} ({what}) but the market is normalised; declare "
                            "`normalised: false`, use `scorer: gain`, or `empty: 0`", field="value.learn.empty")
     table = learn_table(learner, options if options is not None else LearnOptions.from_env())
+    table = dataclasses.replace(table, title=model.name)
     game = Game.from_values(model.players, table.values, allow_nonzero_empty=not model.normalised)
     if exact:
         game = game.to_exact()
