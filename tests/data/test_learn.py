@@ -398,3 +398,25 @@ def test_a_failing_fit_names_the_coalition() -> None:
     with pytest.raises(InvalidModel, match=r"coalition \{a\}.*failed") as exc:
         learn_table(learner_for(m))
     assert exc.value.field == "value.learn.model"
+
+
+# ------------------------------------------------------------------ one dataset file, union
+def test_one_file_split_among_players_and_union_of_duplicates(tmp_path: Path) -> None:
+    X, y = load_iris(return_X_y=True)
+    write_csv(tmp_path / "all.csv", X, y.astype(int), header=["a", "b", "c", "d", "label"])
+    spec = {"file": "all.csv", "label": "label", "split": {"by": "iid", "seed": 4},
+            "test": {"holdout": 0.2, "seed": 1}, "model": "gaussian-nb"}
+    m = market(spec, ["p", "q"])
+    L = learner_for(m, tmp_path)
+    assert np.array_equal(L.X, X) and L.X.shape[1] == 4 and len(L.y_test) == 30
+    assert abs(len(L.rows[0]) - len(L.rows[1])) <= 1
+    # `combine: union`: a replica adds no row, so v(S ∪ {i'}) = v(S ∪ {i}) = v(S ∪ {i, i'}) exactly
+    mu = market({**spec, "combine": "union"}, ["p", "q", "q copy"], replicas={"q copy": "q"})
+    Lu = learner_for(mu, tmp_path)
+    assert len(Lu.training_rows((1, 2))) == len(Lu.rows[1]) and Lu.key((1, 2)) == Lu.key((1,))
+    t = learn_table(Lu)
+    assert t.values[0b110] == t.values[0b010] == t.values[0b100] and t.values[0b111] == t.values[0b011]
+    assert t.distinct == 3
+    mc = market(spec, ["p", "q", "q copy"], replicas={"q copy": "q"})
+    tc = learn_table(learner_for(mc, tmp_path))
+    assert tc.distinct == 5 and tc.values[0b100] == tc.values[0b010]
