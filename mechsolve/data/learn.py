@@ -367,9 +367,15 @@ def _one_thread() -> Any:
     return _controller[0].limit(limits=1)
 
 
-def _train_task(learner: Learner, members: tuple[int, ...]) -> dict[str, Any]:
-    """Module-level (picklable) task of the executors."""
-    return train_coalition(learner, members)
+def _train_chunk(learner: Learner, chunk: tuple[tuple[int, ...], ...]) -> list[dict[str, Any]]:
+    """Module-level (picklable) task of the executors: a few coalitions, so that shipping the data
+    and a scheduler round trip are paid once per chunk, not once per training."""
+    return [train_coalition(learner, members) for members in chunk]
+
+
+#: Coalitions per executor task: enough tasks to balance the workers (at least ``TASKS``), at most
+#: ``MAX_CHUNK`` trainings per task.
+TASKS, MAX_CHUNK = 32, 16
 
 
 # --------------------------------------------------------------- the table
@@ -464,14 +470,18 @@ def learn_scores(learner: Learner, coalitions: Sequence[tuple[int, ...]], option
         opts.progress(0, len(pending))
     done = 0
     if pending:
-        fn = functools.partial(_train_task, learner)
-        for i, rec in imap_unordered(fn, [c for _, c in pending], workers=opts.workers, scheduler=opts.scheduler):
-            k = pending[i][0]
-            memo[k] = rec
-            if root is not None:
-                cache_write(root, k, {kk: vv for kk, vv in rec.items() if kk != "seconds"}
-                            | {"coalition_size": len(pending[i][1])})
-            done += 1
+        fn = functools.partial(_train_chunk, learner)
+        inline = opts.scheduler is None and ExecutorSpec(opts.workers).n_workers == 1
+        size = 1 if inline else max(1, min(MAX_CHUNK, len(pending) // TASKS))
+        chunks = [pending[i:i + size] for i in range(0, len(pending), size)]
+        tasks = [tuple(c for _, c in chunk) for chunk in chunks]
+        for i, recs in imap_unordered(fn, tasks, workers=opts.workers, scheduler=opts.scheduler):
+            for (k, c), rec in zip(chunks[i], recs):
+                memo[k] = rec
+                if root is not None:
+                    cache_write(root, k, {kk: vv for kk, vv in rec.items() if kk != "seconds"}
+                                | {"coalition_size": len(c)})
+            done += len(recs)
             if opts.progress is not None:
                 opts.progress(done, len(pending))
     return ScoreRun([memo[k] for k in keys], len(pending), hits, memo_hits, len(seen))
