@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from .app import cli
-from .options import emit, learn_options, learn_session
+from .options import digits, display_options, emit, learn_options, learn_session, render_out
 
 
 @cli.command()
@@ -17,6 +17,7 @@ from .options import emit, learn_options, learn_session
               help="write the learned table: FILE.json (players + values, bitmask order) or FILE.npy")
 @click.option("--format", "-f", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True,
               help="the summary on stdout")
+@display_options
 @learn_options
 @click.pass_context
 def learn(ctx: click.Context, model: str, table_path: str | None, fmt: str, **options: Any) -> None:
@@ -36,7 +37,6 @@ def learn(ctx: click.Context, model: str, table_path: str | None, fmt: str, **op
     from ..data.learn import learned_game
     from ..errors import InvalidModel
     from ..model.io import load, write_value_table
-    from ..report import render
     from ..report.documents import document
 
     m = load(model)
@@ -54,7 +54,7 @@ def learn(ctx: click.Context, model: str, table_path: str | None, fmt: str, **op
                                       f"of {table.learner.estimator} trained per coalition",
                           source=m.source, extra={"learned": table.learner.describe()})
         data["written"] = table_path
-    emit(render(document(table), data, fmt), None)
+    emit(render_out(document(table, digits=digits()), data, fmt), None)
     if table_path:
         click.echo(f"wrote {table_path}", err=True)
     ctx.exit(0)

@@ -118,7 +118,7 @@ def sampled_document(a: SampledMarketAnalysis, *, digits: int = DIGITS) -> Docum
 
 
 @document.register
-def learned_table_document(t: LearnedTable) -> Document:
+def learned_table_document(t: LearnedTable, *, digits: int = DIGITS) -> Document:
     """``mechsolve learn``: how the table was learned, v({i}), v(N) and each party's last marginal."""
     n = len(t.names)
     full = (1 << n) - 1
