@@ -62,25 +62,29 @@ def python_scheme(fn: Callable[[Game], Any], name: str | None = None) -> Scheme:
 
     It gets the :class:`Game` (names, bitmask-ordered values, ``exact``) and returns one number
     per player; the answer is validated (:func:`mechsolve.schemes.user.callable_payments`).
-    Checked, by default, against the axioms of the built-in user rules (the Shapley axioms).
+    Checked, by default, against the axioms of the built-in user rules (the Shapley axioms). Its
+    name is ``python:NAME`` (not a registered scheme: a model file cannot name a Python function;
+    write it to a file and use ``scheme: {name: callable, callable: file.py:function}``).
 
     Examples
     --------
-    >>> equal = python_scheme(lambda g: [g.grand_value / g.n] * g.n, "equal split")
-    >>> equal.rule(Game.from_values(["a", "b"], [0, 1, 0, 3])).tolist()
-    [1.5, 1.5]
+    >>> equal = python_scheme(lambda g: [g.grand_value / g.n] * g.n, "equal_split")
+    >>> equal.name, equal.rule(Game.from_values(["a", "b"], [0, 1, 0, 3])).tolist()
+    ('python:equal_split', [1.5, 1.5])
     """
     label = name or getattr(fn, "__name__", None) or "python function"
     where = f"the Python scheme {label!r}"
 
+    scheme = f"python:{label}"
+
     def compute(game: Game, params: Mapping[str, Any]) -> Outcome:
         pay = callable_payments(game, fn, where=where)
-        return Outcome("python", pay, "payment", {"payment": pay}, {"function": label, "v(N)": game.grand_value},
+        return Outcome(scheme, pay, "payment", {"payment": pay}, {"function": label, "v(N)": game.grand_value},
                        notes=(f"user-proposed scheme: the Python function {label}",))
 
     from ..schemes.user import DEFAULT_AXIOMS
 
-    return Scheme("python", f"the Python function {label} (game -> payments)", "user-proposed", compute,
+    return Scheme(scheme, f"the Python function {label} (game -> payments)", "user-proposed", compute,
                   DEFAULT_AXIOMS)
 
 

@@ -319,7 +319,8 @@ def render_html_fragment(doc: Document, *, digits: int = DEFAULT_DIGITS) -> str:
     (True, True, False)
     """
     e = html.escape
-    parts = [f"<div class='{FRAGMENT_CLASS}'>", f"<style>{scoped_stylesheet()}</style>",
+    fit = f".{FRAGMENT_CLASS}{{margin:0;padding:0;max-width:none}}"     # sits in the page, not centred on it
+    parts = [f"<div class='{FRAGMENT_CLASS}'>", f"<style>{scoped_stylesheet()}{fit}</style>",
              f"<h3>{e(doc.title)}</h3>", *_html_sections(doc, digits, toc=False), "</div>"]
     return "\n".join(parts) + "\n"
 

@@ -264,3 +264,11 @@ def test_large_games_refuse_tables_they_cannot_hold():
         ms.shapley(object())
     with pytest.raises(Unsupported):
         ms.solve(ms.Game.from_array(np.zeros(2**18)), exact=True)
+
+
+def test_numpy_payments_are_read_as_numbers():
+    """Values from numpy (np.float64, np.int64) — what a rule computed with numpy returns — are numbers."""
+    g = ms.Game.from_array([0, 1, 1, 3], players=["a", "b"])
+    a = ms.check(g, payments={"a": np.float64(1.5), "b": np.int64(1)})
+    b = ms.check(g, payments=np.array([1.5, 1.0]))
+    assert a["efficiency"].got == b["efficiency"].got == 2.5
