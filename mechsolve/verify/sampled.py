@@ -63,17 +63,23 @@ def sample_shapley(names: Sequence[str], fn: Callable[[frozenset[str]], Any], *,
     ``estimator`` is ``monte_carlo_shapley``'s ``method`` (``"stratified"``:
     distinct coalitions per size with a regression control variate, budget
     ``value_calls`` or the calls of ``permutations`` permutations).
-    Returns the estimate and the number of calls of ``fn``.
+    Returns the estimate and the number of calls of ``fn``. If ``fn`` has a
+    ``batch(members)`` method (boolean rows → values, e.g.
+    :class:`~mechsolve.data.learn.LearnedValue`), each batch of coalitions goes to it at once.
     """
     names = list(names)
     calls = 0
 
+    many = getattr(fn, "batch", None)  # a learned value trains a batch's coalitions together (in parallel)
+
     def batch(members: np.ndarray) -> np.ndarray:
         nonlocal calls
+        calls += members.shape[0]
+        if many is not None:
+            return np.asarray(many(members), dtype=np.float64)
         out = np.empty(members.shape[0])
         for r, row in enumerate(members):
             out[r] = _value_of(fn, frozenset(names[k] for k in np.flatnonzero(row)))
-        calls += members.shape[0]
         return out
 
     est = monte_carlo_shapley(batch, len(names), max_permutations=permutations,
@@ -99,6 +105,7 @@ class SampledMarketAnalysis:
     names: tuple[str, ...] | None = None
     params: dict[str, Any] | None = None
     name: str | None = None
+    learned: dict[str, Any] | None = None
 
     @property
     def players(self) -> list[str]:
@@ -141,6 +148,8 @@ class SampledMarketAnalysis:
             "values": {q: {p: v[i] for i, p in enumerate(names)} for q, v in per.items()},
             "scalars": self.scalars(), "matrices": {}, "notes": list(self.notes()),
         }
+        if self.learned is not None:
+            out["learned"] = self.learned
         if self.checks is not None:
             out["checks"] = self.checks.to_dict()
         return out
@@ -152,23 +161,33 @@ class SampledMarketAnalysis:
                 "seed": e.seed, "value calls": self.calls, "largest std_error": float(e.std_error.max())}
 
     def notes(self) -> tuple[str, ...]:
-        return (f"the value function was called on {self.calls} sampled coalitions, never tabulated over "
-                f"all 2^{len(self.players)}; values carry sampling error (see std_error)",)
+        notes = (f"the value function was called on {self.calls} sampled coalitions, never tabulated over "
+                 f"all 2^{len(self.players)}; values carry sampling error (see std_error)",)
+        if self.learned is not None:
+            run = self.learned["run"]
+            notes += (f"learned values: {run['trainings']} trainings now, {run['cache_hits']} from the cache "
+                      f"({run['where']}; cache {run['cache'] or 'off'})",)
+        return notes
 
 def is_sampled(model: CooperativeMarket, scheme: str, params: dict[str, Any]) -> bool:
     """True when the market must be sampled rather than tabulated."""
-    return (model.value.callable is not None and scheme == "shapley"
-            and params.get("method") == "monte-carlo")
+    return ((model.value.callable is not None or getattr(model.value, "learn", None) is not None)
+            and scheme == "shapley" and params.get("method") == "monte-carlo")
 
 
 def analyse_sampled(model: CooperativeMarket, base_dir: str | os.PathLike[str], params: dict[str, Any], *,
                     axioms: Sequence[str] | None, check: bool, tolerance: float, seed: int,
-                    source_path: str | None, confirm: bool = True) -> SampledMarketAnalysis:
+                    source_path: str | None, confirm: bool = True, learn: Any = None) -> SampledMarketAnalysis:
     """Sample the market's Shapley values; check efficiency, mark table-bound axioms not applicable."""
     if model.exact:
         raise InvalidModel("exact mode needs the whole table; Monte Carlo is float64", field="exact")
-    assert model.value.callable is not None
-    fn = load_callable(Path(base_dir), model.value.callable)
+    if getattr(model.value, "learn", None) is not None:  # train only the coalitions the samples visit
+        from ..data.learn import LearnedValue, LearnOptions, learner_for
+
+        fn: Any = LearnedValue(learner_for(model, base_dir), learn if learn is not None else LearnOptions.from_env())
+    else:
+        assert model.value.callable is not None
+        fn = load_callable(Path(base_dir), model.value.callable)
     names = list(model.players)
     empty = _value_of(fn, frozenset())
     if model.normalised and empty != 0:
@@ -193,7 +212,9 @@ def analyse_sampled(model: CooperativeMarket, base_dir: str | os.PathLike[str], 
         wanted = list(axioms) if axioms else (model.check if model.check is not None else ["efficiency"])
         report = _sampled_checks(wanted, est, empty, grand, tolerance)
     calls += 2 + len(names)
-    return SampledMarketAnalysis(model, est, singles, empty, grand, calls, report, source_path)
+    learned = fn.to_dict() if hasattr(fn, "learner") else None
+    return SampledMarketAnalysis(model, est, singles, empty, grand, calls, report, source_path,
+                                 learned=learned)
 
 
 def sample_function(names: Sequence[str], f: Callable[[np.ndarray], np.ndarray], params: dict[str, Any], *,
@@ -228,8 +249,12 @@ def sample_function(names: Sequence[str], f: Callable[[np.ndarray], np.ndarray],
     first = counted(rows)
     empty, grand, singles = float(first[0]), float(first[1]), first[2:].copy()
     try:
+        if params.get("estimator", "permutation") not in ("permutation", "stratified"):
+            raise InvalidModel(f"estimator must be 'permutation' or 'stratified', got {params['estimator']!r}",
+                               field="scheme.estimator")
         est = monte_carlo_shapley(counted, n, max_permutations=int(params.get("permutations", 2000)),
-                                  target_std_error=params.get("target_std_error"), seed=params.get("seed", seed))
+                                  target_std_error=params.get("target_std_error"), seed=params.get("seed", seed),
+                                  method=str(params.get("estimator", "permutation")))
     except (TypeError, ValueError) as exc:
         raise InvalidModel(f"bad Monte Carlo parameter: {exc}", field="scheme") from None
     report = _sampled_checks(list(axioms) if axioms else ["efficiency"], est, empty, grand, tolerance) \
