@@ -20,6 +20,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -69,11 +70,18 @@ class LPResult:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
-def available_solvers() -> list[str]:
-    """Names of the usable back-ends, preferred first (``highs``, ``cbc``)."""
+@functools.cache
+def _installed_solvers() -> tuple[str, ...]:
+    """PuLP's available back-ends, asked once per process (each ask searches ``PATH`` for ~15 programs)."""
     import pulp
 
-    have = pulp.listSolvers(onlyAvailable=True)
+    return tuple(pulp.listSolvers(onlyAvailable=True))
+
+
+def available_solvers() -> list[str]:
+    """Names of the usable back-ends, preferred first (``highs``, ``cbc``)."""
+
+    have = _installed_solvers()
     out = []
     if "HiGHS" in have:
         out.append("highs")
