@@ -263,8 +263,9 @@ def solve_flow_lp(M: np.ndarray, budgets: Sequence[Any], caps: Sequence[Any] | N
                 bounds.append((first.x[i], first.x[i]))
                 continue
             e = [Fraction(int(k == i)) for k in range(n)]
-            hi = optimal_vertex(face.with_objective(e), first.solver, exact=exact).objective
-            lo = -optimal_vertex(face.with_objective([-t for t in e]), first.solver, exact=exact).objective
+            hi = optimal_vertex(face.with_objective(e), first.solver, exact=exact, start=first.x).objective
+            lo = -optimal_vertex(face.with_objective([-t for t in e]), first.solver, exact=exact,
+                                 start=first.x).objective
             bounds.append((lo, hi))
         free = [label[i] for i in range(n) if not same(bounds[i][0], bounds[i][1], label[i])]
         unique = not free

@@ -377,75 +377,114 @@ def _polish(lp: ExactLP, hint: _Hint, rule: _Rule) -> tuple[OptimalVertex | None
     return None, why
 
 
-def _sympy_linprog(c: Sequence[Fraction], A: Sequence[Sequence[Fraction]], b: Sequence[Fraction],
-                   C: Sequence[Sequence[Fraction]], d: Sequence[Fraction], free: Sequence[bool]) -> list[Fraction]:
-    """``argmin c·x`` s.t. ``A x ≤ b``, ``C x = d``, ``x_k ≥ 0`` unless ``free[k]``: sympy's exact simplex.
+def _sympy_standard(c: Sequence[Fraction], A: Sequence[Sequence[Fraction]], b: Sequence[Fraction]) -> list[Fraction]:
+    """``argmin c·v`` s.t. ``A v ≤ b``, ``v ≥ 0`` with ``b ≥ 0``, by sympy's rational simplex.
 
-    A free variable is split as ``x_k = u_k − w_k`` (``u, w ≥ 0``), the standard form sympy's
-    ``linprog`` solves without auxiliary bound rows.
+    ``b ≥ 0`` makes ``v = 0`` a feasible start, so the simplex runs its second phase only (its
+    first phase can return infeasible points: sympy issue #28089). The caller verifies the result.
     """
     from sympy import Matrix, Rational
     from sympy.solvers.simplex import InfeasibleLPError, UnboundedLPError, linprog
 
-    n = len(c)
-    extra = [k for k in range(n) if free[k]]
+    if any(t < 0 for t in b):   # pragma: no cover - callers shift to a feasible start first
+        raise SolverError("the exact simplex needs a feasible start (b ≥ 0)")
+    k = len(c)
     R = lambda q: Rational(q.numerator, q.denominator)  # noqa: E731
-
-    def split(row: Sequence[Fraction]) -> list[Any]:
-        return [R(a) for a in row] + [-R(row[k]) for k in extra]
-
-    width = n + len(extra)
-    mat = lambda rows: Matrix(len(rows), width, [a for r in rows for a in split(r)])  # noqa: E731
-    if not A:   # sympy 1.14 mis-sizes b when A is empty: one row 0·x ≤ 1 instead
-        A, b = [[Fraction(0)] * n], [Fraction(1)]
+    if not A:   # sympy 1.14 mis-sizes b when A is empty: one row 0·v ≤ 1 instead
+        A, b = [[Fraction(0)] * k], [Fraction(1)]
     try:
-        _, xs = linprog(Matrix(1, width, split(c)), mat(A), Matrix([R(t) for t in b]),
-                        mat(C) if C else None, Matrix([R(t) for t in d]) if C else None)
-    except InfeasibleLPError:
-        raise Infeasible("the LP has no feasible point (exact simplex)") from None
+        _, vs = linprog(Matrix(1, k, [R(t) for t in c]), Matrix(len(A), k, [R(a) for r in A for a in r]),
+                        Matrix([R(t) for t in b]))
+    except InfeasibleLPError:   # pragma: no cover - v = 0 is feasible
+        raise SolverError("the exact simplex reported a feasible LP infeasible") from None
     except UnboundedLPError:
         raise Unbounded("the LP is unbounded (exact simplex)") from None
-    vals = [Fraction(int(Rational(t).p), int(Rational(t).q)) for t in xs]
-    out = vals[:n]
-    for j, k in enumerate(extra):
-        out[k] -= vals[n + j]
-    return out
+    return [Fraction(int(Rational(t).p), int(Rational(t).q)) for t in vs]
 
 
-def exact_simplex(lp: ExactLP, solver: str = "exact simplex") -> OptimalVertex:
-    """Solve ``lp`` with sympy's rational simplex and certify the result (multipliers by a second LP).
+def _nullspace(C: Sequence[Sequence[Fraction]], n: int) -> list[list[Fraction]]:
+    """A basis of ``{t : C t = 0}`` (columns as lists), exact."""
+    if not C:
+        return [[Fraction(int(i == j)) for i in range(n)] for j in range(n)]
+    from .certificates import integer_nullspace
+
+    den = 1
+    for r in C:
+        for a in r:
+            den = den * a.denominator // math.gcd(den, a.denominator)
+    return [[Fraction(v) for v in w] for w in integer_nullspace([[int(a * den) for a in r] for r in C], n)]
+
+
+def exact_simplex(lp: ExactLP, solver: str = "exact simplex", start: Sequence[Fraction] | None = None
+                  ) -> OptimalVertex:
+    """Solve ``lp`` exactly (sympy's rational simplex) from a feasible point and certify the result.
+
+    ``x = start + N s`` with ``N`` a basis of the null space of ``C`` and ``s = u − w`` (``u, w ≥ 0``):
+    the rows become ``A N s ≤ b − A·start ≥ 0``, so ``s = 0`` starts the simplex feasibly. The
+    multipliers solve ``y ≥ 0`` on the tight rows, ``Aᵀy + Cᵀz = c`` as a second LP that also starts
+    feasibly (maximise ``1ᵀE v`` s.t. ``E v ≤ c'``, rows signed so ``c' ≥ 0``: the optimum reaches
+    ``c'`` iff the multipliers exist). Both are verified (:func:`verify_optimal`).
+
+    Parameters
+    ----------
+    start : sequence of Fraction, optional
+        An exactly feasible point (default: the origin, which must be feasible).
 
     Raises
     ------
-    Infeasible, Unbounded
+    Unbounded
         As the exact simplex finds.
     SolverError
-        When the result cannot be certified (it always can, unless sympy errs).
+        No feasible start, or a result that cannot be certified.
     """
     n, m, e = lp.n, len(lp.A), len(lp.C)
     if n > MAX_EXACT_SIMPLEX:
         raise SolverError(f"the exact simplex is limited to {MAX_EXACT_SIMPLEX} variables (this LP has {n})")
-    x = _sympy_linprog([-t for t in lp.c], lp.A, lp.b, lp.C, lp.d, [True] * n)
+    x0 = [Fraction(0)] * n if start is None else [as_fraction(t) for t in start]
+    if any(_dot(r, x0) > b for r, b in zip(lp.A, lp.b)) or any(_dot(r, x0) != d for r, d in zip(lp.C, lp.d)):
+        raise SolverError("the exact simplex needs an exactly feasible starting point"
+                          + (" (the origin is not feasible)" if start is None else ""))
+    N = _nullspace(lp.C, n)
+    k = len(N)
+    if k:
+        AN = [[_dot(r, w) for w in N] for r in lp.A]
+        cN = [_dot(lp.c, w) for w in N]
+        v = _sympy_standard([-t for t in cN] + cN, [row + [-a for a in row] for row in AN],
+                            [b - _dot(r, x0) for r, b in zip(lp.A, lp.b)])
+        sv = [v[j] - v[k + j] for j in range(k)]
+        x = [x0[i] + sum((sv[j] * N[j][i] for j in range(k)), Fraction(0)) for i in range(n)]
+    else:
+        x = x0
     tight = [r for r in range(m) if _dot(lp.A[r], x) == lp.b[r]]
-    # multipliers: y_T ≥ 0, z free with A_Tᵀ y_T + Cᵀ z = c (a feasibility LP, solved exactly)
-    k = len(tight) + e
-    rows = [[lp.A[r][j] for r in tight] + [lp.C[q][j] for q in range(e)] for j in range(n)]
-    sol = _sympy_linprog([Fraction(0)] * k, [], [], rows, lp.c, [False] * len(tight) + [True] * e) if k else []
+    E = [[lp.A[r][j] for r in tight] + [lp.C[q][j] for q in range(e)] + [-lp.C[q][j] for q in range(e)]
+         for j in range(n)]
+    sign = [-1 if t < 0 else 1 for t in lp.c]
+    E = [[a * sg for a in row] for row, sg in zip(E, sign)]
+    cp = [t * sg for t, sg in zip(lp.c, sign)]
+    K = len(tight) + 2 * e
+    if K:
+        obj = [-sum((E[j][q] for j in range(n)), Fraction(0)) for q in range(K)]
+        sol = _sympy_standard(obj, E, cp)
+    else:
+        sol = []
     y = [Fraction(0)] * m
     for j, r in enumerate(tight):
         y[r] = sol[j]
-    z = sol[len(tight):]
-    obj = verify_optimal(lp, x, y, z)
-    return OptimalVertex(tuple(x), tuple(y), tuple(z), obj, "exact simplex", solver, True)
+    z = [sol[len(tight) + q] - sol[len(tight) + e + q] for q in range(e)]
+    total = verify_optimal(lp, x, y, z)
+    return OptimalVertex(tuple(x), tuple(y), tuple(z), total, "exact simplex", solver, True)
 
 
-def optimal_vertex(lp: ExactLP, solver: str = "auto", *, exact: bool = True) -> OptimalVertex:
+def optimal_vertex(lp: ExactLP, solver: str = "auto", *, exact: bool = True,
+                   start: Sequence[Fraction] | None = None) -> OptimalVertex:
     """An optimal vertex of ``lp`` certified by the dual (module docstring).
 
     Parameters
     ----------
     solver : {"auto", "highs", "cbc"}
         The float back-end whose vertex is polished.
+    start : sequence of Fraction, optional
+        An exactly feasible point for the exact simplex (default: the origin).
     exact : bool
         True (exact data): every check is exact, and the exact simplex solves the LP when the
         polish cannot be certified. False (the numbers are doubles read exactly): primal and dual
@@ -476,7 +515,7 @@ def optimal_vertex(lp: ExactLP, solver: str = "auto", *, exact: bool = True) -> 
         y = tuple(Fraction(float(t)) for t in d)
         return OptimalVertex(x, y, (Fraction(0),) * len(lp.C), _dot(lp.c, x), "back-end point", hint.solver, False)
     try:
-        return exact_simplex(lp, hint.solver)
+        return exact_simplex(lp, hint.solver, start)
     except (SolverError, Infeasible, Unbounded) as exc:
         raise SolverError(f"the LP could not be solved exactly: the {hint.solver} optimum could not be certified "
                           f"({why}) and the exact simplex failed ({' '.join(str(exc).split())})") from None
@@ -535,7 +574,7 @@ def lexicographic_vertex(lp: ExactLP, objectives: Sequence[Sequence[Any]], solve
     for obj in objectives:
         if is_point(face):
             break
-        v = optimal_vertex(face.with_objective(obj), solver, exact=exact)
+        v = optimal_vertex(face.with_objective(obj), solver, exact=exact, start=v.x)
         steps.append(v)
         face = optimal_face(face.with_objective(obj), v, positive)
     return v, face, steps
