@@ -42,7 +42,10 @@ from .types import as_fraction
 def _to_fraction(x: Any, where: str) -> Fraction:
     import sympy as sp
 
-    x = sp.nsimplify(x) if isinstance(x, sp.Float) else sp.sympify(x)
+    x = sp.sympify(x)
+    if isinstance(x, sp.Float):   # inexact arithmetic happened: never guess a rational from a float
+        raise Unsupported(f"exact evaluation needs rational values, but {where} evaluated to the float {x}; "
+                          "run in float64 (--float)", field="exact")
     if not x.is_Rational:
         raise Unsupported(f"exact evaluation needs rational values, but {where} is {x} "
                           f"(irrational); run in float64 (--float)", field="exact")
@@ -53,8 +56,18 @@ def _exact_caller(expr: Any, symbols: Sequence[str], where: str) -> Callable[...
     """Evaluate ``expr`` elementwise at rational points (object arrays of Fraction)."""
     import sympy as sp
 
+    from sympy.printing.pycode import SymPyPrinter
+
+    class _RationalPrinter(SymPyPrinter):
+        """sympy's lambdify prints Rational(1, 2) as ``1/2``, a Python float: keep it a Rational."""
+
+        def _print_Rational(self, e: Any) -> str:
+            return f"Rational({e.p}, {e.q})"
+
     syms = [sp.Symbol(s, real=True) for s in symbols]
-    f = sp.lambdify(syms, expr, modules="sympy")
+    printer = _RationalPrinter({"fully_qualified_modules": False, "inline": True, "allow_unknown_functions": True,
+                                "user_functions": {}})
+    f = sp.lambdify(syms, expr, modules=[{"Rational": sp.Rational}, "sympy"], printer=printer)
 
     def call(*arrays: np.ndarray) -> np.ndarray:
         arrs = np.broadcast_arrays(*[np.asarray(a, dtype=object) for a in arrays])

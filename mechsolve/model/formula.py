@@ -21,6 +21,7 @@ Examples
 from __future__ import annotations
 
 import ast
+import math
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -76,13 +77,14 @@ def parse_formula(text: Any, symbols: Iterable[str], *, field: str = "formula",
         if isinstance(node, ast.Constant):
             if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
                 raise InvalidModel(f"only numbers may appear as constants, got {node.value!r}", field=field)
-            return sp.nsimplify(node.value) if isinstance(node.value, float) else sp.Integer(node.value)
+            # a literal is the decimal it is written as (0.1 → 1/10; 0.3333 → 3333/10000, never a guess)
+            return sp.Rational(repr(node.value)) if isinstance(node.value, float) else sp.Integer(node.value)
         if isinstance(node, ast.Name):
             if node.id in allowed:
                 return allowed[node.id]
             if node.id in consts:
-                return sp.sympify(consts[node.id]) if not isinstance(consts[node.id], float) \
-                    else sp.Float(consts[node.id])
+                c = consts[node.id]   # a model parameter: the decimal it is written as, exactly
+                return sp.Rational(repr(float(c))) if isinstance(c, float) and math.isfinite(c) else sp.sympify(c)
             if node.id in ("pi", "e", "E"):
                 return sp.pi if node.id == "pi" else sp.E
             valid = ", ".join(sorted(set(allowed) | set(consts)))

@@ -105,3 +105,13 @@ def test_quasi_monotone_float_path_and_premise():
     Valuation.quasi_monotone(2, ["q_i"] * 2, ["q_1 - q_1 - q_others"] * 2)  # names q_1 but does not depend on it
     with pytest.raises(InvalidModel, match="must not depend"):
         Valuation.quasi_monotone(2, ["q_i"] * 2, ["q_1*q_2"] * 2)
+
+
+def test_exact_formula_evaluation_never_goes_through_floats():
+    """sympy's lambdify prints Rational(1, 2) as ``1/2`` (a Python float): the exact evaluator keeps rationals,
+    and a float result is refused instead of rounded to a guessed rational."""
+    v = Valuation.from_formulas(3, ["q_i / (1 + (q_1 + q_2 + q_3 - q_i)/3)"] * 3)
+    q = np.array([[Fraction(1, 2), Fraction(1, 3), Fraction(1, 7)]], dtype=object)
+    got = v.values(q, np.zeros_like(q))
+    want = [q[0, i] / (1 + (q[0].sum() - q[0, i]) / 3) for i in range(3)]
+    assert all(type(x) is Fraction for x in got[0]) and got[0].tolist() == want

@@ -187,3 +187,14 @@ def test_float_formulas_never_import_sympy():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
+
+
+def test_decimals_and_parameters_are_the_rationals_they_are_written_as():
+    """Exact mode reads 0.1 as 1/10 and a parameter 0.3333 as 3333/10000, never a guessed 1/3."""
+    import sympy as sp
+
+    e = parse_formula("0.1*t + c", ["t"], constants={"c": 0.3333})
+    t = sp.Symbol("t", real=True)
+    assert e.coeff(t) == sp.Rational(1, 10) and e.subs(t, 0) == sp.Rational(3333, 10000)
+    assert parse_formula("0.3333", []) == sp.Rational(3333, 10000)
+    assert parse_formula("t**c", ["t"], constants={"c": 2}) == t**2
