@@ -21,6 +21,7 @@ from functools import singledispatch
 from pathlib import Path
 from typing import Any
 
+from ..data.learn import LearnedTable
 from ..mechanism.reproduce import Figure
 from ..verify.analysis import MarketAnalysis
 from ..verify.compare import Comparison, ReplicationReport
@@ -31,7 +32,7 @@ from ..verify.sampled import SampledMarketAnalysis
 from ..verify.synthesis import SynthesisRun
 from .document import Document, Section, Table, label
 from .numbers import fmt
-from .sections import checks_section, natural_key, properties_section, violation_detail, witness_text
+from .sections import checks_section, learned_section, natural_key, properties_section, violation_detail, witness_text
 
 #: Significant digits of numbers written into notes and phrases (cells are formatted on render).
 DIGITS = 6
@@ -65,6 +66,8 @@ def market_document(a: MarketAnalysis, *, digits: int = DIGITS) -> Document:
     if m.source:
         facts.append(("source", m.source))
     doc.sections.append(Section("Market", facts))
+    if "learned" in g.meta:
+        doc.sections.append(learned_section(g.meta["learned"].to_dict()))
     doc.sections.append(scheme_section(f"Scheme: {o.scheme}", g, o))
     if a.properties is not None:
         doc.sections.append(properties_section(a.properties, digits))
@@ -107,9 +110,26 @@ def sampled_document(a: SampledMarketAnalysis, *, digits: int = DIGITS) -> Docum
         Section("Scheme: shapley (Monte Carlo)", facts,
                 [Table(["player", "v({i})", "shapley", "std error"], rows)], list(a.notes())),
     ])
+    if a.learned is not None:
+        doc.sections.insert(1, learned_section(a.learned))
     if a.checks is not None:
         doc.sections.append(checks_section(a.checks, digits))
     return doc
+
+
+@document.register
+def learned_table_document(t: LearnedTable, *, digits: int = DIGITS) -> Document:
+    """``mechsolve learn``: how the table was learned, v({i}), v(N) and each party's last marginal."""
+    n = len(t.names)
+    full = (1 << n) - 1
+    rows = [[p, float(t.values[1 << k]), float(t.values[full] - t.values[full & ~(1 << k)])]
+            for k, p in enumerate(t.names)]
+    return Document(f"mechsolve learn — {t.title or 'market'}", [
+        learned_section(t.to_dict()),
+        Section("Values", [("coalitions", len(t.values)), ("v(∅)", float(t.values[0])),
+                           ("v(N)", float(t.values[full]))],
+                [Table(["player", "v({i})", "v(N) − v(N∖{i})"], rows)]),
+    ])
 
 
 @document.register

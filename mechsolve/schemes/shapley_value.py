@@ -30,14 +30,21 @@ def compute(game: Game, params: Mapping[str, Any]) -> Outcome:
         return Outcome("shapley", phi, "shapley", {"shapley": phi},
                        {"v(N)": game.grand_value, "method": "exact"})
     if method == "monte-carlo":
+        if params.get("estimator", "permutation") not in ("permutation", "stratified"):
+            raise InvalidModel(f"estimator must be 'permutation' or 'stratified', got {params['estimator']!r}",
+                               field="scheme.estimator")
         try:
             est = monte_carlo_shapley(game, max_permutations=int(params.get("permutations", 2000)),
                                       target_std_error=params.get("target_std_error"),
-                                      seed=params.get("seed", 0))
+                                      seed=params.get("seed", 0),
+                                      method=str(params.get("estimator", "permutation")),
+                                      max_value_calls=None if params.get("value_calls") is None
+                                      else int(params["value_calls"]))
         except (TypeError, ValueError) as exc:
             raise InvalidModel(f"bad Monte Carlo parameter: {exc}", field="scheme") from None
         return Outcome("shapley", est.values, "shapley", {"shapley": est.values, "std_error": est.std_error},
-                       {"v(N)": game.grand_value, "method": "monte-carlo", "permutations": est.permutations,
+                       {"v(N)": game.grand_value, "method": "monte-carlo", "estimator": est.method,
+                        "permutations": est.permutations, "value calls": est.value_calls,
                         "converged": est.converged, "seed": est.seed},
                        notes=("Monte Carlo estimate: values carry sampling error (see std_error)",))
     raise InvalidModel(f"unknown method {method!r}; valid: exact, monte-carlo", field="scheme.method")
@@ -51,5 +58,8 @@ SCHEME = Scheme(
     axioms=("efficiency", "symmetry", "null-player", "additivity", "individual-rationality",
             "decomposition"),
     params={"method": "exact | monte-carlo", "permutations": "Monte Carlo permutations (default 2000)",
+            "estimator": "monte-carlo estimator: permutation (default) | stratified (distinct coalitions per "
+                         "size, regression control variate; lower error at equal value calls)",
+            "value_calls": "Monte Carlo budget in value calls (default: what the permutations would use)",
             "target_std_error": "stop when every standard error is below this", "seed": "random seed"},
 )

@@ -80,6 +80,8 @@ class MarketAnalysis:
         if self.game.exact:
             out["exact_values"] = {q: {p: str(vec[i]) for i, p in enumerate(names)}
                                    for q, vec in self.outcome.per_player.items()}
+        if "learned" in self.game.meta:
+            out["learned"] = self.game.meta["learned"].to_dict()
         if self.properties is not None:
             out["properties"] = {k: r.to_dict() for k, r in self.properties.items()}
         if self.checks is not None:
@@ -90,11 +92,13 @@ def analyse_market(model: CooperativeMarket, base_dir: str | os.PathLike[str] = 
                    exact: bool | None = None, tolerance: float | None = None,
                    axioms: Sequence[str] | None = None, check: bool = True, inspect: bool = False,
                    scheme: str | None = None, seed: int = 0, source_path: str | None = None,
-                   confirm: bool = True) -> MarketAnalysis:
+                   confirm: bool = True, learn: Any = None) -> MarketAnalysis:
     """Build the game, apply the scheme, check the axioms (model's list unless given).
 
     A callable value with ``scheme: {name: shapley, method: monte-carlo}`` is sampled, never
-    tabulated (:mod:`mechsolve.verify.sampled`), so markets of 30…1000 players work.
+    tabulated (:mod:`mechsolve.verify.sampled`), so markets of 30…1000 players work; so is a
+    learned value (``value: {learn: ...}``), training only the coalitions the samples visit.
+    ``learn`` (:class:`~mechsolve.data.learn.LearnOptions`): where trainings run and are cached.
     """
     sch = get_scheme(scheme or model.scheme.name)
     params = model.scheme.params if scheme is None or scheme == model.scheme.name else {}
@@ -107,8 +111,8 @@ def analyse_market(model: CooperativeMarket, base_dir: str | os.PathLike[str] = 
             raise InvalidModel("exact mode needs the whole table; Monte Carlo is float64", field="exact")
         return analyse_sampled(model, base_dir, params, axioms=axioms, check=check,  # type: ignore[return-value]
                                tolerance=model.tolerance if tolerance is None else tolerance, seed=seed,
-                               source_path=source_path)
-    game = build_game(model, base_dir, exact=exact)
+                               source_path=source_path, learn=learn)
+    game = build_game(model, base_dir, exact=exact, learn=learn)
     params = with_base_dir(sch.name, params, base_dir)   # a user rule file is relative to the model file
     if model.budgets is not None and "budgets" in sch.params and "budgets" not in params:
         params = {**params, "budgets": dict(model.budgets)}  # the model's budgets (Nguyen et al. Sec. 4)
@@ -152,9 +156,10 @@ class _ExactTwin:
     def game(self) -> Game:
         if self._game is None:
             v = self.model.value
-            if getattr(v, "datasets", None) is not None or v.callable is not None:
-                raise Unsupported("the values are computed (from datasets or a callable), not rational data",
-                                  field="exact")
+            if (getattr(v, "datasets", None) is not None or v.callable is not None
+                    or getattr(v, "learn", None) is not None):
+                raise Unsupported("the values are computed (from datasets, trained models or a callable), not "
+                                  "rational data", field="exact")
             if self.float_game.n > MAX_EXACT_PLAYERS:
                 raise Unsupported(f"n = {self.float_game.n} is above the exact-arithmetic limit of "
                                   f"{MAX_EXACT_PLAYERS} players", field="exact")
@@ -207,7 +212,9 @@ HANDLERS["mechanism-design"] = _analyse_mechanism
 
 
 def analyse(model: Any, base_dir: str | os.PathLike[str] = ".", **kwargs: Any) -> Any:
-    """Run the main job for any model kind."""
+    """Run the main job for any model kind (``learn``, the options of learned values, only reaches markets)."""
+    if model.kind != "cooperative-market":
+        kwargs.pop("learn", None)
     return HANDLERS[model.kind](model, base_dir, **kwargs)
 
 

@@ -55,25 +55,36 @@ def _value_of(fn: Callable[[frozenset[str]], Any], members: frozenset[str]) -> f
 
 
 def sample_shapley(names: Sequence[str], fn: Callable[[frozenset[str]], Any], *, permutations: int = 2000,
-                   target_std_error: float | None = None, seed: int | None = 0
+                   target_std_error: float | None = None, seed: int | None = 0,
+                   estimator: str = "permutation", value_calls: int | None = None
                    ) -> tuple[MonteCarloEstimate, int]:
     """Monte Carlo Shapley values of ``fn`` (frozenset of names → number) without tabulating it.
 
-    Returns the estimate and the number of calls of ``fn``.
+    ``estimator`` is ``monte_carlo_shapley``'s ``method`` (``"stratified"``:
+    distinct coalitions per size with a regression control variate, budget
+    ``value_calls`` or the calls of ``permutations`` permutations).
+    Returns the estimate and the number of calls of ``fn``. If ``fn`` has a
+    ``batch(members)`` method (boolean rows → values, e.g.
+    :class:`~mechsolve.data.learn.LearnedValue`), each batch of coalitions goes to it at once.
     """
     names = list(names)
     calls = 0
 
+    many = getattr(fn, "batch", None)  # a learned value trains a batch's coalitions together (in parallel)
+
     def batch(members: np.ndarray) -> np.ndarray:
         nonlocal calls
+        calls += members.shape[0]
+        if many is not None:
+            return np.asarray(many(members), dtype=np.float64)
         out = np.empty(members.shape[0])
         for r, row in enumerate(members):
             out[r] = _value_of(fn, frozenset(names[k] for k in np.flatnonzero(row)))
-        calls += members.shape[0]
         return out
 
     est = monte_carlo_shapley(batch, len(names), max_permutations=permutations,
-                              target_std_error=target_std_error, seed=seed)
+                              target_std_error=target_std_error, seed=seed, method=estimator,
+                              max_value_calls=value_calls)
     return est, calls
 
 
@@ -89,6 +100,7 @@ class SampledMarketAnalysis:
     calls: int
     checks: CheckReport | None
     source_path: str | None = None
+    learned: dict[str, Any] | None = None
 
     @property
     def status(self) -> Status:
@@ -114,6 +126,8 @@ class SampledMarketAnalysis:
             "values": {q: {p: v[i] for i, p in enumerate(names)} for q, v in per.items()},
             "scalars": self.scalars(), "matrices": {}, "notes": list(self.notes()),
         }
+        if self.learned is not None:
+            out["learned"] = self.learned
         if self.checks is not None:
             out["checks"] = self.checks.to_dict()
         return out
@@ -121,27 +135,37 @@ class SampledMarketAnalysis:
     def scalars(self) -> dict[str, Any]:
         e = self.estimate
         return {"v(N)": self.grand_value, "method": "monte-carlo (sampled, not tabulated)",
-                "permutations": e.permutations, "converged": e.converged, "seed": e.seed,
-                "value calls": self.calls, "largest std_error": float(e.std_error.max())}
+                "estimator": e.method, "permutations": e.permutations, "converged": e.converged,
+                "seed": e.seed, "value calls": self.calls, "largest std_error": float(e.std_error.max())}
 
     def notes(self) -> tuple[str, ...]:
-        return (f"the value function was called on {self.calls} sampled coalitions, never tabulated over "
-                f"all 2^{len(self.model.players)}; values carry sampling error (see std_error)",)
+        notes = (f"the value function was called on {self.calls} sampled coalitions, never tabulated over "
+                 f"all 2^{len(self.model.players)}; values carry sampling error (see std_error)",)
+        if self.learned is not None:
+            run = self.learned["run"]
+            notes += (f"learned values: {run['trainings']} trainings now, {run['cache_hits']} from the cache "
+                      f"({run['where']}; cache {run['cache'] or 'off'})",)
+        return notes
 
 def is_sampled(model: CooperativeMarket, scheme: str, params: dict[str, Any]) -> bool:
     """True when the market must be sampled rather than tabulated."""
-    return (model.value.callable is not None and scheme == "shapley"
-            and params.get("method") == "monte-carlo")
+    return ((model.value.callable is not None or getattr(model.value, "learn", None) is not None)
+            and scheme == "shapley" and params.get("method") == "monte-carlo")
 
 
 def analyse_sampled(model: CooperativeMarket, base_dir: str | os.PathLike[str], params: dict[str, Any], *,
                     axioms: Sequence[str] | None, check: bool, tolerance: float, seed: int,
-                    source_path: str | None, confirm: bool = True) -> SampledMarketAnalysis:
+                    source_path: str | None, confirm: bool = True, learn: Any = None) -> SampledMarketAnalysis:
     """Sample the market's Shapley values; check efficiency, mark table-bound axioms not applicable."""
     if model.exact:
         raise InvalidModel("exact mode needs the whole table; Monte Carlo is float64", field="exact")
-    assert model.value.callable is not None
-    fn = load_callable(Path(base_dir), model.value.callable)
+    if getattr(model.value, "learn", None) is not None:  # train only the coalitions the samples visit
+        from ..data.learn import LearnedValue, LearnOptions, learner_for
+
+        fn: Any = LearnedValue(learner_for(model, base_dir), learn if learn is not None else LearnOptions.from_env())
+    else:
+        assert model.value.callable is not None
+        fn = load_callable(Path(base_dir), model.value.callable)
     names = list(model.players)
     empty = _value_of(fn, frozenset())
     if model.normalised and empty != 0:
@@ -150,9 +174,15 @@ def analyse_sampled(model: CooperativeMarket, base_dir: str | os.PathLike[str], 
     grand = _value_of(fn, frozenset(names))
     singles = np.array([_value_of(fn, frozenset([p])) for p in names])
     try:
+        if params.get("estimator", "permutation") not in ("permutation", "stratified"):
+            raise InvalidModel(f"estimator must be 'permutation' or 'stratified', got {params['estimator']!r}",
+                               field="scheme.estimator")
         est, calls = sample_shapley(names, fn, permutations=int(params.get("permutations", 2000)),
                                     target_std_error=params.get("target_std_error"),
-                                    seed=params.get("seed", seed))
+                                    seed=params.get("seed", seed),
+                                    estimator=str(params.get("estimator", "permutation")),
+                                    value_calls=None if params.get("value_calls") is None
+                                    else int(params["value_calls"]))
     except (TypeError, ValueError) as exc:
         raise InvalidModel(f"bad Monte Carlo parameter: {exc}", field="scheme") from None
     report = None
@@ -177,4 +207,5 @@ def analyse_sampled(model: CooperativeMarket, base_dir: str | os.PathLike[str], 
                                                "(Monte Carlo on a callable)"))
         report = CheckReport(tuple(verdicts), tolerance, False)
     calls += 2 + len(names)
-    return SampledMarketAnalysis(model, est, singles, empty, grand, calls, report, source_path)
+    learned = fn.to_dict() if hasattr(fn, "learner") else None
+    return SampledMarketAnalysis(model, est, singles, empty, grand, calls, report, source_path, learned)
