@@ -35,8 +35,10 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidModel, Unsupported
-from ..model.formula import NumpyFormula, compile_formula, compile_numpy, parse_formula
+from ..model.formula import (EXACT_EXPONENT_LIMIT, NumpyFormula, compile_formula, compile_numpy, huge_exponents,
+                             parse_formula)
 from .types import as_fraction
+
 
 
 def _to_fraction(x: Any, where: str) -> Fraction:
@@ -57,6 +59,12 @@ def _exact_caller(expr: Any, symbols: Sequence[str], where: str) -> Callable[...
     import sympy as sp
 
     from sympy.printing.pycode import SymPyPrinter
+
+    huge = huge_exponents(expr)
+    if huge:   # (p/q)^k holds ~k·log2(q) bits: never start it
+        raise Unsupported(f"exact evaluation of {where} needs powers with exponents up to {EXACT_EXPONENT_LIMIT} "
+                          f"in magnitude, but it has one of {float(huge[0].exp):.6g}; run in float64 (--float)",
+                          field="exact")
 
     class _RationalPrinter(SymPyPrinter):
         """sympy's lambdify prints Rational(1, 2) as ``1/2``, a Python float: keep it a Rational."""
@@ -297,6 +305,10 @@ class Valuation:
                 if fa.denominator != 1:
                     raise Unsupported(f"exact evaluation of (Σq)^α with α = {a} is irrational; "
                                       "run in float64 (--float)", field="exact")
+                if abs(fa.numerator) > EXACT_EXPONENT_LIMIT:  # (p/q)^α has ~α·log2(q) bits: unbounded work
+                    raise Unsupported(f"exact evaluation of (Σq)^α with α = {a} would hold numbers of about "
+                                      f"{abs(fa.numerator)} times the bits of Σq; exact mode allows "
+                                      f"|α| ≤ {EXACT_EXPONENT_LIMIT}; run in float64", field="valuation.alpha")
                 return np.vectorize(lambda si, qi: Fraction(0) if si == 0 else si ** int(fa) * qi,
                                     otypes=[object])(s, q)
             with np.errstate(all="ignore"):

@@ -115,3 +115,28 @@ def test_exact_formula_evaluation_never_goes_through_floats():
     got = v.values(q, np.zeros_like(q))
     want = [q[0, i] / (1 + (q[0].sum() - q[0, i]) / 3) for i in range(3)]
     assert all(type(x) is Fraction for x in got[0]) and got[0].tolist() == want
+
+
+def test_exact_market_growth_refuses_a_huge_exponent_quickly():
+    """(Σq)^α in rationals has ~α·log2(denominator) bits: α = 10^308 was a 10 GB hang in the exact twin."""
+    import time
+
+    from mechsolve.errors import Unsupported
+    from mechsolve.mechanism.valuations import EXACT_EXPONENT_LIMIT
+
+    spec = {"kind": "mechanism-design", "agents": ["a", "b"], "types": {"step": 1, "max": 4}}
+    huge = parse_model({**spec, "valuation": {"family": "market-growth", "alpha": 1e308}})
+    start = time.perf_counter()
+    with pytest.raises(Unsupported, match="valuation.alpha|α"):
+        build_instance(huge, exact=True).V
+    assert time.perf_counter() - start < 5
+    ok = parse_model({**spec, "valuation": {"family": "market-growth", "alpha": EXACT_EXPONENT_LIMIT}})
+    e = build_instance(ok, exact=True)
+    assert isinstance(e.V.flat[-1], Fraction)
+    for formula, params in (("(q_1 + q_2)**a * q_i", {"a": 1e308}), ("q_i**100000", {})):
+        m = parse_model({**spec, "valuation": {"family": "formula", "formula": formula}, "parameters": params})
+        start = time.perf_counter()
+        with pytest.raises(Unsupported, match="exponents up to"):
+            build_instance(m, exact=True).V
+        assert time.perf_counter() - start < 5
+
