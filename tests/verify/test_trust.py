@@ -158,3 +158,100 @@ def test_no_confirm_turns_exact_confirmation_off(tmp_path: Path) -> None:
     for flag in ("--confirm", "--no-confirm"):
         r = CliRunner().invoke(cli, ["check", str(p), flag])
         assert r.exit_code == 1, (flag, r.output)
+
+
+# --------------------------------------------------------------------------- Chen et al. (2020)
+def _chen(**kw: object) -> object:
+    base = {"kind": "mechanism-design", "agents": 2, "types": {"step": 0.1, "max": 0.2}, "quality": "t",
+            "valuation": {"family": "linear", "matrix": [[-0.1, 0.1], [-0.1, -0.1]]}, "misreports": "any"}
+    return parse_model({**base, **kw})
+
+
+def _chen_statuses(a: object) -> dict[str, str]:
+    return {v.axiom: str(v.status) for v in a.checks.verdicts}
+
+
+def test_chen_negative_cycle_that_is_only_rounding_gives_the_exact_payments() -> None:
+    # every cycle weighs ≥ 0 exactly (tests/mechanism/test_max_payment.py), −1.7e-18 in float
+    from mechsolve.mechanism.max_payment import RoundingCycle, max_payments_literal
+    from mechsolve.mechanism.instance import build_instance
+    from mechsolve.verify.mechanism_analysis import analyse_mechanism
+
+    m = _chen()
+    with pytest.raises(RoundingCycle):
+        max_payments_literal(build_instance(m))            # what float arithmetic alone can say
+    fl, ex = analyse_mechanism(m), analyse_mechanism(m, exact=True)
+    assert not ex.notes and any("decided exactly" in n and "cycle" in n for n in fl.notes)
+    assert np.array_equal(fl.payments, ex.payments.astype(float))
+    assert np.array_equal(fl.instance.X, ex.instance.X.astype(float))
+    assert _chen_statuses(fl) == _chen_statuses(ex)
+    assert fl.desirable.exists == ex.desirable.exists and fl.desirable.failing == ex.desirable.failing
+
+
+def test_chen_rounding_cycle_cli_float_agrees_with_exact_or_says_it_cannot_decide(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    p = tmp_path / "chen.yaml"
+    p.write_text("kind: mechanism-design\nagents: 2\ntypes: {step: 0.1, max: 0.2}\nquality: t\nmisreports: any\n"
+                 "valuation: {family: linear, matrix: [[-0.1, 0.1], [-0.1, -0.1]]}\n", encoding="utf-8")
+    runs = {flag: CliRunner().invoke(cli, ["check", str(p), "-f", "json"] + ([flag] if flag else []))
+            for flag in ("", "--exact")}
+    for r in runs.values():
+        assert r.exit_code == 1, r.output                   # weak budget balance fails; payments exist
+    fl, ex = (json.loads(runs[k].output) for k in ("", "--exact"))
+    assert [[float(Fraction(x)) for x in r["payment"].values()] for r in ex["exact_payments"]] == \
+        [list(r["payment"].values()) for r in fl["profiles"]]
+    r = CliRunner().invoke(cli, ["check", str(p), "--no-confirm"])
+    assert r.exit_code == 2 and "within rounding of 0" in r.output and "--no-confirm" in r.output
+    # data float arithmetic cannot settle exactly: the same clean error, never a guessed payment
+    import mechsolve.verify.mechanism_analysis as ma
+    from mechsolve.errors import Unsupported
+
+    real = ma.build_instance
+
+    def no_exact(model: object, *, exact: bool | None = None, **kw: object) -> object:
+        if exact:
+            raise Unsupported("exact evaluation needs rational values", field="exact")
+        return real(model, exact=exact, **kw)
+
+    monkeypatch.setattr(ma, "build_instance", no_exact)
+    r = CliRunner().invoke(cli, ["check", str(p)])
+    assert r.exit_code == 2 and "not decided exactly: exact: exact evaluation needs rational values" in r.output
+
+
+def test_chen_ties_go_to_best_decided_exactly_in_float_and_exact() -> None:
+    # Σ_j α_j1 = 0.3 − 0.1 − 0.2 = 0 exactly (a tie: agent 1 gets the best model), −2.8e-17 in float
+    from mechsolve.verify.mechanism_analysis import analyse_mechanism
+
+    alpha = [[0.3, 1, 0], [-0.1, 1, 0], [-0.2, 1, -1]]
+    assert np.asarray(alpha, dtype=float).sum(axis=0)[0] < 0
+    gets_best = [sum(Fraction(str(alpha[j][i])) for j in range(3)) >= 0 for i in range(3)]
+    assert gets_best == [True, True, False]
+    m = _chen(agents=3, types={"step": 0.5, "max": 1}, misreports="downward",
+              valuation={"family": "linear", "matrix": alpha})
+    fl, ex = analyse_mechanism(m), analyse_mechanism(m, exact=True)
+    best = ex.instance.profiles.sum(axis=-1)                # best = Q(Σ t) with Q(t) = t
+    for a in (fl, ex):
+        X = a.instance.X
+        for i in range(3):
+            assert (X[..., i] == (best if gets_best[i] else 0)).all()
+    assert np.allclose(fl.payments, ex.payments.astype(float), rtol=0, atol=1e-12)   # float payments, same X
+    assert _chen_statuses(fl) == _chen_statuses(ex)
+
+
+def test_chen_allocation_tie_within_the_tolerance_is_decided_exactly() -> None:
+    # welfare's slope in q_1 is 0.2 − 2·0.1025 = −0.005: within tolerance 0.01 the float search sees a tie
+    # (→ best), exact arithmetic gives agent 1 its own model; the float run follows the exact decision
+    from mechsolve.verify.mechanism_analysis import analyse_mechanism
+
+    m = _chen(types={"step": 0.5, "max": 1}, misreports="downward", tolerance=0.01,
+              valuation={"family": "formula", "formula": "0.2*q_i - 0.1025*q_1 + 0.1*q_2"})
+    fl, ex = analyse_mechanism(m), analyse_mechanism(m, exact=True)
+    own = ex.instance.profiles[..., 0]
+    assert (ex.instance.X[..., 0] == own).all()             # x_1 = Q(t_1): the lower quality wins exactly
+    assert np.array_equal(fl.instance.X, ex.instance.X.astype(float))
+    assert np.array_equal(fl.payments, ex.payments.astype(float))
+    assert any("decided exactly" in n and "welfare" in n for n in fl.notes)
+    off = analyse_mechanism(m, confirm=False)
+    assert any("not decided exactly" in n for n in off.notes)
