@@ -102,14 +102,15 @@ def test_selection_threshold_equal_to_a_shapley_value_keeps_the_party() -> None:
 
 
 def test_ohrimenko_single_with_zero_grand_value_is_the_same_clean_error() -> None:
-    # v(N) = 0 exactly; in float the derived v(N) can be ±1e-17 and ψ = φ/v(N) explodes
-    m = _market([0, 0.1, 0.2, 0.3], scheme={"name": "ohrimenko-single"})
+    # v(N) = 3·0.2 − 0.1 − 0.5 = 0 exactly; in float it is 1.1e-16 and ψ = φ/v(N) explodes to ~1e15
+    from mechsolve.schemes.ohrimenko import single_task_value
+
+    table = [0, 0.1, 0.5, 0.2]
+    g = Game.from_values(["a", "b"], table)
+    assert single_task_value(g.to_exact(decimals=True)).grand_value == 0
+    assert single_task_value(g).grand_value != 0          # the float artefact this test is about
+    m = _market(table, scheme={"name": "ohrimenko-single"})
     for exact in (False, True):
-        g = Game.from_values(["a", "b"], [0, 0.1, 0.2, 0.3])
-        from mechsolve.schemes.ohrimenko import single_task_value
-        v = single_task_value(g.to_exact(decimals=True) if exact else g)
-        if v.grand_value != 0:
-            pytest.skip("this table does not give v(N) = 0")
         with pytest.raises(Exception, match="v\\(N\\) = 0"):
             analyse_market(m, exact=exact, check=False)
 
