@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .common import DesignSpec, Frozen, SchemeSpec, ValueSpec, check_number, validate_names
+from .common import DesignSpec, Frozen, SchemeSpec, ValueSpec, check_number, check_tolerance, name_list, validate_names
 
 
 class CooperativeMarket(Frozen):
@@ -46,10 +46,20 @@ class CooperativeMarket(Frozen):
     expected_tolerance: float = Field(default=1e-6, ge=0,
                                       description="absolute tolerance for `expected` (published values are rounded)")
 
+    @field_validator("players", mode="before")
+    @classmethod
+    def _sequence(cls, v: Any) -> Any:
+        return name_list(v, "players")
+
     @field_validator("players")
     @classmethod
     def _names(cls, v: list[str]) -> list[str]:
         return validate_names(v, "players")
+
+    @field_validator("tolerance", "expected_tolerance")
+    @classmethod
+    def _tolerance(cls, v: float, info: Any) -> float:
+        return check_tolerance(v, info.field_name)
 
     @field_validator("scheme", mode="before")
     @classmethod
