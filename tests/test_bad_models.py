@@ -1,7 +1,8 @@
 """The bad-input corpus (issue 3): every bad model file fails cleanly.
 
 Each file in ``tests/bad_models/`` is wrong in one way, stated in its header
-(``# bad:``, ``# expect:``, ``# field:``; JSON files, which cannot hold comments,
+(``# bad:``, ``# expect:``, ``# field:``, optionally ``# command:`` and ``# args:`` — extra
+command-line arguments such as ``--allow-code``; JSON files, which cannot hold comments,
 are described in ``tests/bad_models/_json_cases.yaml``). Running it through the
 CLI must give exit code 2, exactly one stderr line ``error: ...`` that contains the
 expected fragment and names the field (or file) at fault, an empty stdout, no
@@ -16,6 +17,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +34,7 @@ from mechsolve.model.schema import parse_model
 
 CORPUS = Path(__file__).parent / "bad_models"
 SIDECAR = CORPUS / "_json_cases.yaml"
-HEADER_KEYS = ("bad", "expect", "field", "command")
+HEADER_KEYS = ("bad", "expect", "field", "command", "args")
 
 
 def _header(path: Path) -> dict[str, str]:
@@ -98,7 +100,8 @@ def test_corpus_is_large_and_documented() -> None:
 def test_bad_model_fails_cleanly(path: Path, meta: dict[str, str], tmp_path: Path) -> None:
     out = tmp_path / "report.json"
     command = meta.get("command", "solve")
-    result = _runner().invoke(cli, [command, str(path), "--format", "json", "--output", str(out)])
+    extra = shlex.split(meta.get("args", ""))
+    result = _runner().invoke(cli, [command, str(path), "--format", "json", "--output", str(out), *extra])
     assert_clean_failure(result, expect=meta["expect"], field=meta["field"])
     assert not out.exists(), "--output must not leave a file behind"
     assert not list(tmp_path.iterdir()), "no temporary files either"

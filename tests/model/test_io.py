@@ -25,6 +25,7 @@ from mechsolve.games.game import Game
 from mechsolve.model.io import load, load_callable, read_mapping, read_value_file, resolve, write_text
 from mechsolve.data.market import build_game
 from mechsolve.model.market import CooperativeMarket
+from strategies import allow_code  # noqa: F401  (fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
 MNIST_JSON = ROOT / "models" / "data" / "mnist-5-parties.json"
@@ -174,7 +175,7 @@ def test_csv_round_trip_any_game(tmp_path: Path, n: int, seed: int, sep: str) ->
 
 
 # ---------------------------------------------------------------- callables
-def test_load_callable_runs_the_function(tmp_path: Path) -> None:
+def test_load_callable_runs_the_function(tmp_path: Path, allow_code: Any) -> None:
     (tmp_path / "f.py").write_text("def v(s):\n    return len(s) ** 2\n", encoding="utf-8")
     fn = load_callable(tmp_path, "f.py:v")
     g = Game.from_callable(["a", "b", "c"], fn)
@@ -189,7 +190,7 @@ def test_load_callable_runs_the_function(tmp_path: Path) -> None:
     ("raise RuntimeError('at import')\n", "f.py:v", "raised RuntimeError: at import"),
     ("def v(s):\n    return 0\n", "g.py:v", "file not found"),
 ])
-def test_load_callable_errors(tmp_path: Path, source: str, spec: str, fragment: str) -> None:
+def test_load_callable_errors(tmp_path: Path, source: str, spec: str, fragment: str, allow_code: Any) -> None:
     (tmp_path / "f.py").write_text(source, encoding="utf-8")
     with pytest.raises(InvalidModel) as exc:
         load_callable(tmp_path, spec)
@@ -220,8 +221,9 @@ def test_write_text_failure_keeps_the_old_file_and_no_temporary(tmp_path: Path,
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "replace", fail)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(InvalidModel, match="disk full") as exc:
         write_text(p, "new")
+    assert exc.value.field == "output"
     assert p.read_text(encoding="utf-8") == "old"
     assert os.listdir(tmp_path) == ["out.txt"]
 
