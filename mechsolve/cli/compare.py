@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from .app import cli
-from .options import digits, emit, numeric_options, output_options, render_out
+from .options import code_options, digits, emit, numeric_options, output_options, render_out
 
 
 @cli.command()
@@ -20,6 +20,7 @@ from .options import digits, emit, numeric_options, output_options, render_out
               help="check each scheme's own axioms and tabulate the verdicts")
 @output_options
 @numeric_options
+@code_options
 @click.pass_context
 def compare(ctx: click.Context, model: str, schemes: str, quantities: tuple[str, ...], check: bool, fmt: str,
             output: str | None, exact: bool | None, tolerance: float | None, seed: int, confirm: bool) -> None:

@@ -65,6 +65,9 @@ def test_verify_user_formula_and_callable(tmp_path) -> None:
     rule.write_text("from mechsolve.games.shapley import shapley\ndef pay(game):\n    return shapley(game)\n",
                     encoding="utf-8")
     code, out = run("verify", "--scheme-callable", f"{rule}:pay", "-a", "efficiency", "--budget", "30")
+    assert code == 2, "user code runs only with --allow-code"
+    code, out = run("verify", "--scheme-callable", f"{rule}:pay", "-a", "efficiency", "--budget", "30",
+                    "--allow-code")
     assert code == 0 and "no-counterexample-found" in out
 
 
