@@ -7,8 +7,9 @@ exception into a number.
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 #: A value quoted in an error message is shortened to about this many characters.
@@ -74,6 +75,39 @@ def short_list(items: Iterable[Any], limit: int = 6) -> str:
     seq = list(items)
     shown = ", ".join(shorten(str(x), 40) for x in seq[:limit])
     return shown if len(seq) <= limit else f"{shown}, … ({len(seq)} in all)"
+
+
+def did_you_mean(word: Any, choices: Sequence[str], *, n: int = 3) -> str:
+    """`` (did you mean `x`?)`` with the closest names only, or nothing when none is close.
+
+    Examples
+    --------
+    >>> did_you_mean("tolerence", ["tolerance", "players", "value"])
+    ' (did you mean `tolerance`?)'
+    >>> did_you_mean("zzz", ["tolerance"])
+    ''
+    """
+    close = difflib.get_close_matches(str(word)[:200], [str(c) for c in choices], n=n, cutoff=0.6)
+    if not close:
+        return ""
+    return " (did you mean " + " or ".join(f"`{c}`" for c in close) + "?)"
+
+
+def unknown_name(what: str, name: Any, choices: Sequence[str], listing: str) -> str:
+    """``unknown axiom 'symetry' (did you mean `symmetry`?)``: the closest names, never the whole list.
+
+    With nothing close, the message says where the list is (``listing``, e.g. ``mechsolve axioms``).
+
+    Examples
+    --------
+    >>> unknown_name("axiom", "symetry", ["symmetry", "efficiency"], "mechsolve axioms")
+    "unknown axiom 'symetry' (did you mean `symmetry`?)"
+    >>> unknown_name("axiom", "zzz", ["symmetry", "efficiency"], "mechsolve axioms")
+    "unknown axiom 'zzz'; `mechsolve axioms` lists the 2 valid names"
+    """
+    hint = did_you_mean(name, choices)
+    head = f"unknown {what} {short_repr(name)}"
+    return head + hint if hint else f"{head}; `{listing}` lists the {len(choices)} valid names"
 
 
 def bounded(message: str) -> str:

@@ -140,11 +140,17 @@ def _set(node: Any, path: tuple, value: Any) -> None:
     node[path[-1]] = value
 
 
+def _long_strings(data: Any) -> bool:
+    return any(isinstance(v, str) and len(v) > 10_000 for _, v in _paths(data))
+
+
 def _dump(data: Any, fmt: str) -> bytes:
     if fmt == "json":
         return json.dumps(data, allow_nan=True, default=str).encode()
     if fmt == "toml":
         return _toml(data).encode()
+    if _long_strings(data):  # PyYAML's emitter takes seconds per MB; JSON is YAML's flow style
+        return json.dumps(data, allow_nan=True, default=str).encode()
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=10**9).encode()
 
 
@@ -1061,18 +1067,18 @@ def catalogue(outcomes: list[Outcome]) -> tuple[collections.Counter, dict[str, l
 
 def warm_up() -> None:
     """Import what the commands import lazily, so forked children start warm."""
-    import mechsolve.analysis  # noqa: F401
+    import importlib
+
     import mechsolve.cli  # noqa: F401
-    import mechsolve.mechanism.analysis  # noqa: F401
-    import mechsolve.report  # noqa: F401
-    import mechsolve.search  # noqa: F401
-    import mechsolve.user_scheme  # noqa: F401
-    import sympy  # noqa: F401
     import pulp  # noqa: F401
-    for mod in ("mechsolve.cli.report", "mechsolve.schemes.compare", "mechsolve.mechanism.boundary",
-                "mechsolve.synthetic", "mechsolve.sampled", "mechsolve.mechanism_search"):
+    import sympy  # noqa: F401
+
+    for mod in ("mechsolve.verify.analysis", "mechsolve.verify.mechanism_analysis", "mechsolve.report",
+                "mechsolve.verify.search", "mechsolve.schemes.user", "mechsolve.cli.report", "mechsolve.verify.compare",
+                "mechsolve.mechanism.boundary", "mechsolve.data.synthetic", "mechsolve.verify.sampled",
+                "mechsolve.verify.mechanism_search", "mechsolve.verify.synthesis", "mechsolve.report.documents"):
         try:
-            __import__(mod)
+            importlib.import_module(mod)
         except ImportError:
             pass
 

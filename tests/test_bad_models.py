@@ -28,7 +28,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mechsolve.cli import cli
-from mechsolve.errors import InvalidModel
+from mechsolve.errors import MAX_MESSAGE_CHARS, InvalidModel
 from mechsolve.model.io import MODEL_SUFFIXES, load
 from mechsolve.model.schema import parse_model
 
@@ -53,11 +53,16 @@ def _cases() -> list[tuple[Path, dict[str, str]]]:
     sidecar = yaml.safe_load(SIDECAR.read_text(encoding="utf-8"))
     out = []
     for p in sorted(CORPUS.iterdir()):
-        if not p.is_file() or p.name.startswith("_") or p.suffix not in MODEL_SUFFIXES:
+        if p.name.startswith("_") or p.suffix not in MODEL_SUFFIXES or not (p.is_symlink() or p.is_file()):
             continue
-        meta = sidecar.get(p.name, {}) if p.suffix == ".json" else _header(p)
+        meta = sidecar.get(p.name, {}) if _in_sidecar(p) else _header(p)
         out.append((p, meta))
     return out
+
+
+def _in_sidecar(p: Path) -> bool:
+    """JSON files (no comments) and links (e.g. to /dev/zero: never read for a header) are described there."""
+    return p.suffix == ".json" or p.is_symlink()
 
 
 CASES = _cases()
@@ -78,6 +83,7 @@ def assert_clean_failure(result: Any, *, expect: str | None = None, field: str |
     line = lines[0]
     assert line.startswith("error: "), line
     assert "internal error" not in line, line
+    assert len(line) <= MAX_MESSAGE_CHARS + 100, f"a {len(line)}-character error line (values are quoted shortened)"
     if expect is not None:
         assert expect in line, f"expected {expect!r} in {line!r}"
     if field is not None:
@@ -90,8 +96,8 @@ def test_corpus_is_large_and_documented() -> None:
     assert len(CASES) >= 60
     assert {p.suffix for p, _ in CASES} >= {".yaml", ".toml", ".json"}
     sidecar = yaml.safe_load(SIDECAR.read_text(encoding="utf-8"))
-    json_files = {p.name for p, _ in CASES if p.suffix == ".json"}
-    assert set(sidecar) == json_files, "every JSON case (and only those) has a sidecar entry"
+    json_files = {p.name for p, _ in CASES if _in_sidecar(p)}
+    assert set(sidecar) == json_files, "every JSON case and link (and only those) has a sidecar entry"
     for p, meta in CASES:
         assert meta.get("bad") and meta.get("expect") and meta.get("field"), f"{p.name} lacks its header"
 

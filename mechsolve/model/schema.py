@@ -6,7 +6,6 @@ union of every kind and :func:`parse_model` validates a loaded mapping.
 
 from __future__ import annotations
 
-import difflib
 import re
 import typing
 from collections.abc import Sequence
@@ -14,7 +13,7 @@ from typing import Annotated, Any, Union
 
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
-from ..errors import InvalidModel, short_repr, shorten
+from ..errors import InvalidModel, did_you_mean, short_repr, shorten
 from .common import SchemeSpec, ValueSpec
 from .market import CooperativeMarket
 
@@ -93,22 +92,6 @@ def _fields_at(model: type | None, loc: Sequence[Any]) -> list[str] | None:
     if isinstance(cls, type) and issubclass(cls, BaseModel):
         return [k for k in cls.model_fields if k != "kind"]
     return None
-
-
-def did_you_mean(word: str, choices: Sequence[str], *, n: int = 3) -> str:
-    """`` (did you mean `x`?)`` with the closest names only, or nothing when none is close.
-
-    Examples
-    --------
-    >>> did_you_mean("tolerence", ["tolerance", "players", "value"])
-    ' (did you mean `tolerance`?)'
-    >>> did_you_mean("zzz", ["tolerance"])
-    ''
-    """
-    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=n, cutoff=0.6)
-    if not close:
-        return ""
-    return " (did you mean " + " or ".join(f"`{c}`" for c in close) + "?)"
 
 
 def _path(loc: Sequence[Any]) -> str:
