@@ -449,6 +449,8 @@ def check_formula_tree(tree: ast.AST, text: str, field: str, *, symbols: set[str
             if name in ("min", "max", "Min", "Max") and not args:
                 raise _Bad(f"{seg(node)}: {name} takes at least 1 argument (0 given)")
             vals = [fold(a) for a in args]
+            if name in ("log", "ln") and len(vals) == 2 and vals[1] is not None and (vals[1] <= 0 or vals[1] == 1):
+                raise _Bad(f"{seg(node)} has an invalid base (it must be > 0 and not 1)")
             if any(v is None for v in vals):
                 return None
             return function(node, name, vals)  # type: ignore[arg-type]

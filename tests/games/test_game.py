@@ -116,3 +116,40 @@ def test_data_market_owners():
     dm = DataMarket(base, (0, 1, 1), ("x", "y", "z"))
     g = dm.game()
     assert g.value(["y", "z"]) == 2 and g.value(["x", "z"]) == 5 and g.value(["x", "y", "z"]) == 5
+
+
+# ---------------------------------------------------------------- bounded work (issue 18)
+def test_exact_monotone_closure_matches_its_definition():
+    """v(S) = max over listed T ⊆ S; the exact path is n·2^n (it was 2^n × listed)."""
+    from fractions import Fraction
+
+    names = [f"p{k}" for k in range(5)]
+    table = {"": 0, "p0": Fraction(1, 3), "p1,p2": 2, "p0,p3,p4": Fraction(5, 2), "p4": -1}
+    g = Game.from_table(names, table, fill="monotone-closure", exact=True)
+    listed = {0: Fraction(0), 1: Fraction(1, 3), 0b110: Fraction(2), 0b11001: Fraction(5, 2), 0b10000: Fraction(-1)}
+    for m in range(32):
+        assert g.values[m] == max(x for t, x in listed.items() if t & ~m == 0)
+    big = Game.from_table([f"p{k}" for k in range(16)], {"": 0, "p3": 1}, fill="monotone-closure", exact=True)
+    assert big.values[-1] == 1 and big.values[0] == 0
+
+
+def test_memory_guard_never_overflows():
+    from mechsolve.errors import Unsupported
+    from mechsolve.games.game import guard_table_memory
+
+    for n in (1023, 1024, 100_000):
+        with pytest.raises(Unsupported, match=f"n={n} players needs about"):
+            guard_table_memory(n)
+
+
+def test_from_callable_checks_answers_and_asks_again():
+    import itertools
+
+    from mechsolve.errors import InvalidModel
+
+    with pytest.raises(InvalidModel, match="within float range"):
+        Game.from_callable(["a"], lambda s: 10**400 if s else 0)
+    counter = itertools.count()
+    with pytest.raises(InvalidModel, match="and then .* for the same coalition"):
+        Game.from_callable(["a", "b"], lambda s: next(counter) if s else 0)
+    assert Game.from_callable(["a", "b"], lambda s: len(s)).value(["a", "b"]) == 2.0

@@ -187,3 +187,96 @@ def test_float_formulas_never_import_sympy():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
+# ---------------------------------------------------------------- bounds (issue 18)
+HOSTILE = [
+    ("9**9**9", "9**9**9 is beyond float range"),
+    ("2**(10**9)", "2**(10**9) is beyond float range"),
+    ("floor(exp(10**8))", "exp(10**8) is beyond float range"),
+    ("(3/2)**(10**8)", "beyond float range"),
+    ("10**400", "beyond float range"),
+    ("sin(10**400)", "10**400 is beyond float range"),
+    ("10**(10**6)", "beyond float range"),
+    ("1/0", "divides by zero"),
+    ("t/0", "divides by zero"),
+    ("0**-1", "divides by zero"),
+    ("log(0)", "not finite"),
+    ("log(t, 1)", "invalid base"),
+    ("sqrt(-1)", "not a real number"),
+    ("(-8)**(1/3)", "not a real number"),
+    ("1e999", "not a finite number"),
+    ("1e-320", "below float range"),
+    ("exp(1000)", "beyond float range"),
+    ("max()", "needs at least one argument"),
+    ("sin(t, t)", "takes one argument"),
+    ("t**(10**8)", "at most 1024"),
+    ("t**alpha", "at most 1024"),
+    ("1/(t - t)", "infinite or undefined"),
+    ("-" * 100 + "t", "nested more than 60 levels"),
+]
+
+
+@pytest.mark.parametrize(("text", "fragment"), HOSTILE, ids=[t[:20] for t, _ in HOSTILE])
+def test_hostile_formulas_are_refused_before_any_arithmetic(text: str, fragment: str) -> None:
+    import time
+
+    t0 = time.perf_counter()
+    with pytest.raises(InvalidModel) as exc:
+        parse_formula(text, ["t"], field="quality", constants={"alpha": 1e6})
+    assert fragment in str(exc.value) and exc.value.field == "quality"
+    assert time.perf_counter() - t0 < 1.0
+
+
+@pytest.mark.parametrize("text", ["t**1024", "2**t", "exp(-1000)", "floor(10**30)/3", "pi**2", "log(8, 2)",
+                                  "min(1)", "(t + 1)**3 - t", "t**0.5", "10**300 * t"])
+def test_large_but_bounded_formulas_still_parse(text: str) -> None:
+    e = parse_formula(text, ["t"])
+    f = compile_formula(e, ["t"])
+    with np.errstate(all="ignore"):
+        np.asarray(f(np.array([0.5, 2.0])), dtype=float)   # numpy never gets an int it cannot take
+
+
+def test_exact_evaluation_is_size_checked() -> None:
+    from fractions import Fraction
+
+    from mechsolve.errors import Unsupported
+    from mechsolve.model.formula import MAX_EXACT_DIGITS, exact_evaluator
+
+    f = exact_evaluator(parse_formula("t**t", ["t"]), ["t"], field="quality")
+    assert f(Fraction(3)) == 27 and f(Fraction(1, 2)) is None          # (1/2)**(1/2) is irrational
+    with pytest.raises(Unsupported, match=f"more than {MAX_EXACT_DIGITS:,} digits") as exc:
+        f(Fraction(10**6))                                            # 6 million digits: refused, not computed
+    assert exc.value.field == "quality"
+    g = exact_evaluator(parse_formula("1/(t - 1)", ["t"]), ["t"], field="quality")
+    assert g(Fraction(3)) == Fraction(1, 2)
+    with pytest.raises(InvalidModel, match="divides by zero"):
+        g(Fraction(1))
+    h = exact_evaluator(parse_formula("sqrt(t) + exp(0) + max(t, 2)", ["t"]), ["t"])
+    assert h(Fraction(9, 4)) == Fraction(3, 2) + 1 + Fraction(9, 4)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.recursive(st.sampled_from(["t", "2", "9", "0", "0.5", "400", "10"]),
+                    lambda inner: st.one_of(
+                        st.tuples(inner, st.sampled_from(["+", "-", "*", "/", "**"]), inner).map(
+                            lambda x: f"({x[0]}){x[1]}({x[2]})"),
+                        st.tuples(st.sampled_from(["exp", "log", "sqrt", "sin", "floor"]), inner).map(
+                            lambda x: f"{x[0]}({x[1]})")), max_leaves=10))
+def test_random_formulas_parse_or_fail_cleanly_and_fast(text: str) -> None:
+    import time
+
+    t0 = time.perf_counter()
+    try:
+        e = parse_formula(text, ["t"])
+    except InvalidModel as exc:
+        assert "\n" not in str(exc)
+    else:
+        from fractions import Fraction
+
+        from mechsolve.errors import Unsupported
+        from mechsolve.model.formula import exact_evaluator
+
+        try:
+            exact_evaluator(e, ["t"])(Fraction(3, 2))
+        except (InvalidModel, Unsupported):
+            pass
+    assert time.perf_counter() - t0 < 5.0
