@@ -38,7 +38,7 @@ MODEL_SUFFIXES = (".yaml", ".yml", ".toml", ".json")
 # ---------------------------------------------------------------- limits at the door (issue 18)
 #: Largest file read, per kind of file (bytes). A file over its cap is refused before it is read.
 MAX_FILE_BYTES: dict[str, int] = {
-    "model": 32 * 2**20,        # a model file (YAML, TOML, JSON)
+    "model": 16 * 2**20,        # a model file (YAML, TOML, JSON)
     "table": 1 * 2**30,         # a value table (JSON, CSV, NPY): 2^27 float64 values
     "dataset": 1 * 2**30,       # one party's data points (CSV, NPY)
     "code": 4 * 2**20,          # a user's .py file
@@ -246,16 +246,6 @@ def _yaml_classes() -> tuple[Any, Any]:
     return ModelComposer, ModelConstructor
 
 
-def _node_children(node: Any) -> list[Any]:
-    import yaml
-
-    if isinstance(node, yaml.SequenceNode):
-        return list(node.value)
-    if isinstance(node, yaml.MappingNode):
-        return [x for pair in node.value for x in pair]
-    return []
-
-
 def _check_yaml_nodes(root: Any) -> None:
     """Bound a composed YAML graph before it is turned into Python data.
 
@@ -264,6 +254,17 @@ def _check_yaml_nodes(root: Any) -> None:
     Refused: a recursive alias, nesting deeper than :data:`MAX_DEPTH`, and aliases that
     add more than :data:`MAX_ALIAS_NODES` nodes ("billion laughs").
     """
+    import yaml
+
+    seq, mapping = yaml.SequenceNode, yaml.MappingNode
+
+    def children(node: Any) -> list[Any]:
+        if isinstance(node, seq):
+            return node.value
+        if isinstance(node, mapping):
+            return [x for pair in node.value for x in pair]
+        return []
+
     size: dict[int, int] = {}
     depth: dict[int, int] = {}
     on_path: set[int] = set()
@@ -272,21 +273,28 @@ def _check_yaml_nodes(root: Any) -> None:
         node, done = stack.pop()
         k = id(node)
         if done:
-            kids = _node_children(node)
-            size[k] = 1 + sum(size[id(c)] for c in kids)
-            depth[k] = 1 + max((depth[id(c)] for c in kids), default=0)
+            total, deepest = 1, 0
+            for c in children(node):
+                total += size[id(c)]
+                deepest = max(deepest, depth[id(c)])
+            size[k], depth[k] = total, deepest + 1
             on_path.discard(k)
-            if depth[k] > MAX_DEPTH + 1:
+            if deepest + 1 > MAX_DEPTH + 1:
                 raise ValueError(f"nested more than {MAX_DEPTH} levels deep")
             continue
         if k in size:
             continue
         on_path.add(k)
         stack.append((node, True))
-        for c in _node_children(node):
-            if id(c) in on_path:
+        for c in children(node):
+            ck = id(c)
+            if ck in size:
+                continue
+            if not isinstance(c, (seq, mapping)):  # a scalar: a leaf, no visit needed
+                size[ck], depth[ck] = 1, 1
+            elif ck in on_path:
                 raise ValueError("a recursive alias (a node that contains itself)")
-            if id(c) not in size:
+            else:
                 stack.append((c, False))
     extra = size[id(root)] - len(size)
     if extra > MAX_ALIAS_NODES:

@@ -410,3 +410,15 @@ def test_misspelt_names_get_close_suggestions_only() -> None:
     assert "did you mean `symmetry`" in line and line.count("`") <= 6
     line = _one_error_line(invoke("solve", GLOVE, "--scheme", "shapely"))
     assert "did you mean `shapley`" in line
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root may write into a read-only folder")
+def test_output_into_a_read_only_folder_fails_cleanly(tmp_path: Path) -> None:
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o555)
+    try:
+        line = _one_error_line(invoke("solve", GLOVE, "-o", ro / "out.json"))
+        assert "--output" in line and "Permission denied" in line
+    finally:
+        ro.chmod(0o755)

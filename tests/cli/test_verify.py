@@ -285,3 +285,12 @@ def test_report_html_renders_in_a_headless_browser(tmp_path, model: str, code: i
     hist = img.histogram()
     dark = sum(hist[:128]) / (img.size[0] * img.size[1])
     assert 0.005 < dark < 0.5          # text and tables drawn, not a blank or black page
+
+
+def test_proofs_from_another_folder_need_allow_code(tmp_path) -> None:
+    """A folder of someone's .py files is user code; mechsolve's own proofs/ is not."""
+    (tmp_path / "claim.py").write_text(f"open({str(tmp_path / 'ran')!r}, 'w')\n", encoding="utf-8")
+    code, out = run("proofs", "--dir", str(tmp_path), "--no-run")
+    assert code == 2 and "needs --allow-code" in out and not (tmp_path / "ran").exists()
+    assert run("proofs", "--dir", str(tmp_path), "--no-run", "--allow-code")[0] == 0
+    assert (tmp_path / "ran").exists()

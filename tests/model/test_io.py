@@ -314,7 +314,7 @@ def test_size_caps_per_kind_of_file(tmp_path: Path) -> None:
     p = tmp_path / "big.yaml"
     with open(p, "wb") as fh:          # sparse: no disk used
         fh.truncate(MAX_FILE_BYTES["model"] + 1)
-    with pytest.raises(InvalidModel, match="over the 32.0 MiB limit for model files"):
+    with pytest.raises(InvalidModel, match="over the 16.0 MiB limit for model files"):
         read_mapping(p)
     (tmp_path / "ok.yaml").write_text("a: 1\n", encoding="utf-8")
     assert read_mapping(tmp_path / "ok.yaml") == {"a": 1}
