@@ -15,6 +15,9 @@ from .datasets import DatasetsSpec
 RESERVED_NAME_CHARS = ",;+|{}"
 #: Longest player or agent name (characters).
 MAX_NAME_CHARS = 200
+#: Longest model title (``name``) and free text (``description``, ``source``), in characters.
+MAX_TITLE_CHARS = 200
+MAX_TEXT_CHARS = 10_000
 #: Most players a market may declare (a table stops far earlier, at the memory limit; a
 #: callable with Monte Carlo is sampled, never tabulated).
 MAX_PLAYERS = 4096

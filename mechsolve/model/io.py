@@ -413,8 +413,8 @@ def read_npy(path: Path, field: str, kind: str = "table") -> np.ndarray:
             else:
                 raise ValueError(f"unsupported .npy format version {version}")
         except (ValueError, EOFError, OSError, SyntaxError, TypeError) as exc:
-            raise InvalidModel(f"not a plain numeric .npy array ({shorten(' '.join(str(exc).split()) or type(exc).__name__, 120)})",
-                               field=where) from None
+            why = shorten(" ".join(str(exc).split()) or type(exc).__name__, 120)
+            raise InvalidModel(f"not a plain numeric .npy array ({why})", field=where) from None
         if dtype.hasobject or dtype.names is not None or dtype.kind not in "fiub":
             raise InvalidModel(f"not a plain numeric .npy array (dtype {shorten(str(dtype), 40)})", field=where)
         if any(not isinstance(k, int) or k < 0 for k in shape):

@@ -6,7 +6,8 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .common import DesignSpec, Frozen, SchemeSpec, ValueSpec, check_number, check_tolerance, name_list, validate_names
+from .common import (MAX_TEXT_CHARS, MAX_TITLE_CHARS, DesignSpec, Frozen, SchemeSpec, ValueSpec, check_number,
+                     check_tolerance, name_list, validate_names)
 
 
 class CooperativeMarket(Frozen):
@@ -22,9 +23,10 @@ class CooperativeMarket(Frozen):
     """
 
     kind: Literal["cooperative-market"]
-    name: str | None = Field(default=None, description="title shown in reports")
-    description: str | None = None
-    source: str | None = Field(default=None, description="where the data or published values come from")
+    name: str | None = Field(default=None, max_length=MAX_TITLE_CHARS, description="title shown in reports")
+    description: str | None = Field(default=None, max_length=MAX_TEXT_CHARS)
+    source: str | None = Field(default=None, max_length=MAX_TEXT_CHARS,
+                               description="where the data or published values come from")
     players: list[str] = Field(min_length=1, description="unique player names; player k is bit k")
     value: ValueSpec
     normalised: bool = Field(default=True, description="require v(∅) = 0 (set false to allow another v(∅))")

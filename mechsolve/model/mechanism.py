@@ -38,7 +38,8 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from ..errors import short_repr
-from .common import DesignSpec, Frozen, check_number, check_tolerance, name_list, validate_names
+from .common import (MAX_TEXT_CHARS, MAX_TITLE_CHARS, DesignSpec, Frozen, check_number, check_tolerance, name_list,
+                     validate_names)
 
 #: Most types on one agent's grid (or in one explicit list).
 MAX_GRID_POINTS = 10_000_000
@@ -237,9 +238,9 @@ class MechanismDesign(Frozen):
     """
 
     kind: Literal["mechanism-design"]
-    name: str | None = Field(default=None, description="title shown in reports")
-    description: str | None = None
-    source: str | None = None
+    name: str | None = Field(default=None, max_length=MAX_TITLE_CHARS, description="title shown in reports")
+    description: str | None = Field(default=None, max_length=MAX_TEXT_CHARS)
+    source: str | None = Field(default=None, max_length=MAX_TEXT_CHARS)
     agents: list[str] = Field(min_length=1, max_length=8, description="agent names (or an integer n)")
     types: TypeSpace
     quality: str = Field(default="t", description="model quality Q(t), a formula in t (Assumption 1)")
