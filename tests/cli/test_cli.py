@@ -394,7 +394,7 @@ def test_verify_exits_2_when_every_instance_raised() -> None:
     """It said no-counterexample-found and exit 0 although nothing was verified."""
     line = _one_error_line(invoke("verify", "--scheme", "nguyen-budget", "--param", "budgets=x", "--budget", "20",
                                   "-a", "balance"))
-    assert "raised an error on every one of the 20 instances" in line
+    assert "nothing was checked" in line and "every one of the 20 instances raised an error" in line
 
 
 def test_a_missing_optional_package_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
