@@ -47,16 +47,31 @@ class Status(str, enum.Enum):
 
 
 class Result:
-    """Base of mechsolve's result objects: ``status``, ``message``, ``to_dict()``.
+    """Base of mechsolve's result objects: ``status``, ``message``, ``to_dict()``, ``to_json()``.
 
     Subclasses are frozen dataclasses that define ``status`` (a field or a property); the base
-    supplies a default ``message`` and the notebook display hook, which renders through
-    whatever renderer the report room registered (:func:`register_html`), so results never
-    import the report room.
+    supplies a default ``message``, ``to_json()`` and the notebook display hook. JSON and HTML
+    are rendered by whatever the report room's renderers the API registered
+    (:func:`register_json`, :func:`register_html`), so results never import the report room.
     """
 
     status: Any
     _html_renderer: Any = None
+    _json_encoder: Any = None
+
+    def to_json(self) -> str:
+        """``to_dict()`` as JSON (the one encoder: exact values as ``"p/q"``, non-finite floats as strings).
+
+        Raises
+        ------
+        RuntimeError
+            When no encoder is registered (``import mechsolve.api`` registers it; ``import
+            mechsolve`` does on first use of the API).
+        """
+        encode = Result._json_encoder
+        if encode is None:
+            raise RuntimeError("no JSON encoder registered: `import mechsolve.api` first")
+        return str(encode(self.to_dict()))
 
     @property
     def message(self) -> str:
@@ -72,8 +87,24 @@ class Result:
 
 
 def register_html(render: Any) -> None:
-    """Install the function that renders any result as an HTML fragment (called by the report room)."""
+    """Install the function that renders any result as an HTML fragment (called by the API room)."""
     Result._html_renderer = render
 
 
-__all__ = ["Status", "Result", "register_html"]
+def register_json(encode: Any) -> None:
+    """Install the function that encodes a result's plain data as JSON text (called by the API room)."""
+    Result._json_encoder = encode
+
+
+def pandas() -> Any:
+    """The ``pandas`` module, or an :class:`~mechsolve.errors.Unsupported` naming the extra that installs it."""
+    try:
+        import pandas as pd
+    except ImportError:
+        from .errors import Unsupported
+
+        raise Unsupported("DataFrames need pandas: pip install 'mechsolve[dataframe]'", field="to_frame") from None
+    return pd
+
+
+__all__ = ["Status", "Result", "register_html", "register_json", "pandas"]

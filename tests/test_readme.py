@@ -170,3 +170,13 @@ QUOTES = [
 def test_readme_quoted_numbers(phrase: str, check: Any, scratch: Path) -> None:
     assert phrase in " ".join(README.split()), f"the README no longer says {phrase!r}"
     check(scratch)
+
+
+# ---------------------------------------------------------------- the Python examples
+def test_readme_python_examples_run_as_written() -> None:
+    """Every ```pycon block of the README runs as a doctest (in order, one session, from the repository root)."""
+    from doc_examples import blocks, run
+
+    assert blocks(ROOT / "README.md"), "the README has no Python API example"
+    failed, attempted, report = run(ROOT / "README.md")
+    assert attempted >= 8 and not failed, report

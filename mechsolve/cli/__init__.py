@@ -18,6 +18,7 @@ from . import report as _report  # noqa: E402,F401  (registers report)
 from . import compare as _compare  # noqa: E402,F401  (registers compare)
 from . import synthetic as _synthetic  # noqa: E402,F401  (registers synthesize)
 from . import design as _design  # noqa: E402,F401  (registers design)
+from . import learn as _learn  # noqa: E402,F401  (registers learn)
 
 
 def main() -> None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
 from .app import cli
-from .options import code_options, digits, emit, numeric_options, output_options, render_out
+from .options import (code_options, digits, emit, learn_options, learn_session, numeric_options, output_options,
+                      render_out)
 
 
 @cli.command()
@@ -21,9 +23,11 @@ from .options import code_options, digits, emit, numeric_options, output_options
 @output_options
 @numeric_options
 @code_options
+@learn_options
 @click.pass_context
 def compare(ctx: click.Context, model: str, schemes: str, quantities: tuple[str, ...], check: bool, fmt: str,
-            output: str | None, exact: bool | None, tolerance: float | None, seed: int, confirm: bool) -> None:
+            output: str | None, exact: bool | None, tolerance: float | None, seed: int, confirm: bool,
+            **learn: Any) -> None:
     """Put several schemes side by side for the same market: one row per player.
 
     Each scheme gets the model's parameters when it is the model's scheme, and the
@@ -39,8 +43,10 @@ def compare(ctx: click.Context, model: str, schemes: str, quantities: tuple[str,
 
     m = load(model)
     names = [s.strip() for s in schemes.split(",") if s.strip()]
-    result = run_compare(m, Path(model).parent, schemes=names, check=check, quantities=quantities, exact=exact,
-                         tolerance=tolerance, seed=seed, source_path=model, confirm=confirm)
+    with learn_session(**learn) as opts:
+        result = run_compare(m, Path(model).parent, schemes=names, check=check, quantities=quantities,
+                             exact=exact, tolerance=tolerance, seed=seed, source_path=model,
+                             learn=opts if m.kind == "cooperative-market" else None, confirm=confirm)
     from ..report.documents import document
 
     from .exit_codes import exit_code, with_exit_code

@@ -8,13 +8,14 @@ import click
 
 from .app import cli
 from .exit_codes import exit_code, with_exit_code
-from .options import code_options, digits, emit, numeric_options, output_options, render_out
+from .options import (code_options, digits, emit, learn_options, learn_session, numeric_options, output_options,
+                      render_out)
 
 
 def _run(path: str, *, fmt: str, output: str | None, exact: bool | None, tolerance: float | None,
          seed: int, axioms: tuple[str, ...] = (), check: bool = True, inspect: bool = False,
          scheme: str | None = None, replicate: tuple[str, ...] = (), graph: str | None = None,
-         confirm: bool = True) -> int:
+         confirm: bool = True, learn: dict | None = None) -> int:
     from ..verify.analysis import analyse_file
     from ..report.documents import document
 
@@ -24,7 +25,8 @@ def _run(path: str, *, fmt: str, output: str | None, exact: bool | None, toleran
         kwargs["axioms"] = list(axioms)
     if scheme:
         kwargs["scheme"] = scheme
-    result = analyse_file(path, **kwargs)
+    with learn_session(**(learn or _DEFAULT_LEARN)) as opts:
+        result = analyse_file(path, learn=opts, **kwargs)
     if axioms:
         _refuse_inapplicable(result, scheme)
     # the JSON data (every profile of a mechanism, up to 20,000) is built only when it is printed
@@ -78,6 +80,7 @@ def _extras(model, result, doc, data, replicate: tuple[str, ...], graph: str | N
 
 
 MODEL = click.argument("model", type=click.Path(dir_okay=False))
+_DEFAULT_LEARN = {"cache": None, "no_cache": False, "workers": 1, "scheduler": None}
 
 
 @cli.command()
@@ -92,10 +95,11 @@ MODEL = click.argument("model", type=click.Path(dir_okay=False))
 @output_options
 @numeric_options
 @code_options
+@learn_options
 @click.pass_context
 def solve(ctx: click.Context, model: str, scheme: str | None, check: bool, replicate: tuple[str, ...],
           graph: str | None, fmt: str, output: str | None, exact: bool | None, tolerance: float | None,
-          seed: int, confirm: bool) -> None:
+          seed: int, confirm: bool, **learn: Any) -> None:
     """Compute the model's scheme (payments, rewards) and check its axioms.
 
     \b
@@ -105,7 +109,7 @@ def solve(ctx: click.Context, model: str, scheme: str | None, check: bool, repli
       mechsolve solve models/nguyen-mnist-unlimited.yaml --replicate "digits [6-9]:1" --graph out/flows.dot
     """
     ctx.exit(_run(model, fmt=fmt, output=output, exact=exact, tolerance=tolerance, seed=seed,
-                  check=check, scheme=scheme, replicate=replicate, graph=graph, confirm=confirm))
+                  check=check, scheme=scheme, replicate=replicate, graph=graph, confirm=confirm, learn=learn))
 
 
 @cli.command()
@@ -116,9 +120,10 @@ def solve(ctx: click.Context, model: str, scheme: str | None, check: bool, repli
 @output_options
 @numeric_options
 @code_options
+@learn_options
 @click.pass_context
 def check(ctx: click.Context, model: str, axioms: tuple[str, ...], scheme: str | None, fmt: str,
-          output: str | None, exact: bool | None, tolerance: float | None, seed: int, confirm: bool) -> None:
+          output: str | None, exact: bool | None, tolerance: float | None, seed: int, confirm: bool, **learn: Any) -> None:
     """Check axioms on the model; exit 0 if all hold, 1 if any is violated.
 
     \b
@@ -127,7 +132,7 @@ def check(ctx: click.Context, model: str, axioms: tuple[str, ...], scheme: str |
       mechsolve check models/imdb-5-parties.yaml --exact
     """
     ctx.exit(_run(model, fmt=fmt, output=output, exact=exact, tolerance=tolerance, seed=seed,
-                  axioms=axioms, scheme=scheme, confirm=confirm))
+                  axioms=axioms, scheme=scheme, confirm=confirm, learn=learn))
 
 
 @cli.command()
@@ -135,9 +140,10 @@ def check(ctx: click.Context, model: str, axioms: tuple[str, ...], scheme: str |
 @output_options
 @numeric_options
 @code_options
+@learn_options
 @click.pass_context
 def inspect(ctx: click.Context, model: str, fmt: str, output: str | None, exact: bool | None,
-            tolerance: float | None, seed: int, confirm: bool) -> None:
+            tolerance: float | None, seed: int, confirm: bool, **learn: Any) -> None:
     """Print the game's properties (normalised, monotone, superadditive, supermodular, essential).
 
     Each property shows its worst violation and a witness: measured tables are
@@ -148,5 +154,5 @@ def inspect(ctx: click.Context, model: str, fmt: str, output: str | None, exact:
       mechsolve inspect models/gmm-5-parties-mmd.yaml
     """
     _run(model, fmt=fmt, output=output, exact=exact, tolerance=tolerance, seed=seed, check=False,
-         inspect=True, confirm=confirm)
+         inspect=True, confirm=confirm, learn=learn)
     ctx.exit(0)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 import click
@@ -137,3 +138,49 @@ def emit(text: str, output: str | None) -> None:
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(text, nl=not text.endswith("\n"))
+
+
+def learn_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """``--workers``, ``--scheduler``, ``--cache``, ``--no-cache``: where learned values are trained and kept."""
+    f = click.option("--no-cache", "no_cache", is_flag=True, default=False,
+                     help="learned values: train every coalition, read and write no cache")(f)
+    f = click.option("--cache", "cache", type=click.Path(file_okay=False), default=None, metavar="DIR",
+                     help="learned values: cache folder (default: $MECHSOLVE_CACHE, else ~/.cache/mechsolve)")(f)
+    f = click.option("--scheduler", default=None, metavar="ADDRESS",
+                     help="learned values: train on the Dask cluster at ADDRESS (needs dask.distributed)")(f)
+    f = click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+                     help="learned values: train in N local processes")(f)
+    return f
+
+
+@contextmanager
+def learn_session(cache: str | None, no_cache: bool, workers: int, scheduler: str | None, *,
+                  show_progress: bool = True) -> Iterator[Any]:
+    """The :class:`~mechsolve.data.learn.LearnOptions` of a command, with a progress bar on a terminal.
+
+    The CLI caches by default (:func:`~mechsolve.data.learn.default_cache_dir`); the bar
+    (:func:`~mechsolve.cli.progress.progress_bar`) shows only while trainings run, on a terminal.
+    """
+    from ..data.learn import LearnOptions, default_cache_dir
+    from ..errors import InvalidModel
+    from .progress import progress_bar
+
+    if cache is not None and no_cache:
+        raise InvalidModel("give --cache DIR or --no-cache, not both", field="--cache")
+    root = None if no_cache else (cache if cache is not None else default_cache_dir())
+    stack = ExitStack()
+    state: dict[str, Any] = {}
+
+    def progress(done: int, total: int) -> None:
+        if total == 0:
+            return
+        if state.get("total") != total:          # a new batch of trainings (Monte Carlo asks in batches)
+            stack.close()
+            state["update"] = stack.enter_context(progress_bar("training coalitions", total=total))
+            state["total"] = total
+        state["update"](done)
+
+    try:
+        yield LearnOptions(root, workers, scheduler, progress if show_progress else None, {})
+    finally:
+        stack.close()

@@ -14,7 +14,8 @@ import click
 
 from .app import cli
 from .exit_codes import exit_code, with_exit_code
-from .options import FiniteFloatRange, code_options, digits, display_options, emit, render_out
+from .options import (FiniteFloatRange, code_options, digits, display_options, emit, learn_options, learn_session,
+                      render_out)
 
 #: Schemes never run implicitly: they need user input (a formula, a file of code).
 EXPLICIT_ONLY = ("formula", "callable")
@@ -30,9 +31,10 @@ EXPLICIT_ONLY = ("formula", "callable")
 @click.option("--exact/--float", "exact", default=None, help="exact rational arithmetic")
 @display_options
 @code_options
+@learn_options
 @click.pass_context
 def report(ctx: click.Context, model: str, fmt: str, output: str | None, seed: int, tolerance: float | None,
-           exact: bool | None) -> None:
+           exact: bool | None, **learn: Any) -> None:
     """Write one readable document for MODEL: market, schemes, axioms, properties, figures.
 
     Exit 1 when an axiom of the model's scheme is violated (the document says where).
@@ -56,8 +58,9 @@ def report(ctx: click.Context, model: str, fmt: str, output: str | None, seed: i
         emit(render_out(doc, with_exit_code(result, result.to_dict()), fmt), output)
         ctx.exit(exit_code(result))
     names = [m.scheme.name] + [s for s in SCHEMES if s != m.scheme.name and s not in EXPLICIT_ONLY]
-    comp = compare(m, base, schemes=names, check=True, exact=exact, tolerance=tolerance, seed=seed,
-                   source_path=model, inspect=True, skip_inapplicable=True)
+    with learn_session(**learn) as opts:
+        comp = compare(m, base, schemes=names, check=True, exact=exact, tolerance=tolerance, seed=seed,
+                       source_path=model, inspect=True, skip_inapplicable=True, learn=opts)
     doc = market_report(comp, path=model, fmt=fmt, output=output, figures=fmt != "json", digits=digits())
     data = market_report_data(comp)
     data["model"] = with_exit_code(comp.analyses[m.scheme.name], data["model"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 from pathlib import Path
+from typing import Any
 
 from ..errors import InvalidModel
 from ..games.game import Game, guard_table_memory
@@ -13,12 +14,14 @@ from ..model.market import CooperativeMarket
 
 
 def build_game(model: CooperativeMarket, base_dir: str | os.PathLike[str] = ".", *,
-               exact: bool | None = None) -> Game:
+               exact: bool | None = None, learn: Any = None) -> Game:
     """The game ``v`` a market declares, validated (finite, complete, ``v(∅)`` rule).
 
     ``exact`` (default: the model's ``exact``) gives a Fraction game; floats read
     from files are taken as the decimals they print as (``limit_denominator``
-    free: ``Fraction(str(x))``) so that ``0.1`` is ``1/10``.
+    free: ``Fraction(str(x))``) so that ``0.1`` is ``1/10``. ``learn`` (a
+    :class:`~mechsolve.data.learn.LearnOptions`) says where a learned value's
+    trainings run and are cached (default: :meth:`~mechsolve.data.learn.LearnOptions.from_env`).
     """
     base = Path(base_dir)
     exact = model.exact if exact is None else exact
@@ -45,6 +48,10 @@ def build_game(model: CooperativeMarket, base_dir: str | os.PathLike[str] = ".",
             assert table is not None
             where = f"value.file ({path.name})"
             game = Game.from_table(names, _decimals(table, exact, where), exact=exact, field=where, **kwargs)
+    elif getattr(spec, "learn", None) is not None:  # trained models (Nguyen et al. 2022; Ohrimenko et al. 2019)
+        from .learn import learned_game
+
+        game = learned_game(model, base, options=learn, exact=exact)
     elif getattr(spec, "datasets", None) is not None:  # MMD data value (Tay et al. 2022)
         from .synthetic import dataset_game
 

@@ -27,6 +27,7 @@ import numpy as np
 
 from ..errors import InvalidModel, MechsolveError, Unsupported, short_list, short_repr, shorten
 from ..model.io import available_memory_bytes
+from . import protocols
 
 #: Largest n accepted for exact (Fraction) games: object arrays cost ~100 bytes/entry.
 MAX_EXACT_PLAYERS = 16
@@ -83,11 +84,11 @@ def popcounts(n: int) -> np.ndarray:
     return np.bitwise_count(np.arange(2**n, dtype=np.int64)).astype(np.uint8)
 
 
-def parse_coalition(text: str | Sequence[str], index: Mapping[str, int], *, field: str) -> int:
+def parse_coalition(text: str | Sequence[str] | frozenset[str], index: Mapping[str, int], *, field: str) -> int:
     """Turn a written coalition into a bitmask.
 
     ``text`` is ``""`` (the empty set), player names separated by one of
-    ``, ; + |`` (optionally in braces), or a list of names.
+    ``, ; + |`` (optionally in braces), or a list, tuple or (frozen)set of names.
     """
     if isinstance(text, str):
         body = text.strip()
@@ -98,8 +99,8 @@ def parse_coalition(text: str | Sequence[str], index: Mapping[str, int], *, fiel
         else:
             sep = next((s for s in COALITION_SEPARATORS if s in body), None)
             parts = [p.strip() for p in body.split(sep)] if sep else [body]
-    elif isinstance(text, (list, tuple)):
-        parts = [str(p).strip() for p in text]
+    elif isinstance(text, (list, tuple, set, frozenset)):
+        parts = [str(p).strip() for p in (sorted(text, key=str) if isinstance(text, (set, frozenset)) else text)]
     else:
         raise InvalidModel(f"a coalition must be a string of player names, got {text!r}", field=field)
     mask = 0
@@ -304,17 +305,32 @@ class Game:
         return cls(names, arr)
 
     @classmethod
-    def from_table(cls, names: Sequence[str], table: Mapping[Any, Any], *,
+    def from_table(cls, names: Sequence[str] | Mapping[Any, Any], table: Mapping[Any, Any] | None = None, *,
                    fill: str = "error", default: float | None = None, exact: bool = False,
                    allow_nonzero_empty: bool = False, field: str = "value.table") -> Game:
-        """Game from a table keyed by coalitions (written names or bitmasks).
+        """Game from a table keyed by coalitions (written names, tuples or frozensets of names, or bitmasks).
+
+        ``Game.from_table(mapping)`` reads the players from the keys, in the order they first
+        appear; ``Game.from_table(players, mapping)`` names them (and their bit order).
 
         Parameters
         ----------
         fill : {"error", "default", "monotone-closure"}
             What to do with coalitions the table does not list: refuse, use
             ``default``, or take the monotone closure ``v(S) = max_{T ⊆ S listed} v(T)``.
+
+        Examples
+        --------
+        >>> g = Game.from_table({(): 0, ("a",): 1, ("b",): 1, ("a", "b"): 3})
+        >>> g.names, g.value({"a", "b"})
+        (('a', 'b'), 3.0)
         """
+        if table is None:
+            if not isinstance(names, Mapping):
+                raise InvalidModel("give a table {coalition: value}, or the players and the table", field=field)
+            table, names = names, players_in_table(names, field=field)
+        elif isinstance(names, Mapping):
+            raise InvalidModel("give the players as a list of names, then the table", field="players")
         names = tuple(str(p) for p in names)
         n = len(names)
         guard_table_memory(n)
@@ -383,6 +399,8 @@ class Game:
         """
         names = tuple(str(p) for p in names)
         n = len(names)
+        if protocols.is_matrix_game(fn) or protocols.is_index_utility(fn):
+            return cls.from_object(fn, players=names, exact=exact, allow_nonzero_empty=allow_nonzero_empty)
         guard_table_memory(n)
         vals = []
         session = fn.session() if hasattr(fn, "session") else contextlib.nullcontext()
@@ -392,6 +410,150 @@ class Game:
                 vals.append(value_of(fn, members, field))
             probe_deterministic(fn, names, lambda m: vals[m], field)
         return cls.from_values(names, vals, exact=exact, allow_nonzero_empty=allow_nonzero_empty)
+
+    @classmethod
+    def from_array(cls, values: Sequence[Any] | np.ndarray, players: Sequence[str] | None = None, *,
+                   exact: bool = False, allow_nonzero_empty: bool = False) -> Game:
+        """Game from ``2^n`` values in bitmask order: ``values[m] = v(S)``, ``S = {k : bit k of m}``.
+
+        Parameters
+        ----------
+        values : array_like
+            Length ``2^n`` (``values[0] = v(∅)``, 0 unless ``allow_nonzero_empty``).
+        players : sequence of str, optional
+            ``n`` names, player ``k`` first; default ``"0" … "n−1"`` (shapiq's and pyDVL's indices).
+        exact : bool
+            Hold the values as :class:`~fractions.Fraction` (each float as the decimal it prints as).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> Game.from_array(np.array([0, 1, 2, 4])).names
+        ('0', '1')
+        >>> Game.from_array([0, 1, 2, 4], players=["alice", "bob"]).value("alice,bob")
+        4.0
+        """
+        try:
+            size = len(values)
+        except TypeError:
+            raise InvalidModel(f"values must be a flat sequence of 2^n numbers, got {type(values).__name__}",
+                               field="values") from None
+        arr = np.asarray(values) if not isinstance(values, np.ndarray) else values
+        if arr.ndim != 1:
+            raise InvalidModel(f"values must be a flat sequence of 2^n numbers in bitmask order, got shape "
+                               f"{arr.shape}", field="values")
+        n = size.bit_length() - 1
+        if size < 1 or 2**n != size:
+            raise InvalidModel(f"got {size} values: a game on n players has 2^n values (bitmask order), "
+                               "so the length must be a power of two", field="values")
+        names = tuple(str(k) for k in range(n)) if players is None else tuple(str(p) for p in players)
+        if len(names) != n:
+            raise InvalidModel(f"{len(names)} player names for {size} = 2^{n} values (expected {n} names)",
+                               field="players")
+        if exact and arr.dtype != object:
+            vals: Any = [Fraction(int(x)) if float(x).is_integer() else Fraction(repr(float(x))) for x in arr]
+        else:
+            vals = arr
+        return cls.from_values(names, vals, exact=exact, allow_nonzero_empty=allow_nonzero_empty)
+
+    @classmethod
+    def from_function(cls, players: Sequence[str] | int, f: Callable[[frozenset[str]], Any], *,
+                      exact: bool = False, allow_nonzero_empty: bool = False) -> Game:
+        """Tabulate ``f(frozenset of player names)`` over all ``2^n`` coalitions.
+
+        ``players`` is a list of names or a number ``n`` (names ``"0" … "n−1"``). A shapiq game
+        or a pyDVL utility is accepted as ``f`` too (see :meth:`from_object`). Whatever ``f``
+        raises or returns that is not a finite number is an :class:`InvalidModel` naming the
+        coalition.
+
+        Examples
+        --------
+        >>> g = Game.from_function(["a", "b", "c"], lambda s: len(s) ** 2)
+        >>> g.value("a,b"), g.grand_value
+        (4.0, 9.0)
+        """
+        if isinstance(players, (int, np.integer)) and not isinstance(players, bool):
+            players = [str(k) for k in range(int(players))]
+        return cls.from_callable(players, f, exact=exact, allow_nonzero_empty=allow_nonzero_empty)
+
+    @classmethod
+    def from_object(cls, obj: Any, players: Sequence[str] | None = None, *, normalize: bool = True,
+                    exact: bool = False, allow_nonzero_empty: bool = False) -> Game:
+        """Tabulate a shapiq game or a pyDVL utility (:mod:`mechsolve.games.protocols`).
+
+        A shapiq ``Game`` is called on the boolean coalition matrix of all ``2^n`` coalitions (its
+        own normalisation applies, as in shapiq's ``ExactComputer``); a pyDVL ``Utility`` on every
+        subset of its data indices. Names: ``players``, else shapiq's ``player_name_lookup`` or
+        pyDVL's ``data_names``, else ``"0" … "n−1"``. With ``normalize`` (default) a non-zero
+        ``v(∅)`` is subtracted from every value (``meta["baseline"]`` keeps it, as shapiq's
+        ``baseline_value``); otherwise it is kept (``allow_nonzero_empty`` is then implied).
+        The values are computed, not rational data: ``meta["rational"]`` is False.
+
+        Examples
+        --------
+        >>> class Glove:                       # shapiq protocol: n_players + a coalition-matrix call
+        ...     n_players = 3
+        ...     player_name_lookup = {"L": 0, "R1": 1, "R2": 2}
+        ...     def __call__(self, m):
+        ...         return (m[:, 0] & (m[:, 1] | m[:, 2])).astype(float)
+        >>> g = Game.from_object(Glove())
+        >>> g.names, g.value("L,R2")
+        (('L', 'R1', 'R2'), 1.0)
+        """
+        if protocols.is_matrix_game(obj):
+            kind = "a coalition-matrix game (shapiq protocol)"
+        elif protocols.is_index_utility(obj):
+            kind = "an index utility (pyDVL protocol)"
+        else:
+            raise InvalidModel(f"{protocols.describe(obj)} is neither a shapiq-style game (an integer `n_players` "
+                               "and a call on a boolean coalition matrix) nor a pyDVL-style utility (a call on "
+                               "data indices and `data.indices`)", field="game")
+        own = protocols.players_of(obj)
+        names = own if players is None else tuple(str(p) for p in players)
+        if len(names) != len(own):
+            raise InvalidModel(f"{len(names)} player names given for {kind} with {len(own)} players",
+                               field="players")
+        guard_table_memory(len(names))
+        vals = protocols.tabulate(obj)
+        meta: dict[str, Any] = {"rational": False, "source": protocols.describe(obj)}
+        if vals[0] != 0 and normalize:
+            meta["baseline"] = float(vals[0])
+            vals = vals - vals[0]
+        game = cls.from_values(names, vals, allow_nonzero_empty=allow_nonzero_empty or not normalize)
+        game = Game(game.names, game.values, meta)
+        return game.to_exact(decimals=True) if exact else game
+
+
+def players_in_table(table: Mapping[Any, Any], *, field: str = "value.table") -> tuple[str, ...]:
+    """Player names of a table keyed by coalitions, in the order they first appear.
+
+    Examples
+    --------
+    >>> players_in_table({"": 0, "b": 1, "a,b": 2, frozenset({"c"}): 0})
+    ('b', 'a', 'c')
+    """
+    seen: dict[str, None] = {}
+    for key in table:
+        if isinstance(key, (int, np.integer)) and not isinstance(key, bool):
+            raise InvalidModel(f"a table keyed by bitmasks ({key!r}) needs the players: "
+                               "Game.from_table(players, table)", field=field)
+        if isinstance(key, str):
+            body = key.strip()
+            if body.startswith("{") and body.endswith("}"):
+                body = body[1:-1].strip()
+            if body in ("", "∅", "()"):
+                continue
+            sep = next((c for c in COALITION_SEPARATORS if c in body), None)
+            parts = [p.strip() for p in body.split(sep)] if sep else [body]
+        elif isinstance(key, (list, tuple)):
+            parts = [str(p).strip() for p in key]
+        elif isinstance(key, (set, frozenset)):
+            parts = sorted(str(p).strip() for p in key)
+        else:
+            raise InvalidModel(f"a coalition must be written as player names, got {key!r}", field=field)
+        for p in parts:
+            seen.setdefault(p, None)
+    return tuple(seen)
 
 
 def value_of(fn: Callable[[frozenset[str]], Any], members: frozenset[str], field: str = "value.callable") -> Any:

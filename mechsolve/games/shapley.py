@@ -46,6 +46,7 @@ import numpy as np
 
 from ..errors import InvalidModel
 from .game import Game
+from .stratified import stratified_shapley
 
 #: Bytes of table processed per block in :func:`graded_sums` (fits the L2/L3 cache).
 BLOCK_BYTES = 2 * 2**20
@@ -352,6 +353,8 @@ class MonteCarloEstimate:
     coalitions evaluated (``v(∅)`` and ``v(N)`` once, then ``n − 1`` per
     permutation, plus at most :data:`DUALITY_PROBES` for the self-duality
     probe of ``antithetic="auto"``), the accounting of shapiq's budget.
+    With ``method="stratified"``, ``permutations`` is 0 and ``value_calls``
+    counts the distinct coalitions evaluated (:mod:`mechsolve.games.stratified`).
     """
 
     values: np.ndarray
@@ -361,11 +364,12 @@ class MonteCarloEstimate:
     seed: int | None
     value_calls: int = 0
     antithetic_pairs: int = 0
+    method: str = "permutation"
 
     def to_dict(self) -> dict[str, Any]:
         return {"values": self.values.tolist(), "std_error": self.std_error.tolist(),
                 "permutations": self.permutations, "value_calls": self.value_calls,
-                "antithetic_pairs": self.antithetic_pairs,
+                "antithetic_pairs": self.antithetic_pairs, "method": self.method,
                 "converged": self.converged, "seed": self.seed}
 
 
@@ -450,8 +454,21 @@ def _self_dual_probe(perm: np.ndarray, marg: np.ndarray, value_of: Callable[[np.
 def monte_carlo_shapley(value: Game | Callable[[np.ndarray], np.ndarray], n: int | None = None, *,
                         max_permutations: int = 10_000, target_std_error: float | None = None,
                         batch: int = 64, antithetic: bool | str = "auto", seed: int | None = None,
-                        max_value_calls: int | None = None) -> MonteCarloEstimate:
-    """Permutation-sampling estimate of the Shapley value (Castro et al. 2009).
+                        max_value_calls: int | None = None, method: str = "permutation") -> MonteCarloEstimate:
+    """Monte Carlo estimate of the Shapley value: permutation sampling or stratified regression.
+
+    ``method="stratified"`` is :func:`mechsolve.games.stratified.stratified_shapley`:
+    distinct coalitions sampled per size (sizes that fit the budget enumerated),
+    a Neyman allocation over sizes, and a cross-fitted membership regression as
+    control variate; unbiased, exactly efficient (``Σ φ̂ = v(N) − v(∅)``), with a
+    finite-population standard error. At equal value calls its error is the
+    lowest of the estimators compared in ``benchmarks/monte_carlo.py``
+    (shapiq's KernelSHAP, SVARM, kADD-SHAP, ..., pyDVL's samplers). Its budget
+    is ``max_value_calls``, else the calls ``max_permutations`` permutations
+    would make (``2 + max_permutations·(n − 1)``); ``batch`` and
+    ``antithetic`` apply to permutations only.
+
+    The default ``method="permutation"`` is the estimator of Castro et al. (2009):
 
     Each sampled permutation ``π`` gives every player its marginal contribution
     ``v(P_i^π ∪ {i}) − v(P_i^π)``; the estimate is the mean over all sampled
@@ -493,6 +510,8 @@ def monte_carlo_shapley(value: Game | Callable[[np.ndarray], np.ndarray], n: int
         Budget in value calls; the number of permutations is
         ``(max_value_calls − 2 − probe) // (n − 1)`` (``probe`` = 3 with
         ``"auto"``, else 0), capped by ``max_permutations``.
+    method : {"permutation", "stratified"}
+        The estimator (see above).
 
     Examples
     --------
@@ -509,7 +528,12 @@ def monte_carlo_shapley(value: Game | Callable[[np.ndarray], np.ndarray], n: int
     >>> est = monte_carlo_shapley(maj, max_value_calls=1000, seed=0)
     >>> est.antithetic_pairs, est.permutations, est.value_calls     # (1000 - 2 - 3) // 2
     (0, 497, 998)
+    >>> est = monte_carlo_shapley(maj, max_value_calls=1000, method="stratified")
+    >>> est.value_calls, est.std_error.tolist()                     # all 2^3 coalitions fit: exact
+    (8, [0.0, 0.0, 0.0])
     """
+    if method not in ("permutation", "stratified"):
+        raise InvalidModel(f"method must be 'permutation' or 'stratified', got {method!r}", field="method")
     if isinstance(value, Game):
         n = value.n
         if n > 62:
@@ -540,6 +564,12 @@ def monte_carlo_shapley(value: Game | Callable[[np.ndarray], np.ndarray], n: int
         raise InvalidModel(f"n must be positive, got {n}", field="n")
     if max_permutations < 2:
         raise InvalidModel("max_permutations must be at least 2", field="max_permutations")
+    if method == "stratified":
+        budget = max_value_calls if max_value_calls is not None else 2 + max_permutations * max(n - 1, 1)
+        with _blas_threads():
+            res = stratified_shapley(value_of, n, budget=budget, seed=seed, target_std_error=target_std_error,
+                                     ends=(v_empty, v_full))
+        return MonteCarloEstimate(res.values, res.std_error, 0, res.converged, seed, res.calls, 0, "stratified")
     if batch < 1:
         raise InvalidModel("batch must be at least 1", field="batch")
     if antithetic not in (True, False, "auto"):

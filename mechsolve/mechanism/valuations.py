@@ -38,6 +38,9 @@ from ..errors import InvalidModel, Unsupported
 from ..model.formula import NumpyFormula, compile_formula, compile_numpy, exact_evaluator, parse_formula
 from .types import as_fraction
 
+#: The largest integer exponent α evaluated in exact rational arithmetic (market growth).
+EXACT_EXPONENT_LIMIT = 4096
+
 
 def _exact_caller(expr: Any, symbols: Sequence[str], where: str) -> Callable[..., np.ndarray]:
     """Evaluate ``expr`` elementwise at rational points (object arrays of Fraction).
@@ -279,6 +282,10 @@ class Valuation:
                 if fa.denominator != 1:
                     raise Unsupported(f"exact evaluation of (Σq)^α with α = {a} is irrational; "
                                       "run in float64 (--float)", field="exact")
+                if abs(fa.numerator) > EXACT_EXPONENT_LIMIT:  # (p/q)^α has ~α·log2(q) bits: unbounded work
+                    raise Unsupported(f"exact evaluation of (Σq)^α with α = {a} would hold numbers of about "
+                                      f"{abs(fa.numerator)} times the bits of Σq; exact mode allows "
+                                      f"|α| ≤ {EXACT_EXPONENT_LIMIT}; run in float64", field="valuation.alpha")
                 return np.vectorize(lambda si, qi: Fraction(0) if si == 0 else si ** int(fa) * qi,
                                     otypes=[object])(s, q)
             with np.errstate(all="ignore"):

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..errors import short_repr
 from .datasets import DatasetsSpec
+from .learn import LearnSpec
 
 #: Characters that separate player names in written coalitions; names may not contain them.
 RESERVED_NAME_CHARS = ",;+|{}"
@@ -78,6 +79,9 @@ def check_tolerance(value: float, where: str = "tolerance") -> float:
         raise ValueError(f"{where} must be a finite number >= 0, got {short_repr(value)}")
     return value
 
+#: The fields of :class:`ValueSpec` that each define ``v`` on their own.
+VALUE_SOURCES = ("table", "values", "file", "callable", "datasets", "learn")
+
 
 class ValueSpec(Frozen):
     """Where the characteristic function ``v(S)`` comes from: exactly one source.
@@ -90,7 +94,10 @@ class ValueSpec(Frozen):
     * ``callable``: ``path/to/file.py:function`` — **runs user code**: the function gets a
       ``frozenset`` of player names and returns a number;
     * ``datasets``: per-party data files and a kernel: MMD data value (Tay et al. 2022,
-      eq. 2), see :class:`~mechsolve.model.datasets.DatasetsSpec`.
+      eq. 2), see :class:`~mechsolve.model.datasets.DatasetsSpec`;
+    * ``learn``: per-party data, a test set, an estimator and a scorer: ``v(S)`` is the
+      test score of the model trained on the members' data (Nguyen et al. 2022, Sec. 5;
+      Ohrimenko et al. 2019, Sec. 2), see :class:`~mechsolve.model.learn.LearnSpec`.
     """
 
     table: dict[str, Any] | None = None
@@ -98,15 +105,16 @@ class ValueSpec(Frozen):
     file: str | None = None
     callable: str | None = Field(default=None, description="`file.py:function` (runs user code)")
     datasets: DatasetsSpec | None = Field(default=None, description="per-party data + kernel (MMD value)")
+    learn: LearnSpec | None = Field(default=None, description="per-party data + estimator + scorer (learned value)")
     fill: Literal["error", "default", "monotone-closure"] = Field(
         default="error", description="what to do with coalitions not listed")
     default: float | None = Field(default=None, description="value of unlisted coalitions with `fill: default`")
 
     @model_validator(mode="after")
     def _one_source(self) -> "ValueSpec":
-        given = [k for k in ("table", "values", "file", "callable", "datasets") if getattr(self, k) is not None]
+        given = [k for k in VALUE_SOURCES if getattr(self, k) is not None]
         if len(given) != 1:
-            raise ValueError("give exactly one of `table`, `values`, `file`, `callable`, `datasets`"
+            raise ValueError(f"give exactly one of {', '.join(f'`{k}`' for k in VALUE_SOURCES)}"
                              + (f" (got {', '.join(given)})" if given else ""))
         if self.fill == "default" and self.default is None:
             raise ValueError("`fill: default` needs `default: <number>`")

@@ -26,6 +26,7 @@ import threading
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -1029,26 +1030,30 @@ def silenced_stdout() -> Iterator[None]:
 
 
 # ------------------------------------------------------------------ dataset points
-def read_points(path: Path, field: str) -> np.ndarray:
-    """A dataset as a 2-D float64 array (rows = points) from CSV or NPY.
+def read_table(path: Path, field: str) -> tuple[list[str] | None, np.ndarray]:
+    """A numeric dataset from CSV or NPY: ``(header, rows)``, ``header`` the column names or ``None``.
 
-    * CSV: numbers separated by commas; a first row that is not numeric is a
-      header and skipped; every row must have the same number of columns.
-    * NPY: a numeric 1-D (one column) or 2-D array (never unpickled; the header is checked
-      against the file size).
+    * CSV: numbers separated by commas; a first row that is not numeric is the
+      header (returned, not data); every row must have the same number of columns.
+    * NPY: a numeric 1-D (one column) or 2-D array (never unpickled); no header.
 
-    Files are read through :mod:`mechsolve.io` (regular files only, size-capped); an
-    empty dataset is refused.
+    Files are read through the guarded readers of this module (regular files only,
+    size-capped; a ``.npy`` header is checked against the file size); an empty
+    dataset is refused.
     """
     suffix = path.suffix.lower()
     where = f"{field} ({path.name})"
+    if path.is_dir():
+        raise InvalidModel(f"{path} is a directory, not a data file (.csv or .npy)", field=field)
     if suffix == ".csv":
         rows = read_csv_rows(path, field, "dataset")
         rows = [r for r in rows if r and any(c.strip() for c in r)]
+        header: list[str] | None = None
         if rows:
             try:
                 [float(c) for c in rows[0]]
             except ValueError:
+                header = [c.strip() for c in rows[0]]
                 rows = rows[1:]
         if not rows:
             raise InvalidModel("the CSV has no data rows", field=where)
@@ -1069,12 +1074,21 @@ def read_points(path: Path, field: str) -> np.ndarray:
         if arr.size == 0:
             raise InvalidModel(f"the array has no data points (shape {arr.shape})", field=where)
         data = np.asarray(arr, dtype=np.float64).reshape(len(arr), -1)
+        header = None
     else:
         raise InvalidModel(f"unknown dataset file type {short_repr(suffix)}; use .csv or .npy", field=where)
     if not np.all(np.isfinite(data)):
         row = int(np.flatnonzero(~np.all(np.isfinite(data), axis=1))[0])
         raise InvalidModel(f"data row {row + 1} has a non-finite entry", field=where)
-    return data
+    if header is not None and len(header) != data.shape[1]:
+        raise InvalidModel(f"the header has {len(header)} columns but the data rows have {data.shape[1]}",
+                           field=where)
+    return header, data
+
+
+def read_points(path: Path, field: str) -> np.ndarray:
+    """A dataset as a 2-D float64 array (rows = points) from CSV or NPY (:func:`read_table` without the header)."""
+    return read_table(path, field)[1]
 
 
 def write_points(path: str | os.PathLike[str], arr: np.ndarray) -> None:
@@ -1121,3 +1135,74 @@ def write_rewards(result: Any, G: np.ndarray, out_dir: str | os.PathLike[str], *
         write_points(p, G[r.indices])
         paths[r.party] = p
     return paths
+
+
+def write_value_table(path: str | os.PathLike[str], players: list[str], values: np.ndarray, *,
+                      description: str | None = None, source: str | None = None,
+                      extra: dict[str, Any] | None = None) -> None:
+    """Write ``v`` in bitmask order as a value file that :func:`read_value_file` reads back.
+
+    ``.json``: the bundled format (``players``, ``values``, ``encoding`` and the optional
+    ``description``, ``source`` and ``extra`` keys); floats are written with ``repr``, so
+    they read back bit for bit. ``.npy``: the 1-D float64 array (players are not stored).
+    """
+    p = Path(path)
+    arr = np.asarray(values, dtype=np.float64)
+    if arr.ndim != 1 or arr.shape[0] != 2 ** len(players):
+        raise InvalidModel(f"{arr.shape[0]} values for {len(players)} players, expected 2^{len(players)}",
+                           field="output")
+    suffix = p.suffix.lower()
+    if suffix == ".json":
+        doc: dict[str, Any] = {}
+        if description:
+            doc["description"] = description
+        if source:
+            doc["source"] = source
+        doc["players"] = list(players)
+        doc.update(extra or {})
+        doc["encoding"] = ("values[m] is v(S) for the coalition S = {players k : bit k of m is set}; "
+                           "values[0] = v(empty)")
+        doc["values"] = [float(x) for x in arr]
+        write_text(p, json.dumps(doc, indent=1, allow_nan=False) + "\n")
+        return
+    if suffix != ".npy":
+        raise InvalidModel(f"unknown value file type {p.suffix or '(none)'!r}; use .json or .npy", field="output")
+    buf = BytesIO()
+    np.save(buf, arr, allow_pickle=False)
+    write_bytes(p, buf.getvalue())
+
+
+# ----------------------------------------------------------------- result cache
+def cache_path(root: str | os.PathLike[str], key: str) -> Path:
+    """Where the record of ``key`` (a hex digest) lives: ``root/<key[:2]>/<key>.json``."""
+    return Path(root) / key[:2] / f"{key}.json"
+
+
+def cache_read(root: str | os.PathLike[str], key: str) -> dict[str, Any] | None:
+    """The JSON record stored under ``key``, or ``None`` if absent or unreadable.
+
+    A record that is not a JSON object naming the same ``key`` (a torn or foreign
+    file) counts as absent: the cache is an optimisation, never a source of values
+    it did not store itself.
+    """
+    p = cache_path(root, key)
+    try:
+        if not p.exists():
+            return None
+        text = _read_text(p, "--cache", "table")  # regular files only, size-capped (a FIFO never blocks)
+        data = json.loads(text, parse_constant=_reject_constant)
+    except (OSError, UnicodeDecodeError, ValueError, InvalidModel, RecursionError):
+        return None
+    if not isinstance(data, dict) or data.get("key") != key:
+        return None
+    return data
+
+
+def cache_write(root: str | os.PathLike[str], key: str, record: dict[str, Any]) -> None:
+    """Store ``record`` (JSON-serialisable, finite floats) under ``key``, atomically."""
+    try:
+        write_text(cache_path(root, key), json.dumps({**record, "key": key}, allow_nan=False, sort_keys=True))
+    except OSError as exc:
+        raise InvalidModel(f"cannot write the cache at {root}: {exc.strerror or exc}; choose another "
+                           "with --cache DIR (or MECHSOLVE_CACHE), or turn it off with --no-cache",
+                           field="cache") from None

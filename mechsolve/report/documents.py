@@ -21,6 +21,7 @@ from functools import singledispatch
 from pathlib import Path
 from typing import Any
 
+from ..data.learn import LearnedTable
 from ..mechanism.reproduce import Figure
 from ..verify.analysis import MarketAnalysis
 from ..verify.compare import Comparison, ReplicationReport
@@ -29,9 +30,10 @@ from ..verify.mechanism_analysis import MAX_TEXT_ROWS, MechanismAnalysis
 from ..verify.search.space import SearchResult
 from ..verify.sampled import SampledMarketAnalysis
 from ..verify.synthesis import SynthesisRun
+from ..verify.verdict import CheckReport, Verdict
 from .document import Document, Section, Table, label
 from .numbers import fmt
-from .sections import checks_section, natural_key, properties_section, violation_detail, witness_text
+from .sections import checks_section, learned_section, natural_key, properties_section, violation_detail, witness_text
 
 #: Significant digits of numbers written into notes and phrases (cells are formatted on render).
 DIGITS = 6
@@ -59,18 +61,32 @@ def _title(name: str | None, source_path: str | None, fallback: str) -> str:
 def market_document(a: MarketAnalysis, *, digits: int = DIGITS) -> Document:
     """Market facts, the scheme's per-player table and matrices, properties, verdicts."""
     m, g, o = a.model, a.game, a.outcome
-    doc = Document(_title(m.name, a.source_path, "market"))
+    doc = Document(_title(m.name if m is not None else a.name, a.source_path, "market"))
     facts: list[tuple[str, Any]] = [("players", g.n), ("v(N)", g.grand_value),
                                     ("arithmetic", "exact rational" if g.exact else "float64")]
-    if m.source:
+    if m is not None and m.source:
         facts.append(("source", m.source))
     doc.sections.append(Section("Market", facts))
+    if "learned" in g.meta:
+        doc.sections.append(learned_section(g.meta["learned"].to_dict()))
     doc.sections.append(scheme_section(f"Scheme: {o.scheme}", g, o))
     if a.properties is not None:
         doc.sections.append(properties_section(a.properties, digits))
     if a.checks is not None:
         doc.sections.append(checks_section(a.checks, digits))
     return doc
+
+
+@document.register
+def checks_document(rep: CheckReport, *, digits: int = DIGITS) -> Document:
+    """A check report alone (the Python API's ``check``): the verdict table and one note per verdict."""
+    return Document(f"mechsolve — {rep.message}", [checks_section(rep, digits)])
+
+
+@document.register
+def verdict_document(v: Verdict, *, digits: int = DIGITS) -> Document:
+    """One verdict: the same table and note as in a report, for one axiom."""
+    return checks_document(CheckReport((v,), v.tolerance, False), digits=digits)
 
 
 def scheme_section(heading: str, g: Any, o: Any) -> Section:
@@ -90,9 +106,9 @@ def scheme_section(heading: str, g: Any, o: Any) -> Section:
 @document.register
 def sampled_document(a: SampledMarketAnalysis, *, digits: int = DIGITS) -> Document:
     """Monte Carlo estimates with their standard errors, and the verdicts."""
-    m = a.model
-    rows = [[p, a.singletons[i], a.estimate.values[i], a.estimate.std_error[i]] for i, p in enumerate(m.players)]
-    target = dict(m.scheme.params).get("target_std_error")
+    players = a.players
+    rows = [[p, a.singletons[i], a.estimate.values[i], a.estimate.std_error[i]] for i, p in enumerate(players)]
+    target = a.scheme_params.get("target_std_error")
     facts: list[tuple[str, Any]] = []
     for k, v in a.scalars().items():
         if k == "converged":   # "converged: no" beside a tiny error reads as a failure; say what stopped it
@@ -101,15 +117,32 @@ def sampled_document(a: SampledMarketAnalysis, *, digits: int = DIGITS) -> Docum
                                                                "permutation budget"))
             k = "stopped by"
         facts.append((label(k) if k != "largest std_error" else "largest std error", v))
-    doc = Document(_title(m.name, a.source_path, "market"), [
-        Section("Market", [("players", len(m.players)), ("v(N)", a.grand_value),
+    doc = Document(_title(a.model.name if a.model is not None else a.name, a.source_path, "market"), [
+        Section("Market", [("players", len(players)), ("v(N)", a.grand_value),
                            ("arithmetic", "float64, sampled")]),
         Section("Scheme: shapley (Monte Carlo)", facts,
                 [Table(["player", "v({i})", "shapley", "std error"], rows)], list(a.notes())),
     ])
+    if a.learned is not None:
+        doc.sections.insert(1, learned_section(a.learned))
     if a.checks is not None:
         doc.sections.append(checks_section(a.checks, digits))
     return doc
+
+
+@document.register
+def learned_table_document(t: LearnedTable, *, digits: int = DIGITS) -> Document:
+    """``mechsolve learn``: how the table was learned, v({i}), v(N) and each party's last marginal."""
+    n = len(t.names)
+    full = (1 << n) - 1
+    rows = [[p, float(t.values[1 << k]), float(t.values[full] - t.values[full & ~(1 << k)])]
+            for k, p in enumerate(t.names)]
+    return Document(f"mechsolve learn — {t.title or 'market'}", [
+        learned_section(t.to_dict()),
+        Section("Values", [("coalitions", len(t.values)), ("v(∅)", float(t.values[0])),
+                           ("v(N)", float(t.values[full]))],
+                [Table(["player", "v({i})", "v(N) − v(N∖{i})"], rows)]),
+    ])
 
 
 @document.register

@@ -271,17 +271,72 @@ def _slug(text: str, used: set[str]) -> str:
 def render_html(doc: Document, *, digits: int = DEFAULT_DIGITS) -> str:
     """A self-contained HTML page: stylesheet, table of contents, tables, notes, code and inline SVG."""
     e = html.escape
-    used: set[str] = set()
-    ids = [_slug(sec.heading, used) for sec in doc.sections]
     parts = ["<!doctype html>", "<html lang='en'><head><meta charset='utf-8'>",
              "<meta name='viewport' content='width=device-width, initial-scale=1'>",
              f"<title>{e(doc.title)}</title>", f"<style>{STYLESHEET}</style></head><body>",
-             f"<h1>{e(doc.title)}</h1>"]
-    if len(doc.sections) > 1:
+             f"<h1>{e(doc.title)}</h1>", *_html_sections(doc, digits, toc=True), "</body></html>"]
+    return "\n".join(parts) + "\n"
+
+
+#: The class of the element that holds an HTML fragment (notebooks); the stylesheet is scoped to it.
+FRAGMENT_CLASS = "mechsolve-report"
+
+
+def scoped_stylesheet(scope: str = f".{FRAGMENT_CLASS}") -> str:
+    """:data:`STYLESHEET` with every rule limited to ``scope`` (``:root`` and ``body`` become the scope itself).
+
+    Examples
+    --------
+    >>> scoped_stylesheet(".r").split("}")[0].startswith(".r{")
+    True
+    >>> ".r table{" in scoped_stylesheet(".r")
+    True
+    """
+    rules = []
+    for rule in STYLESHEET.replace("\n", "").split("}"):
+        if "{" not in rule:
+            continue
+        sel, body = rule.split("{", 1)
+        scoped = []
+        for one in sel.split(","):
+            one = one.strip()
+            scoped.append(scope if one in (":root", "body") else f"{scope} {one}")
+        rules.append(",".join(scoped) + "{" + body + "}")
+    return "".join(rules)
+
+
+def render_html_fragment(doc: Document, *, digits: int = DEFAULT_DIGITS) -> str:
+    """The body of :func:`render_html` as one ``<div>`` with its stylesheet scoped to it.
+
+    What a notebook shows for a result (``_repr_html_``): the same sections and tables as the
+    HTML report, without a page around them and without restyling the rest of the notebook.
+
+    Examples
+    --------
+    >>> from mechsolve.report.document import Document, Section, Table
+    >>> out = render_html_fragment(Document("t", [Section("S", tables=[Table(["a"], [[1.5]])])]))
+    >>> out.startswith("<div class='mechsolve-report'>"), "<td class='num'>1.5</td>" in out, "<body" in out
+    (True, True, False)
+    """
+    e = html.escape
+    fit = f".{FRAGMENT_CLASS}{{margin:0;padding:0;max-width:none}}"     # sits in the page, not centred on it
+    parts = [f"<div class='{FRAGMENT_CLASS}'>", f"<style>{scoped_stylesheet()}{fit}</style>",
+             f"<h3>{e(doc.title)}</h3>", *_html_sections(doc, digits, toc=False), "</div>"]
+    return "\n".join(parts) + "\n"
+
+
+def _html_sections(doc: Document, digits: int, *, toc: bool) -> list[str]:
+    """Contents (with ``toc`` and more than one section), then every section: facts, tables, notes, code, figures."""
+    e = html.escape
+    used: set[str] = set()
+    ids = [_slug(sec.heading, used) for sec in doc.sections]
+    parts = []
+    if toc and len(doc.sections) > 1:
         parts.append("<nav class='toc'><b>Contents</b><ol>" + "".join(
             f"<li><a href='#{i}'>{e(sec.heading)}</a></li>" for i, sec in zip(ids, doc.sections)) + "</ol></nav>")
     for sid, sec in zip(ids, doc.sections):
-        parts.append(f"<section id='{sid}'><h2>{e(sec.heading)}</h2>")
+        parts.append(f"<section id='{sid}'><h2>{e(sec.heading)}</h2>" if toc else
+                     f"<section><h4>{e(sec.heading)}</h4>")
         if sec.facts:
             parts.append("<dl class='facts'>" + "".join(
                 f"<dt>{e(k)}</dt><dd>{_html_value(v, digits, k)}</dd>" for k, v in sec.facts) + "</dl>")
@@ -301,8 +356,7 @@ def render_html(doc: Document, *, digits: int = DEFAULT_DIGITS) -> str:
         for f in sec.figures:
             parts.append(f"<figure>{f.svg}<figcaption>{e(f.caption)}</figcaption></figure>")
         parts.append("</section>")
-    parts.append("</body></html>")
-    return "\n".join(parts) + "\n"
+    return parts
 
 
 def _html_value(v: Any, digits: int, key: str = "") -> str:
@@ -336,5 +390,5 @@ def render(doc: Document, data: dict[str, Any], fmt_name: str, *, width: int | N
     return render_text(doc, width=width, digits=digits)
 
 
-__all__ = ["FORMATS", "DEFAULT_WIDTH", "DEFAULT_DIGITS", "STYLESHEET", "is_number", "render", "render_text",
-           "render_markdown", "render_html"]
+__all__ = ["FORMATS", "DEFAULT_WIDTH", "DEFAULT_DIGITS", "STYLESHEET", "FRAGMENT_CLASS", "is_number", "render",
+           "render_text", "render_markdown", "render_html", "render_html_fragment", "scoped_stylesheet"]

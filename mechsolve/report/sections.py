@@ -1,4 +1,5 @@
-"""Report sections shared by several documents: verdict tables, game-property tables, witnesses.
+"""Report sections shared by several documents: verdict tables, game-property tables, witnesses,
+learned values.
 
 Examples
 --------
@@ -85,4 +86,27 @@ def checks_section(rep: CheckReport, digits: int = 6) -> Section:
                    [Table(["axiom", "verdict", "tested", "worst margin", "source"], rows)], notes)
 
 
-__all__ = ["natural_key", "witness_text", "violation_detail", "violation_text", "properties_section", "checks_section"]
+def learned_section(d: Mapping[str, Any]) -> Section:
+    """How learned values were obtained (``LearnedTable.to_dict()`` or ``LearnedValue.to_dict()``):
+    the data, the estimator, the scorer, v(∅), and the trainings run now or read from the cache."""
+    run = d.get("run", {})
+    facts: list[tuple[str, Any]] = [
+        ("v(S)", f"{d['scorer']} on {d['test_rows']} test rows of {d['estimator']} ({d['estimator_class']}) "
+                 f"trained on the members' rows ({d['combine']})"),
+        ("estimator parameters", d["params"] or "defaults"), ("feature scaling", d["scale"]),
+        ("v(∅)", d["v(empty)"]), ("empty-model score", d["empty_model_score"]),
+        ("features", d["features"]), ("rows per party", d["rows"]),
+    ]
+    if "replicas" in d:
+        facts.append(("replicas (duplicated rows)", d["replicas"]))
+    where = (f" ({d['distinct_trainings']} distinct training sets for {d['coalitions']} coalitions)"
+             if "coalitions" in d else f" ({d['distinct_trainings']} distinct training sets)")
+    facts += [("trainings", f"{run.get('trainings', 0)} now, {run.get('cache_hits', 0)} from the cache{where}"),
+              ("where", run.get("where")), ("cache", run.get("cache") or "off")]
+    if "seconds" in run:
+        facts.append(("seconds", round(float(run["seconds"]), 3)))
+    return Section("Learned values (a model trained per coalition)", facts, notes=list(d.get("notes", [])))
+
+
+__all__ = ["natural_key", "witness_text", "violation_detail", "violation_text", "properties_section", "checks_section",
+           "learned_section"]

@@ -12,6 +12,9 @@ from .rho_shapley import SCHEMES as _RHO_SHAPLEY
 from .user import SCHEMES as _USER
 from .stability import SCHEMES as _STABILITY
 from .vector import SCHEME as _VECTOR
+from .banzhaf import SCHEME as _BANZHAF
+from .beta_shapley import SCHEME as _BETA_SHAPLEY
+from .semivalue import SCHEME as _SEMIVALUE
 
 #: Registered schemes by name.
 SCHEMES: dict[str, Scheme] = {
@@ -23,6 +26,9 @@ SCHEMES: dict[str, Scheme] = {
     **{s.name: s for s in _USER},
     **{s.name: s for s in _STABILITY},
     _VECTOR.name: _VECTOR,
+    _BANZHAF.name: _BANZHAF,
+    _BETA_SHAPLEY.name: _BETA_SHAPLEY,
+    _SEMIVALUE.name: _SEMIVALUE,
 }
 
 

@@ -52,6 +52,35 @@ def monte_carlo_params(params: Mapping[str, Any], default_seed: int | None = 0
     return perms, target, seed
 
 
+#: Most value calls a Monte Carlo budget may ask for (``value_calls``; bounded time, issue 18).
+MAX_VALUE_CALLS = 10_000_000
+
+
+def estimator_params(params: Mapping[str, Any]) -> tuple[str, int | None]:
+    """``(estimator, value_calls)`` of a Monte Carlo request, validated.
+
+    ``estimator`` is ``permutation`` (default) or ``stratified``; ``value_calls`` an integer
+    in 1 … :data:`MAX_VALUE_CALLS` (or absent).
+
+    Examples
+    --------
+    >>> estimator_params({"estimator": "stratified", "value_calls": 4000})
+    ('stratified', 4000)
+    """
+    estimator = params.get("estimator", "permutation")
+    if estimator not in ("permutation", "stratified"):
+        raise InvalidModel(f"estimator must be 'permutation' or 'stratified', got {short_repr(estimator)}",
+                           field="scheme.estimator")
+    calls = params.get("value_calls")
+    if isinstance(calls, float) and calls.is_integer():
+        calls = int(calls)
+    if calls is not None and (isinstance(calls, bool) or not isinstance(calls, int)
+                              or not 1 <= calls <= MAX_VALUE_CALLS):
+        raise InvalidModel(f"value_calls must be an integer from 1 to {MAX_VALUE_CALLS:,}, got {short_repr(calls)}",
+                           field="scheme.value_calls")
+    return str(estimator), calls
+
+
 def compute(game: Game, params: Mapping[str, Any]) -> Outcome:
     """Shapley allocation; ``method: exact`` (default) or ``monte-carlo``.
 
@@ -68,9 +97,12 @@ def compute(game: Game, params: Mapping[str, Any]) -> Outcome:
                        {"v(N)": game.grand_value, "method": "exact"})
     if method == "monte-carlo":
         perms, target, seed = monte_carlo_params(params)
-        est = monte_carlo_shapley(game, max_permutations=perms, target_std_error=target, seed=seed)
+        estimator, calls = estimator_params(params)
+        est = monte_carlo_shapley(game, max_permutations=perms, target_std_error=target, seed=seed,
+                                  method=estimator, max_value_calls=calls)
         return Outcome("shapley", est.values, "shapley", {"shapley": est.values, "std_error": est.std_error},
-                       {"v(N)": game.grand_value, "method": "monte-carlo", "permutations": est.permutations,
+                       {"v(N)": game.grand_value, "method": "monte-carlo", "estimator": est.method,
+                        "permutations": est.permutations, "value calls": est.value_calls,
                         "converged": est.converged, "seed": est.seed},
                        notes=("Monte Carlo estimate: values carry sampling error (see std_error)",))
     raise InvalidModel(f"unknown method {short_repr(method)}; valid: exact, monte-carlo", field="scheme.method")
@@ -84,5 +116,8 @@ SCHEME = Scheme(
     axioms=("efficiency", "symmetry", "null-player", "additivity", "individual-rationality",
             "decomposition"),
     params={"method": "exact | monte-carlo", "permutations": "Monte Carlo permutations (default 2000)",
+            "estimator": "monte-carlo estimator: permutation (default) | stratified (distinct coalitions per "
+                         "size, regression control variate; lower error at equal value calls)",
+            "value_calls": "Monte Carlo budget in value calls (default: what the permutations would use)",
             "target_std_error": "stop when every standard error is below this", "seed": "random seed"},
 )

@@ -9,6 +9,8 @@ Examples
 >>> g = Game.from_values(["a", "b"], [0, 1, 1, 3], exact=True)
 >>> [str(x) for x in compute(g, {"values": {"a": "3/2", "b": 1.5}}).allocation]
 ['3/2', '3/2']
+>>> str(parse_number(np.float64(0.1), "x")), str(parse_number(np.int64(2), "x"))
+('1/10', '2')
 """
 
 from __future__ import annotations
@@ -27,16 +29,16 @@ from .base import Outcome, Scheme
 
 def parse_number(x: Any, field: str) -> Fraction:
     """A YAML number or a ``"p/q"`` / decimal string as the exact rational it denotes."""
-    if isinstance(x, bool):
+    if isinstance(x, (bool, np.bool_)):
         raise InvalidModel(f"must be a number, got {x!r}", field=field)
     if isinstance(x, Fraction):
         return x
-    if isinstance(x, int):
-        return Fraction(x)
-    if isinstance(x, float):
+    if isinstance(x, (int, np.integer)):
+        return Fraction(int(x))
+    if isinstance(x, (float, np.floating)):
         if not math.isfinite(x):
             raise InvalidModel(f"must be a finite number, got {x!r}", field=field)
-        return Fraction(repr(x))
+        return Fraction(repr(float(x)))   # numpy 2's repr of np.float64 is "np.float64(...)"
     if isinstance(x, str):
         try:
             return Fraction(x.strip())

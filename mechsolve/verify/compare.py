@@ -91,15 +91,23 @@ class Comparison:
 def compare(model: Any, base_dir: str | os.PathLike[str] = ".", *, schemes: Sequence[str],
             check: bool = True, quantities: Sequence[str] = (), exact: bool | None = None,
             tolerance: float | None = None, seed: int = 0, source_path: str | None = None,
-            inspect: bool = False, skip_inapplicable: bool = False, confirm: bool = True) -> Comparison:
+            inspect: bool = False, skip_inapplicable: bool = False, confirm: bool = True,
+            learn: Any = None) -> Comparison:
     """Analyse ``model`` under each of ``schemes`` (see :func:`scheme_params` for parameters).
 
     ``inspect`` also computes the game's properties with the model's own scheme. With
     ``skip_inapplicable`` a scheme other than the model's own that refuses this market (bad
     input or unsupported, e.g. it needs budgets) is left out and its reason kept in
-    :attr:`Comparison.skipped`; otherwise the error propagates.
+    :attr:`Comparison.skipped`; otherwise the error propagates. ``learn``
+    (:class:`~mechsolve.data.learn.LearnOptions`): where a learned value is trained; one options
+    object shares its in-memory records, so the market is trained once.
     """
     from ..errors import MechsolveError
+
+    if learn is None and getattr(model.value, "learn", None) is not None:
+        from ..data.learn import LearnOptions
+
+        learn = LearnOptions(LearnOptions.from_env().cache, memo={})
     from .analysis import analyse_market
 
     if not schemes:
@@ -115,7 +123,7 @@ def compare(model: Any, base_dir: str | os.PathLike[str] = ".", *, schemes: Sequ
         try:
             analyses[s] = analyse_market(model, base_dir, scheme=s, check=check, exact=exact, tolerance=tolerance,
                                          seed=seed, source_path=source_path, axioms=own, inspect=inspect and mine,
-                                         confirm=confirm)
+                                         confirm=confirm, learn=learn)
         except MechsolveError as exc:
             if mine or not skip_inapplicable:
                 raise

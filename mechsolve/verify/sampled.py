@@ -51,25 +51,36 @@ def _members(names: Sequence[str], m: int) -> frozenset[str]:
 
 
 def sample_shapley(names: Sequence[str], fn: Callable[[frozenset[str]], Any], *, permutations: int = 2000,
-                   target_std_error: float | None = None, seed: int | None = 0
+                   target_std_error: float | None = None, seed: int | None = 0,
+                   estimator: str = "permutation", value_calls: int | None = None
                    ) -> tuple[MonteCarloEstimate, int]:
     """Monte Carlo Shapley values of ``fn`` (frozenset of names → number) without tabulating it.
 
-    Returns the estimate and the number of calls of ``fn``.
+    ``estimator`` is ``monte_carlo_shapley``'s ``method`` (``"stratified"``:
+    distinct coalitions per size with a regression control variate, budget
+    ``value_calls`` or the calls of ``permutations`` permutations).
+    Returns the estimate and the number of calls of ``fn``. If ``fn`` has a
+    ``batch(members)`` method (boolean rows → values, e.g.
+    :class:`~mechsolve.data.learn.LearnedValue`), each batch of coalitions goes to it at once.
     """
     names = list(names)
     calls = 0
 
+    many = getattr(fn, "batch", None)  # a learned value trains a batch's coalitions together (in parallel)
+
     def batch(members: np.ndarray) -> np.ndarray:
         nonlocal calls
+        calls += members.shape[0]
+        if many is not None:
+            return np.asarray(many(members), dtype=np.float64)
         out = np.empty(members.shape[0])
         for r, row in enumerate(members):
             out[r] = _value_of(fn, frozenset(names[k] for k in np.flatnonzero(row)))
-        calls += members.shape[0]
         return out
 
     est = monte_carlo_shapley(batch, len(names), max_permutations=permutations,
-                              target_std_error=target_std_error, seed=seed)
+                              target_std_error=target_std_error, seed=seed, method=estimator,
+                              max_value_calls=value_calls)
     return est, calls
 
 
@@ -77,7 +88,7 @@ def sample_shapley(names: Sequence[str], fn: Callable[[frozenset[str]], Any], *,
 class SampledMarketAnalysis:
     """Shapley estimates of a market sampled through its value function."""
 
-    model: CooperativeMarket
+    model: CooperativeMarket | None
     estimate: MonteCarloEstimate
     singletons: np.ndarray
     empty_value: float
@@ -85,6 +96,29 @@ class SampledMarketAnalysis:
     calls: int
     checks: CheckReport | None
     source_path: str | None = None
+    #: Without a model (a value function given directly, :func:`sample_function`): the players,
+    #: the scheme's parameters and the market's name.
+    names: tuple[str, ...] | None = None
+    params: dict[str, Any] | None = None
+    name: str | None = None
+    learned: dict[str, Any] | None = None
+
+    @property
+    def players(self) -> list[str]:
+        """Player names."""
+        return list(self.model.players) if self.model is not None else list(self.names or ())
+
+    @property
+    def scheme_params(self) -> dict[str, Any]:
+        """The Monte Carlo parameters as declared."""
+        return dict(self.model.scheme.params) if self.model is not None else dict(self.params or {})
+
+    @property
+    def title(self) -> str | None:
+        """The market's name, else the model file's stem."""
+        if self.model is not None and self.model.name:
+            return self.model.name
+        return self.name or (Path(self.source_path).stem if self.source_path else None)
 
     @property
     def status(self) -> Status:
@@ -100,16 +134,18 @@ class SampledMarketAnalysis:
 
     def to_dict(self) -> dict[str, Any]:
         """The same JSON object as :class:`~mechsolve.verify.analysis.MarketAnalysis` (no matrices)."""
-        names = self.model.players
+        names = self.players
         per = {"shapley": self.estimate.values, "std_error": self.estimate.std_error}
         out: dict[str, Any] = {
-            "mechsolve": __version__, "kind": self.model.kind,
-            "model": self.model.name or (Path(self.source_path).stem if self.source_path else None),
+            "mechsolve": __version__, "kind": "cooperative-market",
+            "model": self.title,
             "players": list(names), "exact": False,
-            "scheme": {"name": "shapley", **dict(self.model.scheme.params)}, "allocation": "shapley",
+            "scheme": {"name": "shapley", **self.scheme_params}, "allocation": "shapley",
             "values": {q: {p: v[i] for i, p in enumerate(names)} for q, v in per.items()},
             "scalars": self.scalars(), "matrices": {}, "notes": list(self.notes()),
         }
+        if self.learned is not None:
+            out["learned"] = self.learned
         if self.checks is not None:
             out["checks"] = self.checks.to_dict()
         return out
@@ -117,62 +153,130 @@ class SampledMarketAnalysis:
     def scalars(self) -> dict[str, Any]:
         e = self.estimate
         return {"v(N)": self.grand_value, "method": "monte-carlo (sampled, not tabulated)",
-                "permutations": e.permutations, "converged": e.converged, "seed": e.seed,
-                "value calls": self.calls, "largest std_error": float(e.std_error.max())}
+                "estimator": e.method, "permutations": e.permutations, "converged": e.converged,
+                "seed": e.seed, "value calls": self.calls, "largest std_error": float(e.std_error.max())}
 
     def notes(self) -> tuple[str, ...]:
-        return (f"the value function was called on {self.calls} sampled coalitions, never tabulated over "
-                f"all 2^{len(self.model.players)}; values carry sampling error (see std_error)",)
+        notes = (f"the value function was called on {self.calls} sampled coalitions, never tabulated over "
+                 f"all 2^{len(self.players)}; values carry sampling error (see std_error)",)
+        if self.learned is not None:
+            run = self.learned["run"]
+            notes += (f"learned values: {run['trainings']} trainings now, {run['cache_hits']} from the cache "
+                      f"({run['where']}; cache {run['cache'] or 'off'})",)
+        return notes
 
 def is_sampled(model: CooperativeMarket, scheme: str, params: dict[str, Any]) -> bool:
     """True when the market must be sampled rather than tabulated."""
-    return (model.value.callable is not None and scheme == "shapley"
-            and params.get("method") == "monte-carlo")
+    return ((model.value.callable is not None or getattr(model.value, "learn", None) is not None)
+            and scheme == "shapley" and params.get("method") == "monte-carlo")
 
 
 def analyse_sampled(model: CooperativeMarket, base_dir: str | os.PathLike[str], params: dict[str, Any], *,
                     axioms: Sequence[str] | None, check: bool, tolerance: float, seed: int,
-                    source_path: str | None, confirm: bool = True) -> SampledMarketAnalysis:
+                    source_path: str | None, confirm: bool = True, learn: Any = None) -> SampledMarketAnalysis:
     """Sample the market's Shapley values; check efficiency, mark table-bound axioms not applicable."""
     if model.exact:
         raise InvalidModel("exact mode needs the whole table; Monte Carlo is float64", field="exact")
-    assert model.value.callable is not None
-    from ..schemes.shapley_value import monte_carlo_params
+    from ..schemes.shapley_value import estimator_params, monte_carlo_params
 
     permutations, target, mc_seed = monte_carlo_params(params, seed)
-    fn = load_callable(Path(base_dir), model.value.callable)
+    estimator, value_calls = estimator_params(params)
+    learned = getattr(model.value, "learn", None) is not None
+    if learned:  # train only the coalitions the samples visit
+        from ..data.learn import LearnedValue, LearnOptions, learner_for
+
+        fn: Any = LearnedValue(learner_for(model, base_dir), learn if learn is not None else LearnOptions.from_env())
+    else:
+        assert model.value.callable is not None
+        fn = load_callable(Path(base_dir), model.value.callable)
     names = list(model.players)
-    with session(fn):
+    with session(fn):  # user code: stdout captured, timeout; a no-op for a learned value
         empty = _value_of(fn, frozenset())
         if model.normalised and empty != 0:
             raise InvalidModel(f"v(∅) = {empty} but the game is declared normalised; declare `normalised: false` "
                                "to allow a non-zero v(∅)", field="value")
         grand = _value_of(fn, frozenset(names))
         singles = np.array([_value_of(fn, frozenset([p])) for p in names])
-        first = {0: empty, (1 << len(names)) - 1: grand}
-        first.update({1 << k: x for k, x in enumerate(singles)})
-        probe_deterministic(fn, names, lambda m: first[m] if m in first else _value_of(fn, _members(names, m)))
-        est, calls = sample_shapley(names, fn, permutations=permutations, target_std_error=target, seed=mc_seed)
+        if not learned:  # user code: ask a few coalitions again (a learned value is deterministic by design)
+            first = {0: empty, (1 << len(names)) - 1: grand}
+            first.update({1 << k: x for k, x in enumerate(singles)})
+            probe_deterministic(fn, names, lambda m: first[m] if m in first else _value_of(fn, _members(names, m)))
+        est, calls = sample_shapley(names, fn, permutations=permutations, target_std_error=target, seed=mc_seed,
+                                    estimator=estimator, value_calls=value_calls)
     report = None
     if check:
         wanted = list(axioms) if axioms else (model.check if model.check is not None else ["efficiency"])
-        verdicts = []
-        for name in wanted:
-            if name == "efficiency":
-                got = float(est.values.sum())
-                margin = abs(got - (grand - empty))
-                tol = tolerance * max(1.0, abs(grand))
-                ok = margin <= tol
-                verdicts.append(Verdict(
-                    "efficiency", HOLDS if ok else VIOLATED, "Σ_i φ̂_i = v(N) − v(∅) (every sampled permutation)",
-                    "Shapley (1953); Castro et al. (2009)", tol, 1, margin,
-                    None if ok else {"witness": {"sum over players": "Σ_i φ̂_i"}, "relation": "=",
-                                     "expected": grand - empty, "got": got, "margin": margin}))
-            else:
-                get_axiom(name)  # an unknown name is still bad input
-                verdicts.append(Verdict(name, NOT_APPLICABLE, "", "", tolerance,
-                                        reason="needs the whole 2^n table; this market is sampled "
-                                               "(Monte Carlo on a callable)"))
-        report = CheckReport(tuple(verdicts), tolerance, False)
+        report = _sampled_checks(wanted, est, empty, grand, tolerance)
     calls += 2 + len(names)
-    return SampledMarketAnalysis(model, est, singles, empty, grand, calls, report, source_path)
+    learned = fn.to_dict() if hasattr(fn, "learner") else None
+    return SampledMarketAnalysis(model, est, singles, empty, grand, calls, report, source_path,
+                                 learned=learned)
+
+
+def sample_function(names: Sequence[str], f: Callable[[np.ndarray], np.ndarray], params: dict[str, Any], *,
+                    axioms: Sequence[str] | None = None, check: bool = False, tolerance: float = 1e-9,
+                    seed: int = 0, name: str | None = None) -> SampledMarketAnalysis:
+    """Sample the Shapley values of ``f`` on boolean ``(rows, n)`` coalition matrices, never tabulating it.
+
+    The form of a shapiq game or of :func:`mechsolve.games.protocols.matrix_function`; ``params`` are
+    the Monte Carlo parameters of ``scheme: {name: shapley, method: monte-carlo}`` (``permutations``,
+    ``target_std_error``, ``seed``). ``v(∅)`` need not be 0 (efficiency is ``Σ φ̂ = v(N) − v(∅)``).
+    Checks as for a sampled model: efficiency, and every other axiom not applicable.
+
+    Examples
+    --------
+    >>> a = sample_function([f"p{k}" for k in range(30)], lambda m: m.sum(axis=1) ** 2.0,
+    ...                     {"permutations": 10}, check=True)
+    >>> round(float(a.estimate.values[0]), 6), str(a.checks["efficiency"].status)
+    (30.0, 'holds')
+    """
+    names = tuple(str(p) for p in names)
+    n = len(names)
+    calls = 0
+
+    def counted(m: np.ndarray) -> np.ndarray:
+        nonlocal calls
+        calls += m.shape[0]
+        return np.asarray(f(m), dtype=np.float64).reshape(-1)
+
+    rows = np.zeros((n + 2, n), dtype=bool)
+    rows[1] = True
+    rows[np.arange(2, n + 2), np.arange(n)] = True
+    first = counted(rows)
+    empty, grand, singles = float(first[0]), float(first[1]), first[2:].copy()
+    try:
+        if params.get("estimator", "permutation") not in ("permutation", "stratified"):
+            raise InvalidModel(f"estimator must be 'permutation' or 'stratified', got {params['estimator']!r}",
+                               field="scheme.estimator")
+        est = monte_carlo_shapley(counted, n, max_permutations=int(params.get("permutations", 2000)),
+                                  target_std_error=params.get("target_std_error"), seed=params.get("seed", seed),
+                                  method=str(params.get("estimator", "permutation")))
+    except (TypeError, ValueError) as exc:
+        raise InvalidModel(f"bad Monte Carlo parameter: {exc}", field="scheme") from None
+    report = _sampled_checks(list(axioms) if axioms else ["efficiency"], est, empty, grand, tolerance) \
+        if check else None
+    return SampledMarketAnalysis(None, est, singles, empty, grand, calls, report, None, names,
+                                 {"method": "monte-carlo", **params}, name)
+
+
+def _sampled_checks(wanted: Sequence[str], est: MonteCarloEstimate, empty: float, grand: float,
+                    tolerance: float) -> CheckReport:
+    """Efficiency of a sampled estimate; every other axiom not applicable (it needs the whole table)."""
+    verdicts = []
+    for name in wanted:
+        if name == "efficiency":
+            got = float(est.values.sum())
+            margin = abs(got - (grand - empty))
+            tol = tolerance * max(1.0, abs(grand))
+            ok = margin <= tol
+            verdicts.append(Verdict(
+                "efficiency", HOLDS if ok else VIOLATED, "Σ_i φ̂_i = v(N) − v(∅) (every sampled permutation)",
+                "Shapley (1953); Castro et al. (2009)", tol, 1, margin,
+                None if ok else {"witness": {"sum over players": "Σ_i φ̂_i"}, "relation": "=",
+                                 "expected": grand - empty, "got": got, "margin": margin}))
+        else:
+            get_axiom(name)  # an unknown name is still bad input
+            verdicts.append(Verdict(name, NOT_APPLICABLE, "", "", tolerance,
+                                    reason="needs the whole 2^n table; this market is sampled "
+                                           "(Monte Carlo on a callable)"))
+    return CheckReport(tuple(verdicts), tolerance, False)

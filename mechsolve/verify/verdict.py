@@ -72,6 +72,25 @@ class Verdict(Result):
             return f"{self.axiom} not applicable: {self.reason}"
         return f"{self.axiom} {self.status}"
 
+    @property
+    def expected(self) -> Any:
+        """What the worst witness should have got (``None`` unless violated)."""
+        return self.counterexample.get("expected") if self.counterexample else None
+
+    @property
+    def got(self) -> Any:
+        """What the worst witness got (``None`` unless violated)."""
+        return self.counterexample.get("got") if self.counterexample else None
+
+    def record(self) -> dict[str, Any]:
+        """One row of :meth:`CheckReport.to_frame`: the verdict's fields, the witness flattened in."""
+        c = self.counterexample or {}
+        return {"axiom": self.axiom, "status": str(self.status), "margin": self.worst_margin,
+                "witness": c.get("witness"), "relation": c.get("relation"), "expected": c.get("expected"),
+                "got": c.get("got"), "checked": self.checked, "tolerance": self.tolerance,
+                "reason": self.reason, "note": self.note, "confirmation": self.confirmation,
+                "statement": self.statement, "source": self.source}
+
     def to_dict(self) -> dict[str, Any]:
         return {"axiom": self.axiom, "status": str(self.status), "statement": self.statement,
                 "source": self.source, "tolerance": self.tolerance, "checked": self.checked,
@@ -123,6 +142,18 @@ class CheckReport(Result):
         if not k:
             return f"nothing tested: none of the {m} axioms applies"
         return f"all checked axioms hold ({k} of {m} axioms tested)"
+
+    def to_frame(self) -> Any:
+        """The verdicts as a :class:`pandas.DataFrame`, one row per axiom (needs pandas).
+
+        Columns: ``status``, ``margin`` (the worst), ``witness``, ``relation``, ``expected``,
+        ``got`` (of the worst witness when violated), ``checked``, ``tolerance``, ``reason``,
+        ``note``, ``confirmation``, ``statement``, ``source``.
+        """
+        from ..result import pandas
+
+        pd = pandas()
+        return pd.DataFrame([v.record() for v in self.verdicts]).set_index("axiom")
 
     def to_dict(self) -> dict[str, Any]:
         return {"tolerance": self.tolerance, "exact": self.exact, "all_hold": not self.violated,

@@ -153,3 +153,90 @@ def test_from_callable_checks_answers_and_asks_again():
     with pytest.raises(InvalidModel, match="and then .* for the same coalition"):
         Game.from_callable(["a", "b"], lambda s: next(counter) if s else 0)
     assert Game.from_callable(["a", "b"], lambda s: len(s)).value(["a", "b"]) == 2.0
+
+
+# ------------------------------------------------------------------ constructors of the Python API
+def test_from_array_names_bits_and_refuses_bad_lengths():
+    g = Game.from_array(np.array([0.0, 1, 2, 4]))
+    assert g.names == ("0", "1") and g.value("0") == 1 and g.value("1") == 2 and g.grand_value == 4
+    named = Game.from_array([0, 1, 2, 4], players=["alice", "bob"])
+    assert named.value({"alice", "bob"}) == 4 and np.array_equal(named.values, g.values)
+    with pytest.raises(InvalidModel, match="power of two"):
+        Game.from_array([0, 1, 2])
+    with pytest.raises(InvalidModel, match="expected 2 names"):
+        Game.from_array([0, 1, 2, 4], players=["a"])
+    with pytest.raises(InvalidModel, match="flat"):
+        Game.from_array(np.zeros((2, 2)))
+    with pytest.raises(InvalidModel, match="not a finite"):
+        Game.from_array([0, float("nan"), 1, 2])
+
+
+def test_from_array_exact_reads_decimals():
+    e = Game.from_array([0, 0.1, 0.2, 0.3], exact=True)
+    assert e.exact and list(e.values) == [0, Fraction(1, 10), Fraction(1, 5), Fraction(3, 10)]
+
+
+def test_from_function_gets_frozensets_of_names():
+    seen = []
+
+    def v(s):
+        assert isinstance(s, frozenset)
+        seen.append(s)
+        return len(s) ** 2
+
+    g = Game.from_function(["a", "b", "c"], v)
+    assert len(seen) == 8 and g.value("a,c") == 4 and g.grand_value == 9
+    assert Game.from_function(2, lambda s: float(len(s))).names == ("0", "1")
+    with pytest.raises(InvalidModel, match="ZeroDivisionError.*coalition"):
+        Game.from_function(["a"], lambda s: 1 / 0)
+
+
+def test_from_table_reads_players_from_the_keys():
+    g = Game.from_table({"": 0, "b": 1, "a": 2, "a,b": 4})
+    assert g.names == ("b", "a") and g.value("a") == 2
+    t = Game.from_table({(): 0, ("x",): 1, frozenset({"y"}): 1, ("x", "y"): 3})
+    assert t.names == ("x", "y") and t.grand_value == 3
+    # the old two-argument form is unchanged
+    assert Game.from_table(["a", "b"], {"": 0, "a": 2, "b": 1, "a,b": 4}).names == ("a", "b")
+    with pytest.raises(InvalidModel, match="needs the players"):
+        Game.from_table({0: 0, 1: 1})
+
+
+class _MatrixGame:
+    """The shapiq protocol without shapiq: n_players and a call on a boolean coalition matrix."""
+
+    def __init__(self, n, names=None, empty=0.0):
+        self.n_players = n
+        self.empty = empty
+        if names:
+            self.player_name_lookup = {p: k for k, p in enumerate(names)}
+
+    def __call__(self, coalitions):
+        w = np.arange(1, self.n_players + 1)
+        return (coalitions * w).sum(axis=1) ** 2 + self.empty
+
+
+def test_from_object_and_from_callable_read_the_shapiq_protocol():
+    g = Game.from_object(_MatrixGame(3, ["L", "R1", "R2"]))
+    assert g.names == ("L", "R1", "R2")
+    for m in range(8):
+        want = sum(k + 1 for k in range(3) if m >> k & 1) ** 2
+        assert g.values[m] == want
+    assert g.meta["rational"] is False
+    # from_callable with a shapiq-style game: the coalition matrix, not frozensets, and the given names
+    h = Game.from_callable(["x", "y", "z"], _MatrixGame(3))
+    assert h.names == ("x", "y", "z") and np.array_equal(h.values, g.values)
+    with pytest.raises(InvalidModel, match=r"2 player names given for a coalition-matrix game \(shapiq protocol\) with 3 players"):
+        Game.from_callable(["x", "y"], _MatrixGame(3))
+
+
+def test_from_object_normalises_a_non_zero_empty_value():
+    g = Game.from_object(_MatrixGame(2, empty=0.5))
+    assert g.values[0] == 0 and g.grand_value == 9 and g.meta["baseline"] == 0.5
+    raw = Game.from_object(_MatrixGame(2, empty=0.5), normalize=False)
+    assert raw.values[0] == 0.5
+
+
+def test_from_object_refuses_what_it_cannot_read():
+    with pytest.raises(InvalidModel, match="neither a shapiq-style game"):
+        Game.from_object(lambda s: 1.0)

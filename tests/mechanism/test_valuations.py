@@ -105,3 +105,21 @@ def test_quasi_monotone_float_path_and_premise():
     Valuation.quasi_monotone(2, ["q_i"] * 2, ["q_1 - q_1 - q_others"] * 2)  # names q_1 but does not depend on it
     with pytest.raises(InvalidModel, match="must not depend"):
         Valuation.quasi_monotone(2, ["q_i"] * 2, ["q_1*q_2"] * 2)
+
+
+def test_exact_market_growth_refuses_a_huge_exponent_quickly():
+    """(Σq)^α in rationals has ~α·log2(denominator) bits: α = 10^308 was a 10 GB hang in the exact twin."""
+    import time
+
+    from mechsolve.errors import Unsupported
+    from mechsolve.mechanism.valuations import EXACT_EXPONENT_LIMIT
+
+    spec = {"kind": "mechanism-design", "agents": ["a", "b"], "types": {"step": 1, "max": 4}}
+    huge = parse_model({**spec, "valuation": {"family": "market-growth", "alpha": 1e308}})
+    start = time.perf_counter()
+    with pytest.raises(Unsupported, match="valuation.alpha|α"):
+        build_instance(huge, exact=True).V
+    assert time.perf_counter() - start < 5
+    ok = parse_model({**spec, "valuation": {"family": "market-growth", "alpha": EXACT_EXPONENT_LIMIT}})
+    e = build_instance(ok, exact=True)
+    assert isinstance(e.V.flat[-1], Fraction)

@@ -124,3 +124,41 @@ def test_weighted_majority_with_40_voters_matches_shapley_shubik():
     assert abs(exact.sum() - 1) < 1e-12
     assert np.all(np.abs(est.values - exact) <= 5.0 * est.std_error + 1e-12)
     assert calls < 3000 * 40 + 100
+
+
+def test_bundled_60_party_market_with_the_stratified_estimator(tmp_path):
+    """`estimator: stratified` samples distinct coalitions (budget `value_calls`): exactly efficient, within SE."""
+    import shutil
+
+    sizes, total = _sizes()
+    shutil.copy(MODELS / "pooled-data-60-parties.py", tmp_path)
+    text = (MODELS / "pooled-data-60-parties.yaml").read_text(encoding="utf-8")
+    text = text.replace("permutations: 400, seed: 1", "estimator: stratified, value_calls: 6000, seed: 1")
+    assert "estimator: stratified" in text
+    model = tmp_path / "m.yaml"
+    model.write_text(text, encoding="utf-8")
+    a = analyse(load(model), tmp_path, source_path=str(model))
+    exact = np.array([sizes[p] / total for p in a.model.players])
+    est = a.estimate
+    assert est.method == "stratified" and est.value_calls <= 6000
+    assert abs(est.values.sum() - 1.0) < 1e-12
+    assert np.all(np.abs(est.values - exact) <= 5.0 * est.std_error + 1e-12)
+    assert a.outcome.scalars["estimator"] == "stratified" and exit_code(a) == 0
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text.replace("estimator: stratified", "estimator: kernel"), encoding="utf-8")
+    r = CliRunner().invoke(cli, ["solve", str(bad)])
+    assert r.exit_code == 2 and "scheme.estimator" in r.stderr
+
+
+def test_tabulated_scheme_accepts_the_stratified_estimator():
+    from mechsolve.games.game import Game
+    from mechsolve.games.shapley import shapley
+    from mechsolve.schemes.shapley_value import compute
+
+    rng = np.random.default_rng(0)
+    vals = rng.random(2**8)
+    vals[0] = 0
+    g = Game.from_values([f"p{k}" for k in range(8)], vals)
+    out = compute(g, {"method": "monte-carlo", "estimator": "stratified", "value_calls": 2**8})
+    assert out.scalars["estimator"] == "stratified" and out.scalars["value calls"] == 256
+    assert np.allclose(out.allocation, shapley(g), atol=1e-9)            # every coalition fits: exact

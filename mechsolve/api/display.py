@@ -1,0 +1,53 @@
+"""How results look in a notebook and as JSON: the report room's renderers, installed on every result.
+
+Results live below the report room and never import it; this module installs
+:func:`html` (the HTML report's sections and tables as one fragment) and the one JSON
+encoder (:func:`mechsolve.report.encode.render_json`) as the hooks of
+:class:`mechsolve.result.Result` (``_repr_html_``, ``to_json``). It runs when
+:mod:`mechsolve.api` is imported (``import mechsolve`` does on first use of the API).
+
+Examples
+--------
+>>> from mechsolve.games.game import Game
+>>> from mechsolve.verify.analysis import analyse_game
+>>> rep = analyse_game(Game.from_values(["a", "b"], [0, 1, 1, 3]), axioms=["efficiency"]).checks
+>>> "<td class='holds'>holds</td>" in rep._repr_html_()
+True
+>>> '"all_hold": true' in rep.to_json()
+True
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..report.documents import document
+from ..report.encode import render_json
+from ..report.render import render_html_fragment
+from ..result import register_html, register_json
+from .results import MechanismSolution, Solution
+
+
+def html(result: Any) -> str | None:
+    """The HTML fragment of any result that has a report document (``None`` otherwise)."""
+    try:
+        doc = document(result)
+    except TypeError:   # no document for this result type
+        return None
+    return render_html_fragment(doc)
+
+
+@document.register
+def _solution_document(sol: Solution, *, digits: int = 6) -> Any:
+    return document(sol.analysis, digits=digits)
+
+
+@document.register
+def _mechanism_solution_document(sol: MechanismSolution, *, digits: int = 6) -> Any:
+    return document(sol.analysis, digits=digits)
+
+
+register_html(html)
+register_json(render_json)
+
+__all__ = ["html"]

@@ -1,0 +1,189 @@
+"""A declared model in Python: :func:`load` a model file, or build a :class:`Model` from a mapping.
+
+A :class:`Model` wraps the validated spec (:mod:`mechsolve.model`, pydantic, frozen) together with
+the folder its references are relative to, so value files, datasets and callables resolve
+from wherever the Python session runs. Its game is built once, on first use.
+
+Examples
+--------
+>>> m = Model.from_dict({"kind": "cooperative-market", "players": ["a", "b"],
+...                      "value": {"values": [0, 1, 2, 4]}, "scheme": "banzhaf"})
+>>> m.kind, m.players, m.scheme
+('cooperative-market', ('a', 'b'), 'banzhaf')
+>>> m.game().value("a,b")
+4.0
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ..data.market import build_game
+from ..errors import InvalidModel, Unsupported
+from ..games.game import Game
+from ..model import io
+from ..model.schema import parse_model
+
+
+class Model:
+    """A validated model and the folder its files are named relative to.
+
+    Parameters
+    ----------
+    spec : model spec or mapping
+        A spec of any model kind (``CooperativeMarket``, ``MechanismDesign``) or a mapping
+        validated as one (the same fields as a model file).
+    base_dir : path, optional
+        Folder that ``value: {file: ...}``, datasets and callables are relative to (default:
+        the working directory).
+    source_path : path, optional
+        The model file it was read from (named in reports and JSON).
+
+    Examples
+    --------
+    >>> m = Model({"kind": "cooperative-market", "players": ["x", "y"], "value": {"values": [0, 1, 1, 3]}})
+    >>> m.game().grand_value, m.spec.tolerance
+    (3.0, 1e-09)
+    """
+
+    def __init__(self, spec: Any, base_dir: str | os.PathLike[str] | None = None, *,
+                 source_path: str | os.PathLike[str] | None = None) -> None:
+        if isinstance(spec, Mapping):
+            spec = parse_model(dict(spec))
+        if not hasattr(spec, "kind"):
+            raise InvalidModel(f"a Model needs a model spec or a mapping with a `kind`, got {type(spec).__name__}")
+        self.spec = spec
+        self.base_dir = Path(base_dir) if base_dir is not None else Path(".")
+        self.source_path = str(source_path) if source_path is not None else None
+        self._games: dict[bool | None, Game] = {}
+
+    # ------------------------------------------------------------------ constructors
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], base_dir: str | os.PathLike[str] | None = None) -> Model:
+        """Validate a mapping with the fields of a model file (``kind``, ``players``, ``value``, ...)."""
+        return cls(data, base_dir)
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str]) -> Model:
+        """Read and validate a model file (YAML, TOML or JSON); see :func:`load`."""
+        return cls(io.load(path), Path(path).parent, source_path=path)
+
+    @classmethod
+    def from_game(cls, game: Game, *, scheme: str | Mapping[str, Any] = "shapley", **fields: Any) -> Model:
+        """A cooperative market declaring ``game``'s values as a bitmask-ordered ``values`` list.
+
+        ``fields`` are further model fields (``check``, ``budgets``, ``tolerance``, ``name``, ...).
+        Exact games are declared with ``exact: true`` and values that must print exactly as
+        decimals (integers or terminating decimals); others are refused rather than rounded.
+
+        Examples
+        --------
+        >>> m = Model.from_game(Game.from_values(["a", "b"], [0, 1, 1, 3]), check=["efficiency"])
+        >>> m.spec.value.values, m.spec.check
+        ([0.0, 1.0, 1.0, 3.0], ['efficiency'])
+        """
+        if game.exact:
+            vals = []
+            for m, x in enumerate(game.values):
+                f = float(x)
+                if type(x)(repr(f)) != x:
+                    raise Unsupported(f"v(bitmask {m}) = {x} has no exact decimal form; a model file declares "
+                                      "values as decimals", field="value")
+                vals.append(f)
+            fields.setdefault("exact", True)
+        else:
+            vals = [float(x) for x in game.values]
+        data = {"kind": "cooperative-market", "players": list(game.names), "value": {"values": vals},
+                "scheme": scheme, **fields}
+        if vals and vals[0] != 0:
+            data.setdefault("normalised", False)
+        model = cls(data)
+        model._games[bool(game.exact)] = game
+        return model
+
+    # ------------------------------------------------------------------ what it declares
+    @property
+    def kind(self) -> str:
+        """The model kind (``cooperative-market``, ``mechanism-design``)."""
+        return str(self.spec.kind)
+
+    @property
+    def name(self) -> str | None:
+        """The model's ``name``, else the model file's stem."""
+        return self.spec.name or (Path(self.source_path).stem if self.source_path else None)
+
+    @property
+    def players(self) -> tuple[str, ...]:
+        """Player (market) or agent (mechanism) names."""
+        if self.kind == "mechanism-design":
+            return tuple(self.spec.agents)
+        return tuple(self.spec.players)
+
+    @property
+    def scheme(self) -> str:
+        """The registered scheme the model declares (markets) or its payment rule (mechanisms)."""
+        if self.kind == "mechanism-design":
+            return str(self.spec.payment)
+        return str(self.spec.scheme.name)
+
+    def game(self, *, exact: bool | None = None) -> Game:
+        """The market's game ``v`` (built once per arithmetic; ``exact`` defaults to the model's ``exact``).
+
+        Raises
+        ------
+        Unsupported
+            For a model kind that has no characteristic function (``mechanism-design``).
+        """
+        if self.kind != "cooperative-market":
+            raise Unsupported(f"a {self.kind} model has no characteristic function; solve or check it instead",
+                              field="kind")
+        key = bool(self.spec.exact if exact is None else exact)
+        if key not in self._games:
+            self._games[key] = build_game(self.spec, self.base_dir, exact=key)
+        return self._games[key]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The model's fields as plain data (what a model file holds)."""
+        return self.spec.model_dump(mode="json", exclude_none=True)
+
+    def with_scheme(self, scheme: str, **params: Any) -> Model:
+        """The same model under another registered scheme (with its parameters)."""
+        if self.kind != "cooperative-market":
+            raise Unsupported("only a cooperative market has a `scheme` to replace", field="scheme")
+        from ..model.common import SchemeSpec
+
+        spec = self.spec.model_copy(update={"scheme": SchemeSpec(name=scheme, **params)})
+        out = Model(spec, self.base_dir, source_path=self.source_path)
+        out._games = self._games
+        return out
+
+    def __repr__(self) -> str:
+        where = f", from {self.source_path!r}" if self.source_path else ""
+        return f"Model({self.kind}: {self.name or 'unnamed'}, {len(self.players)} players, scheme {self.scheme}{where})"
+
+
+def load(path: str | os.PathLike[str]) -> Model:
+    """Read and validate a model file (YAML, TOML or JSON) into a :class:`Model`.
+
+    The file's folder is kept, so value files and callables it names resolve relative to it
+    (as ``mechsolve solve FILE`` reads them), wherever Python runs.
+
+    Raises
+    ------
+    InvalidModel
+        One line naming the field, the problem and what is valid (as the CLI's exit 2).
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> m = load(Path(__file__).parents[2] / "models" / "glove-game.yaml")
+    >>> m.players, m.scheme
+    (('L', 'R1', 'R2'), 'shapley')
+    """
+    return Model.from_file(path)
+
+
+__all__ = ["Model", "load"]
