@@ -41,7 +41,7 @@ import signal
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,10 +51,20 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 MODELS = ROOT / "models"
 
-#: Per-case limits (the fuzz test's contract: bounded time and memory).
+#: Per-case limits (the fuzz test's contract: bounded time and memory). Each child gets an address space
+#: of MEMORY_LIMIT (RLIMIT_AS, inherited by anything it starts), CPU_LIMIT seconds of CPU (RLIMIT_CPU, then
+#: SIGXCPU/SIGKILL), FILE_LIMIT bytes per written file (RLIMIT_FSIZE) and TIME_LIMIT seconds of wall clock
+#: (the parent kills its process group). A case over RSS_LIMIT of resident memory fails as "memory".
 TIME_LIMIT = 30.0
-MEMORY_LIMIT = 3 * 2**30
+CPU_LIMIT = 40
+MEMORY_LIMIT = 2 * 2**30
+FILE_LIMIT = 64 * 2**20
 RSS_LIMIT = 1536 * 2**20
+#: What the parent keeps of a case's output once judged (it never accumulates megabytes per case).
+KEEP_CHARS = 4000
+#: One thread per BLAS/OpenMP pool: two jobs on two cores, and no per-thread arenas inflating RLIMIT_AS.
+THREAD_ENV = {k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                               "NUMEXPR_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")}
 #: Longest acceptable error line (a value is quoted shortened to ~80 characters).
 MAX_ERROR_LINE = 1200
 
@@ -96,6 +106,7 @@ class Outcome:
     max_rss: int
     signal: int | None = None
     timed_out: bool = False
+    kinds: list[str] | None = None    # judged when collected (stdout/stderr are then shortened)
 
 
 # ---------------------------------------------------------------- the model corpus
@@ -393,6 +404,8 @@ class Fuzzer:
         if case.argv:
             return
         cmd = self._command
+        if cmd == "compare" and case.detail.startswith("scheme"):
+            case.must_fail = False  # compare runs the schemes it is given (-s): it may never read the model's
         argv = [cmd, self._model_arg]
         if cmd in ("solve", "check"):
             argv += ["--format", "json"]
@@ -874,6 +887,8 @@ def _child(case: Case, d: Path, out: Path, err: Path) -> None:  # pragma: no cov
         os.setpgid(0, 0)
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        resource.setrlimit(resource.RLIMIT_CPU, (CPU_LIMIT, CPU_LIMIT + 5))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_LIMIT, FILE_LIMIT))
         fo = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         fe = os.open(err, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         os.dup2(fo, 1)
@@ -887,6 +902,7 @@ def _child(case: Case, d: Path, out: Path, err: Path) -> None:  # pragma: no cov
         for k in ("MECHSOLVE_ALLOW_CODE", "MECHSOLVE_DEBUG", "MECHSOLVE_CODE_TIMEOUT"):
             os.environ.pop(k, None)
         os.environ.update(case.env)
+        os.environ.update(THREAD_ENV)
         os.environ["COLUMNS"] = "100"
         signal.signal(signal.SIGINT, signal.default_int_handler)
         from mechsolve.cli import cli
@@ -916,18 +932,34 @@ def _child(case: Case, d: Path, out: Path, err: Path) -> None:  # pragma: no cov
         os._exit(code & 0xFF if code >= 0 else 1)
 
 
-def run_cases(cases: list[Case], *, jobs: int = 2, time_limit: float = TIME_LIMIT,
+def run_cases(cases: Iterable[Case], *, jobs: int = 2, time_limit: float = TIME_LIMIT,
               progress: Callable[[Outcome], None] | None = None) -> list[Outcome]:
-    """Run each case in a forked child, ``jobs`` at a time; returns the outcomes in case order."""
+    """Run each case in a forked child, ``jobs`` at a time; returns the outcomes in case order.
+
+    Cases are drawn lazily and their file contents dropped once written; each outcome is judged
+    when collected and keeps only :data:`KEEP_CHARS` of its output, so the parent's memory stays
+    flat over thousands of cases.
+    """
     root = Path(tempfile.mkdtemp(prefix="mechsolve-fuzz-"))
     outcomes: dict[int, Outcome] = {}
-    pending = list(reversed(cases))
+    order: list[int] = []
+    source = iter(cases)
+    nxt: list[Case | None] = [next(source, None)]
     running: dict[int, tuple[Case, float, Path]] = {}
+
+    def pop() -> Case:
+        case = nxt[0]
+        assert case is not None
+        nxt[0] = next(source, None)
+        return case
+
     try:
-        while pending or running:
-            while pending and len(running) < jobs:
-                case = pending.pop()
+        while nxt[0] is not None or running:
+            while nxt[0] is not None and len(running) < jobs:
+                case = pop()
+                order.append(case.index)
                 d = _materialise(case, root)
+                case.files = {name: None for name in case.files}  # written: the parent keeps no bytes
                 out, err = d.parent / f"c{case.index}.out", d.parent / f"c{case.index}.err"
                 sys.stdout.flush()
                 sys.stderr.flush()
@@ -973,7 +1005,7 @@ def run_cases(cases: list[Case], *, jobs: int = 2, time_limit: float = TIME_LIMI
                 pass
         _chmod_all(root)
         shutil.rmtree(root, ignore_errors=True)
-    return [outcomes[c.index] for c in cases]
+    return [outcomes[i] for i in order]
 
 
 def _chmod_all(d: Path) -> None:
@@ -1006,12 +1038,17 @@ def _collect(case: Case, d: Path, code: int | None, seconds: float, maxrss_kib: 
     err = read(d.parent / f"c{case.index}.err")
     for p in (d.parent / f"c{case.index}.out", d.parent / f"c{case.index}.err"):
         p.unlink(missing_ok=True)
-    return Outcome(case, code, out, err, seconds, maxrss_kib * 1024, sig, timed_out)
+    o = Outcome(case, code, out, err, seconds, maxrss_kib * 1024, sig, timed_out)
+    o.kinds = judge(o)
+    o.stdout, o.stderr = out[:KEEP_CHARS], err[:KEEP_CHARS]
+    return o
 
 
 # ---------------------------------------------------------------- the oracle
 def judge(o: Outcome) -> list[str]:
     """The failure classes of one outcome (empty: the case passed)."""
+    if o.kinds is not None:
+        return o.kinds
     c = o.case
     bad: list[str] = []
     if o.timed_out:
@@ -1103,26 +1140,28 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--case", type=int, action="append", help="run only these case indices")
     ap.add_argument("--json", default=None, help="write the failures as JSON here")
     args = ap.parse_args(argv)
+    os.environ.update(THREAD_ENV)  # before numpy/BLAS start their thread pools (children inherit them)
     warm_up()
-    cases = list(Fuzzer(args.seed).cases(args.cases))
-    if args.only:
-        cases = [c for c in cases if c.op == args.only]
-    if args.case:
-        cases = [c for c in cases if c.index in set(args.case)]
+    wanted = set(args.case or ())
+    cases = (c for c in Fuzzer(args.seed).cases(args.cases)
+             if (not args.only or c.op == args.only) and (not wanted or c.index in wanted))
     t0 = time.monotonic()
     done = [0]
 
     def tick(o: Outcome) -> None:
         done[0] += 1
         if done[0] % 50 == 0:
-            print(f"  {done[0]}/{len(cases)} cases, {time.monotonic() - t0:.0f} s", file=sys.stderr, flush=True)
+            print(f"  {done[0]}/{args.cases} cases, {time.monotonic() - t0:.0f} s", file=sys.stderr, flush=True)
 
     outcomes = run_cases(cases, jobs=args.jobs, time_limit=args.time_limit, progress=tick)
     counts, examples = catalogue(outcomes)
     total = time.monotonic() - t0
     failed = sum(1 for o in outcomes if judge(o))
     print(f"{len(outcomes)} cases in {total:.0f} s; {failed} failed; "
-          f"exit codes {dict(collections.Counter(o.code for o in outcomes))}")
+          f"exit codes {dict(collections.Counter(o.code for o in outcomes))}; "
+          f"largest child RSS {max((o.max_rss for o in outcomes), default=0) // 2**20} MiB, "
+          f"slowest case {max((o.seconds for o in outcomes), default=0):.1f} s; "
+          f"parent RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MiB")
     for k, v in counts.most_common():
         print(f"  {v:5d}  {k}")
     print(f"{len(examples)} failure classes:")

@@ -63,7 +63,7 @@ def guard_table_memory(n: int, *, bytes_per_entry: int = 8, copies: float = 3.0,
     have = available_memory_bytes()
     if need > have:
         raise Unsupported(
-            f"n={n} players needs about {_human(need)} for the {what} "
+            f"n={n} players needs {'about ' if math.isfinite(need) else ''}{_human(need)} for the {what} "
             f"({copies:g} x {bytes_per_entry}*2^{n} bytes), more than the {_human(have)} available; "
             "for more players give `value: {callable: ...}` with "
             "`scheme: {name: shapley, method: monte-carlo}`: it is sampled, never tabulated",

@@ -49,8 +49,8 @@ _KIND_NAME = {"model": "model files", "table": "value tables", "dataset": "datas
 MAX_DEPTH = 64
 #: Nodes YAML aliases (``*name``) may add to a document when expanded (a "billion laughs" is refused).
 MAX_ALIAS_NODES = 100_000
-#: Longest CSV field (characters).
-MAX_CSV_FIELD = 1_000_000
+#: Longest CSV field (characters): the csv module's own limit, named in the error.
+MAX_CSV_FIELD = 131_072
 
 
 def _human(nbytes: float) -> str:
@@ -392,7 +392,9 @@ def read_csv_rows(path: Path, field: str, kind: str = "table") -> list[list[str]
         for row in reader:
             rows.append(row)
     except csv.Error as exc:
-        raise InvalidModel(f"line {reader.line_num}: {exc}", field=f"{field} ({path.name})") from None
+        why = (f"a field is longer than {MAX_CSV_FIELD:,} characters (the CSV field limit)"
+               if "field limit" in str(exc) else str(exc))
+        raise InvalidModel(f"line {reader.line_num}: {why}", field=f"{field} ({path.name})") from None
     return rows
 
 
@@ -407,6 +409,13 @@ def read_npy(path: Path, field: str, kind: str = "table") -> np.ndarray:
         size = os.fstat(fh.fileno()).st_size
         try:
             version = np.lib.format.read_magic(fh)
+            start = fh.tell()
+            width = 2 if version == (1, 0) else 4
+            header_len = int.from_bytes(fh.read(width), "little")
+            if start + width + header_len > size:  # read before numpy allocates a 2 GiB header
+                raise InvalidModel(f"not a plain numeric .npy array (the header claims {_human(header_len)} but "
+                                   f"the file is {_human(size)})", field=where)
+            fh.seek(start)
             if version == (1, 0):
                 shape, fortran, dtype = np.lib.format.read_array_header_1_0(fh)
             elif version == (2, 0):

@@ -42,7 +42,7 @@ def monte_carlo_params(params: Mapping[str, Any], default_seed: int | None = 0
     target = params.get("target_std_error")
     if target is not None:
         if isinstance(target, bool) or not isinstance(target, (int, float)) or not (
-                math.isfinite(target) and target > 0):
+                0 < target < 2**1024 and math.isfinite(target)):  # 10**400 is never converted to float
             raise InvalidModel(f"target_std_error must be a positive number, got {short_repr(target)}",
                                field="scheme.target_std_error")
         target = float(target)
