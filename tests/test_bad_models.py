@@ -145,6 +145,8 @@ MISUSE = [
     (["solve", "models/glove-game.yaml", "--scheme", "magic"], "unknown scheme 'magic'", "scheme"),
     (["solve"], "Missing argument", "MODEL"),
     (["frobnicate"], "No such command", "frobnicate"),
+    (["design", "models/glove-game.yaml", "-a", "shapley-within", "--delta", "nan"], "is not a finite number",
+     "--delta"),
     (["schema", "auction"], "unknown kind 'auction'", "kind"),
     (["inspect", "models/glove-game.yaml", "extra-arg"], "unexpected extra argument", "extra-arg"),
 ]

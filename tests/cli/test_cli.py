@@ -422,3 +422,10 @@ def test_output_into_a_read_only_folder_fails_cleanly(tmp_path: Path) -> None:
         assert "--output" in line and "Permission denied" in line
     finally:
         ro.chmod(0o755)
+
+
+def test_design_with_a_large_epsilon_stays_exact() -> None:
+    """ε = 10^6 times the exact vertex's denominator left int64: an internal OverflowError (issue 18)."""
+    result = invoke("design", "models/glove-game.yaml", "-a", "epsilon-core", "--epsilon", "1e6", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["status"] == "found"
