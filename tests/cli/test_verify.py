@@ -194,7 +194,7 @@ def test_verify_where_every_instance_raised_exits_2(tmp_path) -> None:
     rule = tmp_path / "boom.py"
     rule.write_text("def pay(game):\n    raise ValueError('not today')\n", encoding="utf-8")
     res = CliRunner().invoke(cli, ["verify", "--scheme-callable", f"{rule}:pay", "-a", "efficiency",
-                                   "--budget", "5", "--format", "json"])
+                                   "--budget", "5", "--format", "json", "--allow-code"])
     assert res.exit_code == 2 and "every one of the 5 instances raised an error" in res.stderr
     import json
 
@@ -203,7 +203,8 @@ def test_verify_where_every_instance_raised_exits_2(tmp_path) -> None:
 
 
 def test_verify_interrupted_prints_what_it_searched(tmp_path, monkeypatch) -> None:
-    # Ctrl-C inside the 7th evaluation of the scheme: what was searched is reported, exit 130.
+    # Ctrl-C (a real SIGINT, not a KeyboardInterrupt the code raises: that is exit 2, issue 18) inside the
+    # 7th evaluation of the scheme: what was searched is reported, exit 130.
     # (The rule file is imported afresh per call, so its counter lives on the sys module.)
     import json
     import sys
@@ -212,10 +213,11 @@ def test_verify_interrupted_prints_what_it_searched(tmp_path, monkeypatch) -> No
     rule = tmp_path / "slow.py"
     rule.write_text("import sys\nfrom mechsolve.games.shapley import shapley\n"
                     "def pay(game):\n    sys._verify_test_calls += 1\n"
-                    "    if sys._verify_test_calls == 7:\n        raise KeyboardInterrupt\n"
+                    "    if sys._verify_test_calls == 7:\n        import os, signal\n"
+                    "        os.kill(os.getpid(), signal.SIGINT)\n"
                     "    return shapley(game)\n", encoding="utf-8")
     res = CliRunner().invoke(cli, ["verify", "--scheme-callable", f"{rule}:pay", "-a", "efficiency",
-                                   "-a", "null-player", "--budget", "50", "--format", "json"])
+                                   "-a", "null-player", "--budget", "50", "--format", "json", "--allow-code"])
     assert res.exit_code == 130 and "interrupted" in res.stderr
     data = json.loads(res.stdout)
     assert len(data["results"]) == 1 and data["exit_code"] == 130       # the second axiom was not started

@@ -126,7 +126,7 @@ def test_weighted_majority_with_40_voters_matches_shapley_shubik():
     assert calls < 3000 * 40 + 100
 
 
-def test_bundled_60_party_market_with_the_stratified_estimator(tmp_path):
+def test_bundled_60_party_market_with_the_stratified_estimator(tmp_path, allow_code):
     """`estimator: stratified` samples distinct coalitions (budget `value_calls`): exactly efficient, within SE."""
     import shutil
 
