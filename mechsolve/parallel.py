@@ -119,12 +119,14 @@ def _check_picklable(fn: Callable[..., Any], first: Any) -> None:
                           "run with one worker, or register the scheme/axiom by name", field="workers") from None
 
 
+DASK_HINT = "--scheduler needs dask.distributed: pip install 'mechsolve[dask]' (or 'dask[distributed]')"
+
+
 def _dask_client(address: str) -> Any:
     try:
         from dask.distributed import Client  # type: ignore[import-not-found]
     except ImportError:
-        raise Unsupported("--scheduler needs dask.distributed (pip install 'dask[distributed]')",
-                          field="scheduler") from None
+        raise Unsupported(DASK_HINT, field="scheduler") from None
     try:
         return Client(address, timeout=10, set_as_default=False)
     except (OSError, TimeoutError) as exc:
@@ -201,9 +203,9 @@ def imap_unordered(fn: Callable[[T], R], tasks: Iterable[T], *, workers: int | N
 
 def _dask_imap(fn: Callable[[T], R], it: Iterator[tuple[int, T]], address: str,
                window: int | None) -> Iterator[tuple[int, R]]:
+    client = _dask_client(address)
     from dask.distributed import as_completed  # type: ignore[import-not-found]
 
-    client = _dask_client(address)
     pending: dict[str, Any] = {}                   # submitted and not yet consumed
     try:
         width = window or max(2, IN_FLIGHT_PER_WORKER * max(1, len(client.scheduler_info().get("workers", {}))))

@@ -1,13 +1,24 @@
-"""Shared test helpers: hypothesis strategies for games (import as `from strategies import games`)."""
+"""Shared test helpers: hypothesis strategies for games (import as `from strategies import games`),
+and the ``allow_code`` fixture (``from strategies import allow_code``)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
+import pytest
 from hypothesis import strategies as st
 
 from mechsolve.games.game import Game
+from mechsolve.model.io import CodePolicy, code_policy
+
+
+@pytest.fixture
+def allow_code() -> Iterator[CodePolicy]:
+    """Consent to run user code (what ``--allow-code`` gives) for one test; withdrawn after it."""
+    with code_policy(allow=True) as policy:
+        yield policy
 
 ROOT = Path(__file__).resolve().parents[1]
 MODELS = ROOT / "models"

@@ -1,7 +1,8 @@
 """The bad-input corpus (issue 3): every bad model file fails cleanly.
 
 Each file in ``tests/bad_models/`` is wrong in one way, stated in its header
-(``# bad:``, ``# expect:``, ``# field:``; JSON files, which cannot hold comments,
+(``# bad:``, ``# expect:``, ``# field:``, optionally ``# command:`` and ``# args:`` — extra
+command-line arguments such as ``--allow-code``; JSON files, which cannot hold comments,
 are described in ``tests/bad_models/_json_cases.yaml``). Running it through the
 CLI must give exit code 2, exactly one stderr line ``error: ...`` that contains the
 expected fragment and names the field (or file) at fault, an empty stdout, no
@@ -16,6 +17,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -26,13 +28,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mechsolve.cli import cli
-from mechsolve.errors import InvalidModel
+from mechsolve.errors import MAX_MESSAGE_CHARS, InvalidModel
 from mechsolve.model.io import MODEL_SUFFIXES, load
 from mechsolve.model.schema import parse_model
 
 CORPUS = Path(__file__).parent / "bad_models"
 SIDECAR = CORPUS / "_json_cases.yaml"
-HEADER_KEYS = ("bad", "expect", "field", "command")
+HEADER_KEYS = ("bad", "expect", "field", "command", "args")
 
 
 def _header(path: Path) -> dict[str, str]:
@@ -51,11 +53,16 @@ def _cases() -> list[tuple[Path, dict[str, str]]]:
     sidecar = yaml.safe_load(SIDECAR.read_text(encoding="utf-8"))
     out = []
     for p in sorted(CORPUS.iterdir()):
-        if not p.is_file() or p.name.startswith("_") or p.suffix not in MODEL_SUFFIXES:
+        if p.name.startswith("_") or p.suffix not in MODEL_SUFFIXES or not (p.is_symlink() or p.is_file()):
             continue
-        meta = sidecar.get(p.name, {}) if p.suffix == ".json" else _header(p)
+        meta = sidecar.get(p.name, {}) if _in_sidecar(p) else _header(p)
         out.append((p, meta))
     return out
+
+
+def _in_sidecar(p: Path) -> bool:
+    """JSON files (no comments) and links (e.g. to /dev/zero: never read for a header) are described there."""
+    return p.suffix == ".json" or p.is_symlink()
 
 
 CASES = _cases()
@@ -76,6 +83,7 @@ def assert_clean_failure(result: Any, *, expect: str | None = None, field: str |
     line = lines[0]
     assert line.startswith("error: "), line
     assert "internal error" not in line, line
+    assert len(line) <= MAX_MESSAGE_CHARS + 100, f"a {len(line)}-character error line (values are quoted shortened)"
     if expect is not None:
         assert expect in line, f"expected {expect!r} in {line!r}"
     if field is not None:
@@ -88,8 +96,8 @@ def test_corpus_is_large_and_documented() -> None:
     assert len(CASES) >= 60
     assert {p.suffix for p, _ in CASES} >= {".yaml", ".toml", ".json"}
     sidecar = yaml.safe_load(SIDECAR.read_text(encoding="utf-8"))
-    json_files = {p.name for p, _ in CASES if p.suffix == ".json"}
-    assert set(sidecar) == json_files, "every JSON case (and only those) has a sidecar entry"
+    json_files = {p.name for p, _ in CASES if _in_sidecar(p)}
+    assert set(sidecar) == json_files, "every JSON case and link (and only those) has a sidecar entry"
     for p, meta in CASES:
         assert meta.get("bad") and meta.get("expect") and meta.get("field"), f"{p.name} lacks its header"
 
@@ -98,7 +106,8 @@ def test_corpus_is_large_and_documented() -> None:
 def test_bad_model_fails_cleanly(path: Path, meta: dict[str, str], tmp_path: Path) -> None:
     out = tmp_path / "report.json"
     command = meta.get("command", "solve")
-    result = _runner().invoke(cli, [command, str(path), "--format", "json", "--output", str(out)])
+    extra = shlex.split(meta.get("args", ""))
+    result = _runner().invoke(cli, [command, str(path), "--format", "json", "--output", str(out), *extra])
     assert_clean_failure(result, expect=meta["expect"], field=meta["field"])
     assert not out.exists(), "--output must not leave a file behind"
     assert not list(tmp_path.iterdir()), "no temporary files either"
@@ -136,6 +145,8 @@ MISUSE = [
     (["solve", "models/glove-game.yaml", "--scheme", "magic"], "unknown scheme 'magic'", "scheme"),
     (["solve"], "Missing argument", "MODEL"),
     (["frobnicate"], "No such command", "frobnicate"),
+    (["design", "models/glove-game.yaml", "-a", "shapley-within", "--delta", "nan"], "is not a finite number",
+     "--delta"),
     (["schema", "auction"], "unknown kind 'auction'", "kind"),
     (["inspect", "models/glove-game.yaml", "extra-arg"], "unexpected extra argument", "extra-arg"),
 ]

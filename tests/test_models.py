@@ -11,7 +11,7 @@ from mechsolve.model.io import load
 from mechsolve.games.shapley import shapley
 from mechsolve.cli.exit_codes import exit_code
 
-from strategies import MODELS
+from strategies import MODELS, allow_code  # noqa: F401  (fixture: two bundled models run .py files)
 
 MARKETS = sorted(p for p in MODELS.glob("*.yaml") if load(p).kind == "cooperative-market")
 
@@ -30,7 +30,7 @@ def test_expect_exit_is_on_the_first_line_or_nowhere(path):
 
 
 @pytest.mark.parametrize("path", MARKETS, ids=lambda p: p.name)
-def test_bundled_market_solves_and_its_axioms_hold(path):
+def test_bundled_market_solves_and_its_axioms_hold(path, allow_code):
     model = load(path)
     if "builtin:" in path.read_text():
         pytest.importorskip("sklearn", reason="built-in datasets need the `data` extra (scikit-learn)")
@@ -58,7 +58,7 @@ def test_airport_littlechild_owen():
     assert list(a.outcome.allocation) == [2, 3, 4, 9]
 
 
-def test_un_security_council_shapley_shubik():
+def test_un_security_council_shapley_shubik(allow_code):
     """Shapley–Shubik index of the UN Security Council: 421/2145 (permanent), 4/2145 (elected)."""
     m = load(MODELS / "un-security-council.yaml")
     a = analyse(m, MODELS, check=False)

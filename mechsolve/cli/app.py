@@ -14,8 +14,12 @@ from typing import Any
 
 import click
 
-from ..errors import MechsolveError
+from ..errors import MechsolveError, bounded
 from .options import display_options
+
+#: Optional packages and how to install them (an ImportError of one is bad setup, not a bug).
+OPTIONAL_PACKAGES = {"dask": "mechsolve[dask]", "distributed": "mechsolve[dask]", "matplotlib": "mechsolve[plot]",
+                     "sklearn": "mechsolve[data]", "scipy": "scipy"}
 
 
 class MechsolveGroup(click.Group):
@@ -38,7 +42,17 @@ class MechsolveGroup(click.Group):
         return code
 
     def _run(self, args: Any, prog_name: str | None, complete_var: str | None, **extra: Any) -> int:
-        """Run the command; every failure becomes one ``error:`` line and code 2."""
+        """Run the command; every failure becomes one ``error:`` line and code 2.
+
+        User code runs only if this invocation consents (``--allow-code``): the policy is
+        reset to the environment's say at the start and restored at the end.
+        """
+        from ..model.io import code_policy
+
+        with code_policy():
+            return self._run_command(args, prog_name, complete_var, **extra)
+
+    def _run_command(self, args: Any, prog_name: str | None, complete_var: str | None, **extra: Any) -> int:
         from . import interrupt
 
         try:
@@ -55,15 +69,28 @@ class MechsolveGroup(click.Group):
                 code = 2
         except click.ClickException as exc:
             where = f"{exc.ctx.command_path}: " if getattr(exc, "ctx", None) is not None else ""
-            click.echo(f"error: {where}{' '.join(exc.format_message().split())}", err=True)
+            click.echo(f"error: {where}{bounded(' '.join(exc.format_message().split()))}", err=True)
             code = 2
         except MechsolveError as exc:  # one line even if a message quotes user text with newlines
             click.echo(f"error: {' '.join(str(exc).split())}", err=True)
             code = 2
+        except ImportError as exc:  # an optional package is missing: say how to install it
+            name = exc.name or (str(exc).split("'")[1] if str(exc).count("'") >= 2 else "")
+            top = name.split(".")[0]
+            if top not in OPTIONAL_PACKAGES and os.environ.get("MECHSOLVE_DEBUG"):
+                raise
+            hint = f" (pip install '{OPTIONAL_PACKAGES[top]}')" if top in OPTIONAL_PACKAGES else ""
+            click.echo(f"error: this needs the package {top or 'that is missing'}, which is not installed{hint}",
+                       err=True)
+            code = 2
+        except OSError as exc:  # the file system said no (full disk, permissions): name the file
+            where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+            click.echo(f"error: cannot use{bounded(str(where))}: {exc.strerror or exc}", err=True)
+            code = 2
         except Exception as exc:  # a bug: still one line, exit 2; MECHSOLVE_DEBUG=1 shows the traceback
             if os.environ.get("MECHSOLVE_DEBUG"):
                 raise
-            msg = " ".join(str(exc).split())
+            msg = bounded(" ".join(str(exc).split()))
             click.echo(f"error: internal error ({type(exc).__name__}: {msg}); "
                        "rerun with MECHSOLVE_DEBUG=1 and report it", err=True)
             code = 2

@@ -8,7 +8,8 @@ from typing import Any
 import click
 
 from .app import cli
-from .options import digits, emit, learn_options, learn_session, numeric_options, output_options, render_out
+from .options import (code_options, digits, emit, learn_options, learn_session, numeric_options, output_options,
+                      render_out)
 
 
 @cli.command()
@@ -21,6 +22,7 @@ from .options import digits, emit, learn_options, learn_session, numeric_options
               help="check each scheme's own axioms and tabulate the verdicts")
 @output_options
 @numeric_options
+@code_options
 @learn_options
 @click.pass_context
 def compare(ctx: click.Context, model: str, schemes: str, quantities: tuple[str, ...], check: bool, fmt: str,

@@ -8,7 +8,7 @@ import click
 
 from .app import cli
 from .exit_codes import exit_code, with_exit_code
-from .options import emit
+from .options import FiniteFloatRange, emit
 
 
 @cli.command()
@@ -21,8 +21,8 @@ from .options import emit
                    "(default: revenue for a mechanism, 'closest-to shapley' for a market)")
 @click.option("--rule", default=None, help="the RULE of closest-to (mep, max-payment, zero; or a market scheme)")
 @click.option("--norm", type=click.Choice(["l1", "linf"]), default=None, help="distance of closest-to / gap (default l1)")
-@click.option("--delta", type=click.FloatRange(min=0), default=None, help="δ of the shapley-within axiom")
-@click.option("--epsilon", type=float, default=None, help="ε of the epsilon-core axiom")
+@click.option("--delta", type=FiniteFloatRange(min=0), default=None, help="δ of the shapley-within axiom")
+@click.option("--epsilon", type=FiniteFloatRange(), default=None, help="ε of the epsilon-core axiom")
 @click.option("--exact/--float", "exact", default=None,
               help="design in exact rational arithmetic (default: the model's `exact`)")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,

@@ -8,7 +8,8 @@ import click
 
 from .app import cli
 from .exit_codes import exit_code, with_exit_code
-from .options import digits, emit, learn_options, learn_session, numeric_options, output_options, render_out
+from .options import (code_options, digits, emit, learn_options, learn_session, numeric_options, output_options,
+                      render_out)
 
 
 def _run(path: str, *, fmt: str, output: str | None, exact: bool | None, tolerance: float | None,
@@ -77,7 +78,8 @@ def _extras(model, result, doc, data, replicate: tuple[str, ...], graph: str | N
             raise InvalidModel(f"scheme {name!r} has no payoff flows to export; use nguyen-payoff or nguyen-budget",
                                field="graph")
         fmt_name = graph_format(graph)
-        write_text(graph, graph_text(flow_graph(result.game.names, mats[key], result.outcome.per_player), fmt_name))
+        write_text(graph, graph_text(flow_graph(result.game.names, mats[key], result.outcome.per_player), fmt_name),
+                   field="--graph")
         click.echo(f"wrote {graph} ({key}, {fmt_name})", err=True)
 
 
@@ -96,6 +98,7 @@ _DEFAULT_LEARN = {"cache": None, "no_cache": False, "workers": 1, "scheduler": N
               help="write the payoff flows as a graph: FILE.json (node-link), .graphml or .dot")
 @output_options
 @numeric_options
+@code_options
 @learn_options
 @click.pass_context
 def solve(ctx: click.Context, model: str, scheme: str | None, check: bool, replicate: tuple[str, ...],
@@ -120,6 +123,7 @@ def solve(ctx: click.Context, model: str, scheme: str | None, check: bool, repli
 @click.option("--scheme", default=None, help="check this registered scheme instead of the model's")
 @output_options
 @numeric_options
+@code_options
 @learn_options
 @click.pass_context
 def check(ctx: click.Context, model: str, axioms: tuple[str, ...], scheme: str | None, fmt: str,
@@ -139,6 +143,7 @@ def check(ctx: click.Context, model: str, axioms: tuple[str, ...], scheme: str |
 @MODEL
 @output_options
 @numeric_options
+@code_options
 @learn_options
 @click.pass_context
 def inspect(ctx: click.Context, model: str, fmt: str, output: str | None, exact: bool | None,

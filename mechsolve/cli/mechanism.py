@@ -58,7 +58,7 @@ def boundary(ctx: click.Context, model: str, alpha_text: str | None, k_max: int,
                and m.misreports == "downward" and m.outside_option == "own-model"
                and m.allocation.rule == "efficient")
     default_alpha = (m.valuation.alpha if m.valuation.alpha is not None else m.parameters.get("alpha"))
-    alphas = parse_range(alpha_text) if alpha_text else [default_alpha]
+    alphas = parse_range(alpha_text) if alpha_text is not None else [default_alpha]
     t0 = time.perf_counter()
     done: list[Any] = []
     interrupted: BaseException | None = None
@@ -166,7 +166,7 @@ def reproduce(ctx: click.Context, figure: str, samples: int, seed: int, diagonal
     elif figure == "chen-fig2":
         fig = fig2(samples=samples, seed=seed, diagonal=diagonal)
     else:
-        fig = fig3(parse_range(alpha_text) if alpha_text else None, k_max=k_max, workers=workers,
+        fig = fig3(parse_range(alpha_text) if alpha_text is not None else None, k_max=k_max, workers=workers,
                    scheduler=scheduler)
     data = {**fig.to_dict(), "seconds": round(time.perf_counter() - t0, 3), "plot": None}
     doc = document(fig, digits=digits())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -34,6 +35,51 @@ def display_options(f: Callable[..., Any]) -> Callable[..., Any]:
     return f
 
 
+class FiniteFloatRange(click.FloatRange):
+    """A :class:`click.FloatRange` that also refuses ``inf`` and ``nan``.
+
+    ``--tolerance inf`` would turn every violation into "holds"; ``--time nan`` would never end.
+    """
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        rv = super().convert(value, param, ctx)
+        if isinstance(rv, float) and not math.isfinite(rv):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return rv
+
+
+def _allow_code(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    from ..model.io import _POLICY, set_code_policy
+
+    if value:
+        set_code_policy(allow=True, timeout=_POLICY.timeout)
+    return value
+
+
+def _code_timeout(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    from ..model.io import _POLICY, set_code_policy
+
+    if value is not None:
+        set_code_policy(allow=_POLICY.allow, timeout=value)
+    return value
+
+
+def code_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """``--allow-code`` and ``--code-timeout``: consent to run the user's Python files, and a time limit.
+
+    A model file (``value: {callable: f.py:v}``, ``scheme: {name: callable, ...}``) or an option
+    (``--scheme-callable``) can name Python code; it runs only with ``--allow-code`` (or
+    ``MECHSOLVE_ALLOW_CODE=1``), because a model file from someone else is as dangerous as a pickle.
+    """
+    f = click.option("--code-timeout", type=FiniteFloatRange(min=0, min_open=True), default=None,
+                     expose_value=False, callback=_code_timeout, metavar="SECONDS",
+                     help="stop user code when one call runs longer than SECONDS (exit 2)")(f)
+    f = click.option("--allow-code", is_flag=True, default=False, expose_value=False, callback=_allow_code,
+                     help="run the Python files (.py) the model or an option names: YOUR code (off by default; "
+                          "or MECHSOLVE_ALLOW_CODE=1)")(f)
+    return f
+
+
 def output_options(f: Callable[..., Any]) -> Callable[..., Any]:
     """``--format``, ``--output``, ``--width`` and ``--digits``."""
     f = display_options(f)
@@ -49,9 +95,9 @@ def numeric_options(f: Callable[..., Any]) -> Callable[..., Any]:
     f = click.option("--confirm/--no-confirm", "confirm", default=True, show_default=True,
                      help="decide float verdicts and scheme decisions near the tolerance again in exact rational "
                           "arithmetic when the data are rational (see README, 'Decisions near the tolerance')")(f)
-    f = click.option("--seed", type=int, default=0, show_default=True,
+    f = click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
                      help="seed for randomised checks and Monte Carlo")(f)
-    f = click.option("--tolerance", type=click.FloatRange(min=0), default=None,
+    f = click.option("--tolerance", type=FiniteFloatRange(min=0), default=None,
                      help="absolute tolerance of float verdicts (default: the model's, else 1e-9)")(f)
     f = click.option("--exact/--float", "exact", default=None,
                      help="exact rational arithmetic (verdicts with zero tolerance) or float64")(f)
@@ -88,7 +134,7 @@ def emit(text: str, output: str | None) -> None:
     if output:
         from ..model.io import write_text
 
-        write_text(output, text)
+        write_text(output, text, field="--output")
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(text, nl=not text.endswith("\n"))

@@ -9,15 +9,26 @@ from typing import Any
 import click
 
 from .app import cli
-from .options import emit, output_options, render_out
+from .options import code_options, emit, output_options, render_out
+
+
+#: The project's own proof files (a checkout): running them needs no consent.
+OWN_PROOFS = Path(__file__).resolve().parents[2] / "proofs"
 
 
 def proofs_dir(given: str | None) -> Path:
-    """``--dir``, else ``./proofs``, else the ``proofs/`` next to the installed package (a checkout)."""
-    from ..errors import InvalidModel
+    """``--dir``, else ``./proofs``, else the ``proofs/`` next to the installed package (a checkout).
 
-    for cand in ([Path(given)] if given else [Path("proofs"), Path(__file__).resolve().parents[2] / "proofs"]):
+    Any other folder holds someone's Python files: running them needs ``--allow-code``.
+    """
+    from ..errors import InvalidModel
+    from ..model.io import _POLICY
+
+    for cand in ([Path(given)] if given else [Path("proofs"), OWN_PROOFS]):
         if cand.is_dir():
+            if cand.resolve() != OWN_PROOFS and not _POLICY.allowed:
+                raise InvalidModel(f"{cand} is not mechsolve's own proofs/ folder; running its .py files needs "
+                                   "--allow-code (or MECHSOLVE_ALLOW_CODE=1)", field="dir")
             return cand
     raise InvalidModel(f"no proofs directory at {given or './proofs'}; pass --dir", field="dir")
 
@@ -71,6 +82,7 @@ def _claims(files: list[Path], do_run: bool, workers: int) -> list[tuple[dict[st
               help="rerun each claim now (else list the recorded statement and expected verdict)")
 @click.option("--claim", "only", multiple=True, help="only these proof files (stem, repeatable)")
 @output_options
+@code_options
 @click.pass_context
 def proofs(ctx: click.Context, directory: str | None, workers: int | None, do_run: bool, only: tuple[str, ...],
            fmt: str, output: str | None) -> None:

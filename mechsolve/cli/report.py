@@ -14,7 +14,8 @@ import click
 
 from .app import cli
 from .exit_codes import exit_code, with_exit_code
-from .options import digits, display_options, emit, learn_options, learn_session, render_out
+from .options import (FiniteFloatRange, code_options, digits, display_options, emit, learn_options, learn_session,
+                      render_out)
 
 #: Schemes never run implicitly: they need user input (a formula, a file of code).
 EXPLICIT_ONLY = ("formula", "callable")
@@ -25,10 +26,11 @@ EXPLICIT_ONLY = ("formula", "callable")
 @click.option("--format", "-f", "fmt", type=click.Choice(("html", "markdown", "json")), default="html",
               show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None, help="write to FILE")
-@click.option("--seed", type=int, default=0, show_default=True, help="seed for randomised checks")
-@click.option("--tolerance", type=click.FloatRange(min=0), default=None, help="absolute tolerance")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="seed for randomised checks")
+@click.option("--tolerance", type=FiniteFloatRange(min=0), default=None, help="absolute tolerance")
 @click.option("--exact/--float", "exact", default=None, help="exact rational arithmetic")
 @display_options
+@code_options
 @learn_options
 @click.pass_context
 def report(ctx: click.Context, model: str, fmt: str, output: str | None, seed: int, tolerance: float | None,

@@ -8,7 +8,7 @@ import click
 
 from .app import cli
 from .exit_codes import exit_code, with_exit_code
-from .options import digits, emit, output_options, render_out
+from .options import FiniteFloatRange, code_options, digits, emit, output_options, render_out
 
 REPORT_SUFFIX = {"text": "txt", "json": "json", "markdown": "md", "html": "html"}
 
@@ -17,15 +17,16 @@ REPORT_SUFFIX = {"text": "txt", "json": "json", "markdown": "md", "html": "html"
 @click.argument("model", type=click.Path(dir_okay=False))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True,
               help="folder for the per-party synthetic data, the report and the plot")
-@click.option("--beta", type=click.FloatRange(min=0), default=None,
+@click.option("--beta", type=FiniteFloatRange(min=0), default=None,
               help="inverse temperature β of the weighted sampling (default: the model's)")
-@click.option("--seed", type=int, default=None, help="sampling seed (default: the model's)")
+@click.option("--seed", type=click.IntRange(min=0), default=None, help="sampling seed (default: the model's)")
 @click.option("--files", "file_fmt", type=click.Choice(["csv", "npy"]), default="csv", show_default=True,
               help="format of the per-party synthetic data files")
 @click.option("--axiom", "-a", "axioms", multiple=True, help="check this axiom (default: the model's / scheme's)")
-@click.option("--tolerance", type=click.FloatRange(min=0), default=None, help="tolerance of float verdicts")
+@click.option("--tolerance", type=FiniteFloatRange(min=0), default=None, help="tolerance of float verdicts")
 @click.option("--plot/--no-plot", default=True, show_default=True, help="write plot.png (needs matplotlib)")
 @output_options
+@code_options
 @click.pass_context
 def synthesize(ctx: click.Context, model: str, out_dir: str, beta: float | None, seed: int | None,
                file_fmt: str, axioms: tuple[str, ...], tolerance: float | None, plot: bool, fmt: str,

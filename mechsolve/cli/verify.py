@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from .app import cli
-from .options import digits, emit, output_options, render_out
+from .options import FiniteFloatRange, code_options, digits, emit, output_options, render_out
 from .progress import progress_bar
 
 
@@ -97,12 +97,12 @@ def _written_name(base: str, axiom: str, many: bool) -> str:
               help="value table or market model for the from-table family")
 @click.option("--budget", type=click.IntRange(min=1), default=None,
               help="instances per axiom [default: 300; 200 with --mechanism]")
-@click.option("--time", "time_limit", type=click.FloatRange(min=0, min_open=True), default=None,
+@click.option("--time", "time_limit", type=FiniteFloatRange(min=0, min_open=True), default=None,
               help="seconds per axiom (with --budget: whichever comes first)")
-@click.option("--seed", type=int, default=0, show_default=True, help="seed of the search")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="seed of the search")
 @click.option("--param", "param_items", multiple=True,
               help="scheme parameter KEY=VALUE, or KEY=V1,V2,... to search over (part of the counterexample)")
-@click.option("--tolerance", type=click.FloatRange(min=0), default=1e-9, show_default=True,
+@click.option("--tolerance", type=FiniteFloatRange(min=0), default=1e-9, show_default=True,
               help="absolute tolerance of the float screening (confirmation is exact)")
 @click.option("--shrink/--no-shrink", default=True, show_default=True, help="shrink counterexamples")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
@@ -132,6 +132,7 @@ def _written_name(base: str, axiom: str, many: bool) -> str:
               help="[--mechanism] for chen-theorem-1/corollary-1/theorem-4: drop the premise and search the "
                    "conclusion; the counterexample names the premise that fails on it")
 @output_options
+@code_options
 @click.pass_context
 def verify(ctx: click.Context, scheme_name: str | None, scheme_formula: str | None, scheme_callable: str | None,
            axioms: tuple[str, ...], players: str, families: tuple[str, ...], table: str | None,
@@ -170,12 +171,13 @@ def verify(ctx: click.Context, scheme_name: str | None, scheme_formula: str | No
         cooperative = [o for o, v in (("--scheme", scheme_name), ("--scheme-formula", scheme_formula),
                                       ("--scheme-callable", scheme_callable), ("--family", families or None),
                                       ("--table", table), ("--param", param_items or None)) if v is not None]
-        spaces = _mechanism_spaces(mechanism, axioms, parse_sizes(agents), parse_sizes(grid_text), valuations,
-                                   alpha_text, alpha_premises, qualities, without_premise, tolerance, cooperative)
+        spaces = _mechanism_spaces(mechanism, axioms, parse_sizes(agents, "agents"), parse_sizes(grid_text, "grid"),
+                                   valuations, alpha_text, alpha_premises, qualities, without_premise, tolerance,
+                                   cooperative)
         header: dict[str, Any] = {"mechanism": mechanism}
     else:
-        spaces, header = _game_spaces(scheme_name, scheme_formula, scheme_callable, axioms, parse_sizes(players),
-                                      families, table, param_items, tolerance)
+        spaces, header = _game_spaces(scheme_name, scheme_formula, scheme_callable, axioms,
+                                      parse_sizes(players, "players"), families, table, param_items, tolerance)
     _search_and_report(ctx, spaces, header, budget=budget, time_limit=time_limit, seed=seed, shrink=shrink,
                        workers=workers, scheduler=scheduler, write_cx=write_cx, fmt=fmt, output=output)
 
@@ -237,6 +239,7 @@ def _search_and_report(ctx: click.Context, spaces: list[Any], header: dict[str, 
                        write_cx: str | None, fmt: str, output: str | None) -> None:
     """Search every space, write the counterexamples, render; exit 1 on a violation, 2 if nothing was checked."""
     from . import interrupt
+    from ..errors import bounded
     from ..report.documents import search_document
     from ..verify.search.engine import run
     from ..verify.search.space import SearchInterrupted
@@ -265,8 +268,9 @@ def _search_and_report(ctx: click.Context, spaces: list[Any], header: dict[str, 
             "exit_code": code}
     if results:
         emit(render_out(search_document(results, written, reproduced, digits=digits()), data, fmt), output)
-    for r in nothing:
-        click.echo(f"error: verify {r.axiom}: nothing was checked — {r.checked_nothing}", err=True)
+    if nothing:  # one line, however many axioms
+        why = "; ".join(f"{r.axiom}: {r.checked_nothing}" for r in nothing)
+        click.echo(f"error: verify: nothing was checked — {bounded(why)}", err=True)
     if interrupted:
         done = sum(int(r.stats.get("instances", 0)) for r in results)
         names = [sp.axiom for sp in spaces]

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidModel
-from ..games.game import Game
+from ..games.game import Game, guard_table_memory
 from ..model.io import load_callable, read_value_file, resolve
 from ..model.market import CooperativeMarket
 
@@ -58,6 +58,7 @@ def build_game(model: CooperativeMarket, base_dir: str | os.PathLike[str] = ".",
         game = dataset_game(model, base, exact=exact)
     else:
         assert spec.callable is not None
+        guard_table_memory(len(names))  # refuse the table before running any user code
         fn = load_callable(base, spec.callable)
         game = Game.from_callable(names, fn, exact=exact, allow_nonzero_empty=allow)
         if not exact:  # computed values: no exact reading of them decides a tie (mechsolve.decide)

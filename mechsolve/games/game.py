@@ -16,6 +16,7 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InvalidModel, Unsupported
+from ..errors import InvalidModel, MechsolveError, Unsupported, short_list, short_repr, shorten
 from ..model.io import available_memory_bytes
 from . import protocols
 
@@ -35,11 +36,13 @@ COALITION_SEPARATORS = (",", ";", "+", "|")
 
 
 def _human(nbytes: float) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
-        if nbytes < 1024 or unit == "PiB":
+    if not math.isfinite(nbytes) or nbytes >= 2.0**70:
+        return f"2^{math.log2(nbytes):.0f} bytes" if math.isfinite(nbytes) else "more bytes than exist"
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"):
+        if nbytes < 1024 or unit == "EiB":
             return f"{nbytes:.1f} {unit}"
         nbytes /= 1024
-    return f"{nbytes:.1f} PiB"  # pragma: no cover
+    return f"{nbytes:.1f} EiB"  # pragma: no cover
 
 
 def guard_table_memory(n: int, *, bytes_per_entry: int = 8, copies: float = 3.0,
@@ -56,11 +59,11 @@ def guard_table_memory(n: int, *, bytes_per_entry: int = 8, copies: float = 3.0,
     """
     if n < 0:
         raise InvalidModel(f"number of players must be >= 0, got {n}", field="players")
-    need = copies * bytes_per_entry * 2.0**n
+    need = copies * bytes_per_entry * 2.0**n if n < 1000 else math.inf
     have = available_memory_bytes()
     if need > have:
         raise Unsupported(
-            f"n={n} players needs about {_human(need)} for the {what} "
+            f"n={n} players needs {'about ' if math.isfinite(need) else ''}{_human(need)} for the {what} "
             f"({copies:g} x {bytes_per_entry}*2^{n} bytes), more than the {_human(have)} available; "
             "for more players give `value: {callable: ...}` with "
             "`scheme: {name: shapley, method: monte-carlo}`: it is sampled, never tabulated",
@@ -418,23 +421,28 @@ class Game:
         if fill == "default":
             if default is None:
                 raise InvalidModel("`fill: default` needs a `default` value", field=field)
-            vals: list[Any] = [given.get(m, Fraction(default) if exact else float(default))
-                               for m in range(2**n)]
+            if exact and n > MAX_EXACT_PLAYERS:
+                raise Unsupported(f"exact mode supports at most {MAX_EXACT_PLAYERS} players, got {n}",
+                                  field="players")
+            vals = np.empty(2**n, dtype=object) if exact else np.empty(2**n)
+            vals[:] = Fraction(default) if exact else float(default)
+            for m, x in given.items():
+                vals[m] = x
             return cls.from_values(names, vals, exact=exact, allow_nonzero_empty=allow_nonzero_empty)
         if fill == "monotone-closure":
-            arr = np.full(2**n, -np.inf)
+            # v(S) = max over listed T ⊆ S: one max-over-subsets pass per player, n·2^n comparisons
+            # (∅ is always listed, so every entry starts from v(∅)).
+            if exact and n > MAX_EXACT_PLAYERS:
+                raise Unsupported(f"exact mode supports at most {MAX_EXACT_PLAYERS} players, got {n}",
+                                  field="players")
+            arr = np.empty(2**n, dtype=object) if exact else np.empty(2**n)
+            arr[:] = given[0]
             for m, x in given.items():
-                arr[m] = float(x)
+                arr[m] = x
             for k in range(n):
                 view = arr.reshape(-1, 2, 2**k)
                 np.maximum(view[:, 1, :], view[:, 0, :], out=view[:, 1, :])
-            if exact:
-                exact_given = {m: x for m, x in given.items()}
-                vals = []
-                for m in range(2**n):
-                    vals.append(max((x for t, x in exact_given.items() if t & ~m == 0)))
-                return cls.from_values(names, vals, exact=True, allow_nonzero_empty=allow_nonzero_empty)
-            return cls.from_values(names, arr, allow_nonzero_empty=allow_nonzero_empty)
+            return cls.from_values(names, arr, exact=exact, allow_nonzero_empty=allow_nonzero_empty)
         if fill != "error":
             raise InvalidModel(f"unknown fill {fill!r}; valid: error, default, monotone-closure",
                                field="value.fill")
@@ -443,11 +451,14 @@ class Game:
 
     @classmethod
     def from_callable(cls, names: Sequence[str], fn: Callable[[frozenset[str]], float], *,
-                      exact: bool = False, allow_nonzero_empty: bool = False) -> Game:
+                      exact: bool = False, allow_nonzero_empty: bool = False,
+                      field: str = "value.callable") -> Game:
         """Tabulate ``fn(frozenset_of_names)`` over all ``2**n`` coalitions.
 
         The callable runs user code once per coalition; any exception it raises
-        is reported as an :class:`InvalidModel` naming the coalition.
+        is reported as an :class:`InvalidModel` naming the coalition, and so is an
+        answer that is not a finite number. A few coalitions are then asked again
+        (:func:`probe_deterministic`): a value function that answers differently is refused.
         """
         names = tuple(str(p) for p in names)
         n = len(names)
@@ -455,17 +466,12 @@ class Game:
             return cls.from_object(fn, players=names, exact=exact, allow_nonzero_empty=allow_nonzero_empty)
         guard_table_memory(n)
         vals = []
-        for m in range(2**n):
-            members = frozenset(p for k, p in enumerate(names) if m >> k & 1)
-            try:
-                x = fn(members)
-            except Exception as exc:  # user code: report, never turn into a number
-                raise InvalidModel(f"the value function raised {type(exc).__name__}: {exc} "
-                                   f"on coalition {sorted(members)}", field="value.callable") from None
-            if isinstance(x, bool) or not isinstance(x, (int, float, Fraction, np.number)):
-                raise InvalidModel(f"the value function returned {x!r} (not a number) on "
-                                   f"coalition {sorted(members)}", field="value.callable")
-            vals.append(x)
+        session = fn.session() if hasattr(fn, "session") else contextlib.nullcontext()
+        with session:
+            for m in range(2**n):
+                members = frozenset(p for k, p in enumerate(names) if m >> k & 1)
+                vals.append(value_of(fn, members, field))
+            probe_deterministic(fn, names, lambda m: vals[m], field)
         return cls.from_values(names, vals, exact=exact, allow_nonzero_empty=allow_nonzero_empty)
 
     @classmethod
@@ -611,6 +617,56 @@ def players_in_table(table: Mapping[Any, Any], *, field: str = "value.table") ->
         for p in parts:
             seen.setdefault(p, None)
     return tuple(seen)
+
+
+def value_of(fn: Callable[[frozenset[str]], Any], members: frozenset[str], field: str = "value.callable") -> Any:
+    """``fn(members)`` checked: a finite number (int, float, Fraction), else :class:`InvalidModel`.
+
+    An exception raised by the user's function is reported with the coalition, never
+    turned into a number.
+    """
+    try:
+        x = fn(members)
+    except MechsolveError:
+        raise
+    except Exception as exc:  # user code: report, never turn into a number
+        raise InvalidModel(f"the value function raised {type(exc).__name__}: {shorten(str(exc))} "
+                           f"on coalition {{{short_list(sorted(members))}}}", field=field) from None
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, float, Fraction, np.number)):
+        raise InvalidModel(f"the value function returned {short_repr(x)} (not a number) on "
+                           f"coalition {{{short_list(sorted(members))}}}", field=field)
+    if not _finite(x):
+        raise InvalidModel(f"the value function returned {short_repr(x)} on coalition "
+                           f"{{{short_list(sorted(members))}}}; values must be finite numbers within float range",
+                           field=field)
+    return x
+
+
+#: Coalitions asked twice by :func:`probe_deterministic` (besides ∅ and N).
+PROBE_COALITIONS = 6
+
+
+def probe_deterministic(fn: Callable[[frozenset[str]], Any], names: Sequence[str], known: Callable[[int], Any],
+                        field: str = "value.callable") -> None:
+    """Ask ∅, N and a few seeded coalitions again; refuse a value function that answers differently.
+
+    ``known(mask)`` is the first answer. A characteristic function is a function of the
+    coalition: a value that changes between calls (unseeded randomness, hidden state)
+    would make every verdict depend on the order of evaluation.
+    """
+    import random
+
+    n = len(names)
+    rng = random.Random(n)
+    masks = [0, (1 << n) - 1] + [rng.randrange(1 << n) for _ in range(PROBE_COALITIONS)] if n else [0]
+    for m in dict.fromkeys(masks):
+        members = frozenset(p for k, p in enumerate(names) if m >> k & 1)
+        again = value_of(fn, members, field)
+        first = known(m)
+        if again != first:
+            raise InvalidModel(f"the value function answered {first!r} and then {again!r} for the same coalition "
+                               f"{{{short_list(sorted(members))}}}; it must be deterministic (seed any randomness)",
+                               field=field)
 
 
 # ------------------------------------------------------------------ replication

@@ -208,8 +208,11 @@ class AllocationRule:
             expr = parse_formula(self.formula, syms, field="allocation.formula")
             out = _exact_caller(expr, syms, "allocation.formula")(b, own, tt, reports)
         else:
+            from .valuations import _finite
+
             f = compile_numpy(self.formula, syms, field="allocation.formula")
-            out = np.broadcast_to(np.asarray(f(b, own, tt, reports), dtype=float), reports.shape)
+            out = _finite(np.broadcast_to(np.asarray(f(b, own, tt, reports), dtype=float), reports.shape).copy(),
+                          "allocation.formula", f"x_i = {self.formula}")
         return np.where(part, out, z)
 
 

@@ -52,7 +52,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InvalidModel, Unsupported
+from ..errors import InvalidModel, Unsupported, short_repr
 
 #: Default largest D/ε a single-α search examines.
 DEFAULT_K_MAX = 100_000
@@ -603,19 +603,42 @@ def verify_full(alpha: float, k_fail: int, include_zero: bool, tolerance: float 
     return True, ""
 
 
+#: Most α values one ``--alpha START:STOP:STEP`` may ask for.
+MAX_ALPHAS = 10_000
+
+
 def parse_range(text: str) -> list[float]:
-    """``start:stop:step`` (inclusive of stop when it lands on the grid) or ``a,b,c`` → α values."""
+    """``start:stop:step`` (inclusive of stop when it lands on the grid) or ``a,b,c`` → α values.
+
+    Every value is finite and there are at most :data:`MAX_ALPHAS` of them (counted before
+    the list is built: ``-1:1:1e-300`` is refused, not allocated).
+
+    Examples
+    --------
+    >>> parse_range("-1:-0.9:0.05")
+    [-1.0, -0.95, -0.9]
+    """
+    bad = InvalidModel(f"{short_repr(text)} is not START:STOP:STEP (finite, STEP > 0, STOP ≥ START) or a comma "
+                       "list of finite numbers", field="alpha")
     try:
         if ":" in text:
             parts = [float(x) for x in text.split(":")]
-            if len(parts) != 3 or parts[2] <= 0 or parts[1] < parts[0]:
-                raise ValueError
-            n = int(math.floor((parts[1] - parts[0]) / parts[2] + 1e-9))
+            if len(parts) != 3 or not all(math.isfinite(x) for x in parts) or parts[2] <= 0 or parts[1] < parts[0]:
+                raise bad
+            count = (parts[1] - parts[0]) / parts[2] + 1e-9
+            if not math.isfinite(count) or count >= MAX_ALPHAS:
+                raise InvalidModel(f"{short_repr(text)} gives {count:.3g} α values, more than {MAX_ALPHAS:,}",
+                                   field="alpha")
+            n = int(math.floor(count))
             return [round(parts[0] + k * parts[2], 12) for k in range(n + 1)]
-        return [float(x) for x in text.split(",") if x.strip()]
+        out = [float(x) for x in text.split(",") if x.strip()]
     except ValueError:
-        raise InvalidModel(f"{text!r} is not START:STOP:STEP (STEP > 0, STOP ≥ START) or a comma list",
-                           field="alpha") from None
+        raise bad from None
+    if not out or not all(math.isfinite(x) for x in out):
+        raise bad
+    if len(out) > MAX_ALPHAS:
+        raise InvalidModel(f"{len(out):,} α values, more than {MAX_ALPHAS:,}", field="alpha")
+    return out
 
 
 def _one(args: tuple[float, dict[str, Any]]) -> BoundaryResult:

@@ -3,21 +3,41 @@
 from __future__ import annotations
 
 import math
+import unicodedata
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ..errors import short_repr
 from .datasets import DatasetsSpec
 from .learn import LearnSpec
 
 #: Characters that separate player names in written coalitions; names may not contain them.
 RESERVED_NAME_CHARS = ",;+|{}"
+#: Longest player or agent name (characters).
+MAX_NAME_CHARS = 200
+#: Longest model title (``name``) and free text (``description``, ``source``), in characters.
+MAX_TITLE_CHARS = 200
+MAX_TEXT_CHARS = 10_000
+#: Most players a market may declare (a table stops far earlier, at the memory limit; a
+#: callable with Monte Carlo is sampled, never tabulated).
+MAX_PLAYERS = 4096
 
 
 class Frozen(BaseModel):
-    """Base of every spec: immutable, unknown fields rejected."""
+    """Base of every spec: immutable, unknown fields rejected, no ``inf``/``nan`` in float fields
+    (a field that allows ``inf`` says so and validates it itself)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
+
+
+def name_list(value: Any, what: str) -> Any:
+    """A ``before`` validator: names must come as a YAML/JSON sequence (a ``!!set`` has no order)."""
+    if isinstance(value, (set, frozenset)):
+        raise ValueError(f"{what} must be a list (a YAML/JSON sequence): a set has no order, and player k is bit k")
+    if isinstance(value, (list, tuple)) and len(value) > MAX_PLAYERS:
+        raise ValueError(f"{what}: {len(value):,} names, more than the {MAX_PLAYERS:,} mechsolve accepts")
+    return value
 
 
 class SchemeSpec(BaseModel):
@@ -42,16 +62,22 @@ def check_number(value: Any, where: str, *, allow_inf: bool = False) -> float:
     if isinstance(value, str) and value.strip().lower() in ("inf", "+inf", "infinity", ".inf"):
         value = math.inf
     if not isinstance(value, (int, float)):
-        raise ValueError(f"{where}: expected a number, got {value!r}")
+        raise ValueError(f"{where}: expected a number, got {short_repr(value)}")
     try:
         x = float(value)
     except OverflowError:  # an integer beyond float range
         raise ValueError(f"{where}: expected a finite number, got an integer of "
                          f"{value.bit_length()} bits, beyond float range") from None
     if math.isnan(x) or (math.isinf(x) and not allow_inf):
-        raise ValueError(f"{where}: expected a finite number, got {value!r}")
+        raise ValueError(f"{where}: expected a finite number, got {short_repr(value)}")
     return x
 
+
+def check_tolerance(value: float, where: str = "tolerance") -> float:
+    """A tolerance is a finite number >= 0 (``inf`` would turn every violation into "holds")."""
+    if not (math.isfinite(value) and value >= 0):
+        raise ValueError(f"{where} must be a finite number >= 0, got {short_repr(value)}")
+    return value
 
 #: The fields of :class:`ValueSpec` that each define ``v`` on their own.
 VALUE_SOURCES = ("table", "values", "file", "callable", "datasets", "learn")
@@ -96,21 +122,28 @@ class ValueSpec(Frozen):
             check_number(self.default, "default")
         if self.table is not None:
             for k, v in self.table.items():
-                check_number(v, f"table[{k!r}]")
+                check_number(v, f"table[{short_repr(k)}]")
         if self.values is not None:
             for i, v in enumerate(self.values):
                 check_number(v, f"values[{i}]")
         if self.callable is not None and ":" not in self.callable:
-            raise ValueError(f"callable must be `file.py:function`, got {self.callable!r}")
+            raise ValueError(f"callable must be `file.py:function`, got {short_repr(self.callable)}")
         return self
 
 
 def validate_names(names: list[str], what: str) -> list[str]:
-    """Names must be unique, non-empty and free of coalition separators."""
+    """Names must be unique, non-empty, at most :data:`MAX_NAME_CHARS` long, free of control
+    characters (they would rewrite the terminal) and of coalition separators."""
+    if len(names) > MAX_PLAYERS:
+        raise ValueError(f"{what}: {len(names):,} names, more than the {MAX_PLAYERS:,} mechsolve accepts")
     seen: set[str] = set()
     for i, p in enumerate(names):
         if not p:
             raise ValueError(f"{what}[{i}] is empty")
+        if len(p) > MAX_NAME_CHARS:
+            raise ValueError(f"{what}[{i}] is {len(p):,} characters long; a name has at most {MAX_NAME_CHARS}")
+        if any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in p):
+            raise ValueError(f"{what}[{i}] = {short_repr(p)} contains a control character")
         bad = [c for c in RESERVED_NAME_CHARS if c in p]
         if bad:
             raise ValueError(f"{what}[{i}] = {p!r} contains {bad[0]!r}, which separates names in coalitions")

@@ -25,8 +25,12 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
+#: Length-scales whose square is a normal float64 (the RBF kernel divides by 2ℓ²).
+LENGTHSCALE_RANGE = (1e-150, 1e150)
+
+
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
 
 class ReferenceSpec(_Frozen):
@@ -111,6 +115,9 @@ class DatasetsSpec(_Frozen):
             raise ValueError(f"lengthscale must be a positive number or `auto`, got {v!r}")
         if isinstance(v, (int, float)) and not (math.isfinite(v) and v > 0):
             raise ValueError(f"lengthscale must be a positive number or `auto`, got {v!r}")
+        lo, hi = LENGTHSCALE_RANGE
+        if isinstance(v, (int, float)) and not lo <= v <= hi:
+            raise ValueError(f"lengthscale = {v!r} is outside [{lo:g}, {hi:g}], where 2ℓ² is a normal float64")
         return v
 
     @model_validator(mode="after")

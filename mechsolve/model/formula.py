@@ -22,12 +22,14 @@ from __future__ import annotations
 
 import ast
 import math
+import sys
 from collections.abc import Callable, Iterable, Mapping
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
-from ..errors import InvalidModel, Unsupported
+from ..errors import InvalidModel, Unsupported, short_repr, shorten
 
 MAX_FORMULA_LENGTH = 2000
 #: The largest |numerator| or denominator of a constant exponent evaluated in exact rational arithmetic:
@@ -61,18 +63,11 @@ def parse_formula(text: Any, symbols: Iterable[str], *, field: str = "formula",
     """
     import sympy as sp
 
-    if isinstance(text, bool) or not isinstance(text, (str, int, float)):
-        raise InvalidModel(f"a formula must be a string or number, got {text!r}", field=field)
-    text = str(text)
-    if len(text) > MAX_FORMULA_LENGTH:
-        raise InvalidModel(f"formula longer than {MAX_FORMULA_LENGTH} characters", field=field)
-    try:
-        tree = ast.parse(text.strip(), mode="eval")
-    except SyntaxError as exc:
-        raise InvalidModel(f"{text!r} is not a formula ({exc.msg} at column {exc.offset})", field=field) from None
+    text, tree = _syntax_tree(text, field)
     allowed = {s: sp.Symbol(s, real=True) for s in symbols}
     consts = dict(constants or {})
     funcs = _functions()
+    check_formula_tree(tree, text, field, symbols=set(allowed), constants=consts)
 
     def walk(node: ast.AST) -> Any:
         if isinstance(node, ast.Expression):
@@ -116,11 +111,29 @@ def parse_formula(text: Any, symbols: Iterable[str], *, field: str = "formula",
         raise InvalidModel(f"{type(node).__name__} is not allowed in a formula ({text!r})", field=field)
 
     try:
-        return walk(tree)
+        expr = walk(tree)
     except InvalidModel:
         raise
     except (TypeError, ValueError, ZeroDivisionError, RecursionError) as exc:
-        raise InvalidModel(f"{text!r} is not a valid formula: {exc}", field=field) from None
+        raise InvalidModel(f"{short_repr(text)} is not a valid formula: {shorten(str(exc))}", field=field) from None
+    check_formula_value(expr, text, field)
+    return expr
+
+
+def _syntax_tree(text: Any, field: str) -> tuple[str, ast.Expression]:
+    """The formula's text and syntax tree (both compilers start here: same checks, same messages)."""
+    if isinstance(text, bool) or not isinstance(text, (str, int, float)):
+        raise InvalidModel(f"a formula must be a string or number, got {short_repr(text)}", field=field)
+    text = str(text)
+    if len(text) > MAX_FORMULA_LENGTH:
+        raise InvalidModel(f"formula longer than {MAX_FORMULA_LENGTH} characters", field=field)
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
+        msg = getattr(exc, "msg", None) or " ".join(str(exc).split()) or type(exc).__name__
+        col = f" at column {exc.offset}" if getattr(exc, "offset", None) else ""
+        raise InvalidModel(f"{short_repr(text)} is not a formula ({msg}{col})", field=field) from None
+    return text, tree
 
 
 def _power(a: Any, b: Any, field: str) -> Any:
@@ -147,8 +160,10 @@ def huge_exponents(expr: Any) -> list[Any]:
 
     Exact evaluation refuses them: ``q**(10**308)`` at q = 2 has 10^308 bits.
 
-    >>> [float(p.exp) for p in huge_exponents(parse_formula("q**1e308 + q**2", ["q"]))]
-    [1e+308]
+    >>> import sympy as sp
+    >>> q = sp.Symbol("q")
+    >>> [p.exp == 10**308 for p in huge_exponents(q ** (sp.Integer(10) ** 308) + q**2)]
+    [True]
     """
     import sympy as sp
 
@@ -160,7 +175,7 @@ def compile_formula(expr: Any, symbols: Iterable[str]) -> Callable[..., np.ndarr
     import sympy as sp
 
     syms = [sp.Symbol(s, real=True) for s in symbols]
-    return sp.lambdify(syms, expr, modules="numpy")
+    return sp.lambdify(syms, float_safe(expr), modules="numpy")
 
 
 # --------------------------------------------------------------------------- float evaluation, no sympy
@@ -255,20 +270,13 @@ def compile_numpy(text: Any, symbols: Iterable[str], *, field: str = "formula",
     InvalidModel
         The same errors, with the same messages, as :func:`parse_formula`.
     """
-    if isinstance(text, bool) or not isinstance(text, (str, int, float)):
-        raise InvalidModel(f"a formula must be a string or number, got {text!r}", field=field)
-    text = str(text)
-    if len(text) > MAX_FORMULA_LENGTH:
-        raise InvalidModel(f"formula longer than {MAX_FORMULA_LENGTH} characters", field=field)
-    try:
-        tree = ast.parse(text.strip(), mode="eval")
-    except SyntaxError as exc:
-        raise InvalidModel(f"{text!r} is not a formula ({exc.msg} at column {exc.offset})", field=field) from None
+    text, tree = _syntax_tree(text, field)
     syms = tuple(symbols)
     index = {s: k for k, s in enumerate(syms)}
     for a, s in (aliases or {}).items():
         index[a] = index[s]
     allowed = list(syms) + [a for a in (aliases or {}) if a not in syms]
+    check_formula_tree(tree, text, field, symbols=set(allowed), constants=dict(constants or {}))
     consts = {k: float(v) for k, v in (constants or {}).items()}
     used: set[str] = set()
     try:
@@ -276,7 +284,7 @@ def compile_numpy(text: Any, symbols: Iterable[str], *, field: str = "formula",
     except InvalidModel:
         raise
     except (TypeError, ValueError, ZeroDivisionError, RecursionError) as exc:
-        raise InvalidModel(f"{text!r} is not a valid formula: {exc}", field=field) from None
+        raise InvalidModel(f"{short_repr(text)} is not a valid formula: {shorten(str(exc))}", field=field) from None
     return NumpyFormula(text, syms, frozenset(syms[index[u]] for u in used), fn)
 
 
@@ -347,3 +355,347 @@ def _numpy_node(node: ast.AST, text: str, field: str, index: Mapping[str, int], 
                 return const(f(*[a.const for a in args]))
         return lambda env: f(*[a(env) for a in args])
     raise InvalidModel(f"{type(node).__name__} is not allowed in a formula ({text!r})", field=field)
+
+
+# ---------------------------------------------------------------- bounds (issue 18)
+# Guards on the syntax tree, checked before any arithmetic, and an exact evaluator that
+# checks the size of every power before computing it. Kept apart from parsing/compiling.
+
+#: Deepest nesting of a formula's syntax tree.
+MAX_FORMULA_DEPTH = 60
+#: Largest |exponent| written as a constant (a number or a parameter) over a non-constant base.
+MAX_EXPONENT = 1024
+#: Largest number of decimal digits (numerator plus denominator) exact evaluation may create.
+MAX_EXACT_DIGITS = 20_000
+_FLOAT_MAX = sys.float_info.max
+_FLOAT_MIN = sys.float_info.min
+_UNARY = {"exp", "log", "ln", "sqrt", "abs", "Abs", "sin", "cos", "tanh", "floor", "ceil"}
+_LOG10_2 = math.log10(2)
+
+
+class _Bad(Exception):
+    """A constant sub-expression that cannot be a finite real float64."""
+
+
+def _digits(x: Fraction) -> float:
+    """Decimal digits of numerator plus denominator (from the bit lengths: no conversion)."""
+    return (abs(x.numerator).bit_length() + x.denominator.bit_length()) * _LOG10_2
+
+
+def _log10_abs(x: Fraction) -> float:
+    return (math.log10(abs(x.numerator)) - math.log10(x.denominator)) if x else -math.inf
+
+
+def _in_range(x: Fraction | float, what: str) -> Fraction | float:
+    if isinstance(x, float):
+        if not math.isfinite(x):
+            raise _Bad(f"{what} is not a finite number")
+        big, tiny = abs(x) > _FLOAT_MAX, 0 < abs(x) < _FLOAT_MIN
+    else:
+        lg = _log10_abs(x)
+        big, tiny = lg > 308.25, x != 0 and lg < -307.65
+    if big:
+        raise _Bad(f"{what} is beyond float range (about 1.8e308)")
+    if tiny:
+        raise _Bad(f"{what} is below float range (about 2.2e-308)")
+    return x
+
+
+def check_formula_tree(tree: ast.AST, text: str, field: str, *, symbols: set[str],
+                       constants: Mapping[str, Any]) -> None:
+    """Refuse, before any arithmetic, a formula that cannot be evaluated in bounded time and memory.
+
+    * the tree is at most :data:`MAX_FORMULA_DEPTH` deep;
+    * every constant sub-expression (numbers, parameters, ``pi``, ``e`` and what they combine to)
+      is folded with its size checked *before* each operation: it must be a finite real number
+      within float64's range — ``9**9**9``, ``2**(10**9)``, ``10**400``, ``1/0``, ``log(0)``,
+      ``sqrt(-1)``, ``exp(1000)`` and ``sin(10**400)`` are refused here, naming the part at fault;
+    * a constant exponent over a non-constant base is at most :data:`MAX_EXPONENT` in size;
+    * functions get the number of arguments they take (``max()`` is refused).
+
+    Raises
+    ------
+    InvalidModel
+        Naming ``field`` and the sub-expression at fault.
+    """
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_FORMULA_DEPTH:
+            raise InvalidModel(f"{short_repr(text)} is nested more than {MAX_FORMULA_DEPTH} levels deep", field=field)
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+
+    def seg(node: ast.AST) -> str:
+        return shorten(ast.get_source_segment(text.strip(), node) or ast.dump(node), 60)
+
+    def fold(node: ast.AST) -> Fraction | float | None:
+        """The value of a constant sub-expression (Fraction when rational), None when it has symbols."""
+        if isinstance(node, ast.Expression):
+            return fold(node.body)
+        if isinstance(node, ast.Constant):
+            v = node.value
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                return None  # the walk reports it
+            if isinstance(v, float):
+                _in_range(v, seg(node))
+                return Fraction(repr(v))
+            if v.bit_length() > 1100:
+                raise _Bad(f"{seg(node)} is beyond float range (about 1.8e308)")
+            return _in_range(Fraction(v), seg(node))
+        if isinstance(node, ast.Name):
+            if node.id in symbols:
+                return None
+            if node.id in constants:
+                c = constants[node.id]
+                if isinstance(c, (int, float, Fraction)) and not isinstance(c, bool):
+                    return _in_range(Fraction(c) if not isinstance(c, float) else Fraction(repr(c)), node.id)
+                return None
+            if node.id in ("pi", "e", "E"):
+                return math.pi if node.id == "pi" else math.e
+            return None
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            x = fold(node.operand)
+            return None if x is None else (-x if isinstance(node.op, ast.USub) else x)
+        if isinstance(node, ast.BinOp):
+            a, b = fold(node.left), fold(node.right)
+            if isinstance(node.op, ast.Div) and b is not None and b == 0:
+                raise _Bad(f"{seg(node)} divides by zero")
+            if isinstance(node.op, ast.Pow):
+                return power(node, a, b)
+            if a is None or b is None:
+                return None
+            if isinstance(node.op, ast.Add):
+                return _in_range(_mix(a) + _mix(b, a), seg(node))
+            if isinstance(node.op, ast.Sub):
+                return _in_range(_mix(a) - _mix(b, a), seg(node))
+            if isinstance(node.op, ast.Mult):
+                if a and b and _lg(a) + _lg(b) > 308.25:
+                    raise _Bad(f"{seg(node)} is beyond float range (about 1.8e308)")
+                return _in_range(_mix(a) * _mix(b, a), seg(node))
+            if isinstance(node.op, ast.Div):
+                if a and _lg(a) - _lg(b) > 308.25:  # type: ignore[arg-type]
+                    raise _Bad(f"{seg(node)} is beyond float range (about 1.8e308)")
+                return _in_range(_mix(a) / _mix(b, a), seg(node))
+            return None
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            name = node.func.id
+            args = node.args
+            if name in _UNARY and name not in ("log", "ln") and len(args) != 1:
+                raise _Bad(f"{seg(node)}: {name} takes exactly 1 argument ({len(args)} given)")
+            if name in ("log", "ln") and len(args) not in (1, 2):
+                raise _Bad(f"{seg(node)}: {name} takes 1 or 2 arguments ({len(args)} given)")
+            if name in ("min", "max", "Min", "Max") and not args:
+                raise _Bad(f"{seg(node)}: {name} takes at least 1 argument (0 given)")
+            vals = [fold(a) for a in args]
+            if name in ("log", "ln") and len(vals) == 2 and vals[1] is not None and (vals[1] <= 0 or vals[1] == 1):
+                raise _Bad(f"{seg(node)} has an invalid base (it must be > 0 and not 1)")
+            if not vals or any(v is None for v in vals):  # `open()`: the whitelist walk names it
+                return None
+            return function(node, name, vals)  # type: ignore[arg-type]
+        for child in ast.iter_child_nodes(node):  # anything else: the walk decides; fold its parts
+            fold(child)
+        return None
+
+    def power(node: ast.BinOp, a: Fraction | float | None, b: Fraction | float | None) -> Fraction | float | None:
+        if b is not None and a is None:
+            if abs(b) > MAX_EXPONENT:
+                raise _Bad(f"the exponent in {seg(node)} is {_fmt(b)}; at most {MAX_EXPONENT} is allowed")
+            return None
+        if a is None or b is None:
+            return None
+        if a == 0:
+            if b < 0:
+                raise _Bad(f"{seg(node)} divides by zero")
+            return Fraction(0) if b > 0 else Fraction(1)
+        integer = isinstance(b, Fraction) and b.denominator == 1
+        if a < 0 and not integer:
+            raise _Bad(f"{seg(node)} is not a real number (a negative base to a fractional power)")
+        size = float(b) * _lg(a)
+        if size > 308.25:
+            raise _Bad(f"{seg(node)} is beyond float range (about 1.8e308)")
+        if size < -307.65:
+            raise _Bad(f"{seg(node)} is below float range (about 2.2e-308)")
+        if integer and isinstance(a, Fraction):
+            return _in_range(a ** int(b), seg(node))  # bounded: the result is within float range
+        return _in_range(float(a) ** float(b), seg(node))
+
+    def function(node: ast.Call, name: str, vals: list[Fraction | float]) -> Fraction | float | None:
+        x = vals[0]
+        where = seg(node)
+        if name in ("min", "Min"):
+            return min(vals)
+        if name in ("max", "Max"):
+            return max(vals)
+        if name in ("abs", "Abs"):
+            return abs(x)
+        if name == "floor":
+            return Fraction(math.floor(x))
+        if name == "ceil":
+            return Fraction(math.ceil(x))
+        if name == "sqrt":
+            if x < 0:
+                raise _Bad(f"{where} is not a real number (the square root of a negative number)")
+            return math.sqrt(x)
+        if name in ("log", "ln"):
+            if x <= 0:
+                raise _Bad(f"{where} is not finite (the logarithm of a number <= 0)")
+            if len(vals) == 2 and (vals[1] <= 0 or vals[1] == 1):
+                raise _Bad(f"{where} has an invalid base (it must be > 0 and not 1)")
+            return math.log(x) / (math.log(vals[1]) if len(vals) == 2 else 1.0)
+        if name == "exp":
+            if x > 709.78:
+                raise _Bad(f"{where} is beyond float range (about 1.8e308)")
+            return _in_range(math.exp(x), where)
+        trig = {"sin": math.sin, "cos": math.cos, "tanh": math.tanh}.get(name)
+        return None if trig is None else trig(x)  # not whitelisted (`open(1)`): the walk names it
+
+    try:
+        fold(tree)
+    except _Bad as exc:
+        raise InvalidModel(f"{short_repr(text, 60)}: {exc}", field=field) from None
+    except (OverflowError, ValueError, ZeroDivisionError) as exc:  # pragma: no cover - the checks come first
+        raise InvalidModel(f"{short_repr(text, 60)} cannot be evaluated: {exc}", field=field) from None
+
+
+def _lg(x: Fraction | float) -> float:
+    return _log10_abs(x) if isinstance(x, Fraction) else (math.log10(abs(x)) if x else -math.inf)
+
+
+def _mix(x: Fraction | float, other: Fraction | float | None = None) -> Fraction | float:
+    """Fractions stay exact; once a float (e.g. ``pi``, ``exp(1)``) is involved, arithmetic is float."""
+    return float(x) if isinstance(other, float) else x
+
+
+def _fmt(x: Fraction | float) -> str:
+    return str(x.numerator) if isinstance(x, Fraction) and x.denominator == 1 and x.numerator.bit_length() < 200 \
+        else f"{float(x):.3g}"
+
+
+def check_formula_value(expr: Any, text: str, field: str) -> None:
+    """Refuse a parsed formula that sympy already knows to be infinite, undefined or complex
+    (``1/(t - t)``, ``0**-1`` hidden behind symbols)."""
+    import sympy as sp
+
+    if expr.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
+        raise InvalidModel(f"{short_repr(text, 60)} is infinite or undefined (a division by zero?)", field=field)
+    if expr.has(sp.I):
+        raise InvalidModel(f"{short_repr(text, 60)} is not a real number", field=field)
+
+
+def float_safe(expr: Any) -> Any:
+    """``expr`` with integers and rationals too large for numpy's integer types turned into floats,
+    so the compiled function never hands numpy a Python int it cannot take (``sin(10**300)``)."""
+    import sympy as sp
+
+    big = {a: sp.Float(a, 17) for a in expr.atoms(sp.Rational)
+           if abs(int(a.p)).bit_length() > 62 or int(a.q).bit_length() > 62}
+    return expr.xreplace(big) if big else expr
+
+
+def exact_evaluator(expr: Any, symbols: Iterable[str], *, field: str = "formula"
+                    ) -> Callable[..., Fraction | None]:
+    """Evaluate ``expr`` at rational points in exact arithmetic, within :data:`MAX_EXACT_DIGITS`.
+
+    Returns a function of the ``symbols`` (positional, :class:`~fractions.Fraction` or int)
+    giving a :class:`~fractions.Fraction`, or ``None`` where the value is irrational
+    (``sqrt(2)``, ``exp(1)``). Every power's size is estimated from the bit lengths before it
+    is computed; a result that would exceed the limit raises :class:`~mechsolve.errors.Unsupported`
+    (run in float64 instead), a division by zero :class:`~mechsolve.errors.InvalidModel`.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> f = exact_evaluator(parse_formula("(t + 1)**2 / 3", ["t"]), ["t"])
+    >>> f(Fraction(1, 2))
+    Fraction(3, 4)
+    >>> f2 = exact_evaluator(parse_formula("sqrt(t)", ["t"]), ["t"])
+    >>> f2(Fraction(4)), f2(Fraction(2))
+    (Fraction(2, 1), None)
+    """
+    import sympy as sp
+
+    from ..errors import Unsupported
+
+    syms = [sp.Symbol(s, real=True) for s in symbols]
+    funcs = {sp.exp, sp.log, sp.sin, sp.cos, sp.tanh}
+
+    class _Irrational(Exception):
+        pass
+
+    def big(x: Fraction) -> Fraction:
+        if _digits(x) > MAX_EXACT_DIGITS:
+            raise Unsupported(f"exact evaluation of {shorten(str(expr), 60)} needs numbers of more than "
+                              f"{MAX_EXACT_DIGITS:,} digits; run in float64 (--float)", field=field)
+        return x
+
+    def ev(node: Any, env: dict[Any, Fraction]) -> Fraction:
+        if node.is_Symbol:
+            return env[node]
+        if node.is_Rational:
+            return Fraction(int(node.p), int(node.q))
+        if node.is_Float:
+            return Fraction(repr(float(node)))
+        if node.is_Add:
+            return big(sum((ev(a, env) for a in node.args), Fraction(0)))
+        if node.is_Mul:
+            out = Fraction(1)
+            for a in node.args:
+                out = big(out * ev(a, env))
+            return out
+        if node.is_Pow:
+            base, e = ev(node.base, env), ev(node.exp, env)
+            if e.denominator != 1:  # a rational power: exact only for perfect powers
+                root = _exact_root(base, e.denominator)
+                if root is None:
+                    raise _Irrational
+                base, e = root, Fraction(e.numerator)
+            k = int(e)
+            if base == 0:
+                if k < 0:
+                    raise InvalidModel(f"{shorten(str(expr), 60)} divides by zero at "
+                                       f"{', '.join(f'{s}={v}' for s, v in env.items())}", field=field)
+                return Fraction(0) if k else Fraction(1)
+            if abs(k) * _digits(base) > MAX_EXACT_DIGITS and abs(base) != 1:
+                big(Fraction(10) ** (MAX_EXACT_DIGITS + 1))  # raises, naming the limit
+            return big(base ** k)
+        if isinstance(node, sp.Abs):
+            return abs(ev(node.args[0], env))
+        if isinstance(node, (sp.Min, sp.Max)):
+            vals = [ev(a, env) for a in node.args]
+            return min(vals) if isinstance(node, sp.Min) else max(vals)
+        if isinstance(node, sp.floor):
+            return Fraction(math.floor(ev(node.args[0], env)))
+        if isinstance(node, sp.ceiling):
+            return Fraction(math.ceil(ev(node.args[0], env)))
+        if node.func in funcs:
+            args = [ev(a, env) for a in node.args]
+            y = node.func(*[sp.Rational(a.numerator, a.denominator) for a in args])
+            if y.is_Rational:
+                return Fraction(int(y.p), int(y.q))
+            raise _Irrational
+        if node.is_number and not node.is_finite:
+            raise InvalidModel(f"{shorten(str(expr), 60)} is not finite", field=field)
+        raise _Irrational  # pi, E and anything without an exact rational value
+
+    def call(*values: Any) -> Fraction | None:
+        env = {s: (v if isinstance(v, Fraction) else Fraction(v)) for s, v in zip(syms, values)}
+        try:
+            return ev(expr, env)
+        except _Irrational:
+            return None
+
+    return call
+
+
+def _exact_root(x: Fraction, q: int) -> Fraction | None:
+    """The rational ``q``-th root of ``x`` ≥ 0 when there is one, else None."""
+    if x < 0 or q > 64:
+        return None
+    def iroot(n: int) -> int | None:
+        r = round(n ** (1.0 / q)) if n.bit_length() < 1000 else int(math.exp(math.log(n) / q))
+        for c in (r - 1, r, r + 1):
+            if c >= 0 and c**q == n:
+                return c
+        return None
+    a, b = iroot(x.numerator), iroot(x.denominator)
+    return None if a is None or b is None else Fraction(a, b)

@@ -9,38 +9,123 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import datetime
+import errno
 import functools
-import re
-import shutil
-import stat
-import sys
+import io as _io
 import json
 import math
 import os
+import re
+import shutil
+import signal
+import stat
+import sys
 import tempfile
-from collections.abc import Iterator
+import threading
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..errors import InvalidModel
+from ..errors import InvalidModel, short_list, short_repr, shorten
 
 MODEL_SUFFIXES = (".yaml", ".yml", ".toml", ".json")
 
+# ---------------------------------------------------------------- limits at the door (issue 18)
+#: Largest file read, per kind of file (bytes). A file over its cap is refused before it is read.
+MAX_FILE_BYTES: dict[str, int] = {
+    "model": 16 * 2**20,        # a model file (YAML, TOML, JSON)
+    "table": 1 * 2**30,         # a value table (JSON, CSV, NPY): 2^27 float64 values
+    "dataset": 1 * 2**30,       # one party's data points (CSV, NPY)
+    "code": 4 * 2**20,          # a user's .py file
+}
+_KIND_NAME = {"model": "model files", "table": "value tables", "dataset": "dataset files", "code": "Python files"}
+#: Deepest nesting of lists and mappings in a model file or a JSON table.
+MAX_DEPTH = 64
+#: Nodes YAML aliases (``*name``) may add to a document when expanded (a "billion laughs" is refused).
+MAX_ALIAS_NODES = 100_000
+#: Longest CSV field (characters): the csv module's own limit, named in the error.
+MAX_CSV_FIELD = 131_072
 
-def _read_text(path: Path, field: str) -> str:
+
+def _human(nbytes: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if nbytes < 1024 or unit == "PiB":
+            return f"{nbytes:.0f} {unit}" if unit == "B" else f"{nbytes:.1f} {unit}"
+        nbytes /= 1024
+    return f"{nbytes:.1f} EiB"  # pragma: no cover
+
+
+def check_regular_file(path: Path, field: str, kind: str = "model") -> os.stat_result:
+    """``os.stat(path)`` of a regular file within the size cap of ``kind``, else :class:`InvalidModel`.
+
+    Devices (``/dev/zero``), FIFOs, sockets and links to them are refused: reading one
+    could block forever or never end.
+    """
     try:
-        return path.read_text(encoding="utf-8")
+        st = os.stat(path)
     except FileNotFoundError:
+        if os.path.islink(path):
+            raise InvalidModel(f"{path} is a broken symbolic link", field=field) from None
         raise InvalidModel(f"file not found: {path}", field=field) from None
-    except IsADirectoryError:
-        raise InvalidModel(f"{path} is a directory, not a file", field=field) from None
-    except UnicodeDecodeError:
-        raise InvalidModel(f"{path} is not UTF-8 text", field=field) from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise InvalidModel(f"{path} is a symbolic link loop", field=field) from None
+        raise InvalidModel(f"cannot read {path}: {exc.strerror}", field=field) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise InvalidModel(f"{path} is a directory, not a file", field=field)
+    if not stat.S_ISREG(st.st_mode):
+        raise InvalidModel(f"{path} is not a regular file (a device, FIFO or socket); give a file",
+                           field=field)
+    cap = MAX_FILE_BYTES[kind]
+    if st.st_size > cap:
+        raise InvalidModel(f"{path.name} is {_human(st.st_size)}, over the {_human(cap)} limit for "
+                           f"{_KIND_NAME[kind]}", field=field)
+    return st
+
+
+@contextlib.contextmanager
+def _open_regular(path: Path, field: str, kind: str) -> Iterator[Any]:
+    """A binary file object on a regular file (checked again on the open descriptor: no race)."""
+    check_regular_file(path, field, kind)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
         raise InvalidModel(f"cannot read {path}: {exc.strerror}", field=field) from None
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_FILE_BYTES[kind]:
+        os.close(fd)
+        check_regular_file(path, field, kind)  # says why
+        raise InvalidModel(f"{path} changed while it was opened", field=field)  # pragma: no cover
+    with os.fdopen(fd, "rb") as fh:
+        yield fh
+
+
+def read_bytes(path: str | os.PathLike[str], field: str, kind: str = "model") -> bytes:
+    """The bytes of a regular file of at most ``MAX_FILE_BYTES[kind]`` bytes."""
+    p = Path(path)
+    cap = MAX_FILE_BYTES[kind]
+    with _open_regular(p, field, kind) as fh:
+        try:
+            data = fh.read(cap + 1)
+        except OSError as exc:
+            raise InvalidModel(f"cannot read {p}: {exc.strerror}", field=field) from None
+    if len(data) > cap:  # pragma: no cover - the file grew while read
+        raise InvalidModel(f"{p.name} is over the {_human(cap)} limit for {_KIND_NAME[kind]}", field=field)
+    return data
+
+
+def _read_text(path: Path, field: str, kind: str = "model") -> str:
+    data = read_bytes(path, field, kind)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidModel(f"{path} is not UTF-8 text", field=field) from None
 
 
 def _reject_constant(token: str) -> Any:
@@ -52,17 +137,89 @@ def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for k, v in pairs:
         if k in out:
-            raise ValueError(f"duplicate key {k!r}")
+            raise ValueError(f"duplicate key {short_repr(k)}")
         out[k] = v
     return out
 
 
+def parse_json(text: str) -> Any:
+    """JSON without NaN/Infinity and without duplicate keys (``ValueError`` otherwise, never a recursion)."""
+    try:
+        return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_pairs)
+    except RecursionError:
+        raise ValueError(f"nested deeper than Python can parse (the limit is {MAX_DEPTH} levels)") from None
+
+
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def check_plain_data(data: Any, where: str, field: str = "file") -> Any:
+    """``data`` unchanged if it is JSON-like (mappings, lists, strings, numbers, booleans, null)
+    nested at most :data:`MAX_DEPTH` deep; else :class:`InvalidModel` naming the place.
+
+    YAML sets, binary and dates, and TOML dates, are refused here: the three formats
+    describe the same data, and a set would make the order of names depend on the hash seed.
+    """
+    stack: list[tuple[Any, int, str]] = [(data, 0, "")]
+    seen = 0
+    while stack:
+        node, depth, at = stack.pop()
+        seen += 1
+        if depth > MAX_DEPTH:
+            raise InvalidModel(f"{where} is nested more than {MAX_DEPTH} levels deep (at {shorten(at or '.', 60)})",
+                               field=field)
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if not isinstance(k, _PLAIN):
+                    raise InvalidModel(f"{where}: a key must be a string or number, got {_kind(k)} "
+                                       f"(at {shorten(at or '.', 60)})", field=field)
+                stack.append((v, depth + 1, f"{at}.{k}" if at else str(k)))
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                stack.append((v, depth + 1, f"{at}[{i}]"))
+        elif not isinstance(node, _PLAIN):
+            raise InvalidModel(f"{where}: {_kind(node)} is not allowed in a model file (at {shorten(at or '.', 60)}); "
+                               "use plain strings, numbers, lists and mappings", field=field)
+    return data
+
+
+def _kind(x: Any) -> str:
+    if isinstance(x, (set, frozenset)):
+        return "a set"
+    if isinstance(x, (bytes, bytearray)):
+        return "binary data"
+    if isinstance(x, (datetime.date, datetime.time, datetime.datetime)):
+        return "a date/time"
+    if isinstance(x, (tuple, list)):
+        return "a sequence"
+    if isinstance(x, dict):
+        return "a mapping"
+    return f"a {type(x).__name__}"
+
+
 @functools.lru_cache(maxsize=1)
-def _yaml_loader() -> Any:
-    """A ``yaml.SafeLoader`` that refuses a mapping key given twice (PyYAML keeps the last)."""
+def _yaml_classes() -> tuple[Any, Any]:
+    """(composer, constructor) classes for model files.
+
+    Composing (parsing into a node graph) uses libyaml when it is installed — a 5 MB
+    file takes a fraction of a second instead of ten; constructing Python data is
+    PyYAML's safe constructor, after :func:`_check_yaml_nodes` has bounded the graph.
+    The constructor refuses a mapping key given twice (PyYAML keeps the last) and the
+    tags that are not JSON data (``!!set``, ``!!binary``, ``!!timestamp``, ``!!omap``,
+    ``!!pairs``); a plain ``2001-12-14`` stays a string.
+    """
     import yaml
 
-    class UniqueKeyLoader(yaml.SafeLoader):
+    resolvers = {k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+                 for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+    base = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
+
+    class ModelComposer(base):  # type: ignore[misc, valid-type]
+        yaml_implicit_resolvers = resolvers
+
+    class ModelConstructor(yaml.SafeLoader):
+        yaml_implicit_resolvers = resolvers
+
         def construct_mapping(self, node: Any, deep: bool = False) -> Any:
             if isinstance(node, yaml.MappingNode):  # keys written here; `<<` merges may be overridden
                 seen: set[Any] = set()
@@ -77,34 +234,122 @@ def _yaml_loader() -> Any:
                         continue
                     if dup:
                         raise yaml.constructor.ConstructorError(
-                            None, None, f"duplicate key {key!r}", key_node.start_mark)
+                            None, None, f"duplicate key {short_repr(key)}", key_node.start_mark)
             return super().construct_mapping(node, deep=deep)
 
-    return UniqueKeyLoader
+        def refuse_tag(self, node: Any) -> Any:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"the tag {node.tag.replace('tag:yaml.org,2002:', '!!')} is not allowed in a model "
+                "file (use plain strings, numbers, lists and mappings)", node.start_mark)
+
+    for tag in ("set", "binary", "timestamp", "omap", "pairs"):
+        ModelConstructor.add_constructor(f"tag:yaml.org,2002:{tag}", ModelConstructor.refuse_tag)
+    return ModelComposer, ModelConstructor
+
+
+def _check_yaml_nodes(root: Any) -> None:
+    """Bound a composed YAML graph before it is turned into Python data.
+
+    Aliases share nodes, so the graph is small even when its expansion is not: the
+    expanded size and depth are computed once per node (post-order, no recursion).
+    Refused: a recursive alias, nesting deeper than :data:`MAX_DEPTH`, and aliases that
+    add more than :data:`MAX_ALIAS_NODES` nodes ("billion laughs").
+    """
+    import yaml
+
+    seq, mapping = yaml.SequenceNode, yaml.MappingNode
+
+    def children(node: Any) -> list[Any]:
+        if isinstance(node, seq):
+            return node.value
+        if isinstance(node, mapping):
+            return [x for pair in node.value for x in pair]
+        return []
+
+    size: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        k = id(node)
+        if done:
+            total, deepest = 1, 0
+            for c in children(node):
+                total += size[id(c)]
+                deepest = max(deepest, depth[id(c)])
+            size[k], depth[k] = total, deepest + 1
+            on_path.discard(k)
+            if deepest + 1 > MAX_DEPTH + 1:
+                raise ValueError(f"nested more than {MAX_DEPTH} levels deep")
+            continue
+        if k in size:
+            continue
+        on_path.add(k)
+        stack.append((node, True))
+        for c in children(node):
+            ck = id(c)
+            if ck in size:
+                continue
+            if not isinstance(c, (seq, mapping)):  # a scalar: a leaf, no visit needed
+                size[ck], depth[ck] = 1, 1
+            elif ck in on_path:
+                raise ValueError("a recursive alias (a node that contains itself)")
+            else:
+                stack.append((c, False))
+    extra = size[id(root)] - len(size)
+    if extra > MAX_ALIAS_NODES:
+        raise ValueError(f"aliases expand the document by {extra:,} nodes, more than {MAX_ALIAS_NODES:,} "
+                         "(a YAML alias bomb?)")
+
+
+def parse_yaml(text: str) -> Any:
+    """Safe YAML for model files: bounded (:func:`_check_yaml_nodes`), JSON-like data only."""
+    composer_cls, constructor_cls = _yaml_classes()
+    composer = composer_cls(text)
+    try:
+        node = composer.get_single_node()
+    finally:
+        composer.dispose()
+    if node is None:
+        return None
+    _check_yaml_nodes(node)
+    constructor = constructor_cls("")
+    try:
+        return constructor.construct_document(node)
+    finally:
+        constructor.dispose()
 
 
 def read_mapping(path: str | os.PathLike[str]) -> Any:
-    """Parse a YAML, TOML or JSON file into Python data (no validation)."""
+    """Parse a YAML, TOML or JSON file into plain Python data (no validation of the model).
+
+    The file must be a regular file of at most ``MAX_FILE_BYTES["model"]`` bytes, and the
+    data JSON-like and nested at most :data:`MAX_DEPTH` deep (:func:`check_plain_data`).
+    """
     p = Path(path)
     suffix = p.suffix.lower()
     if suffix not in MODEL_SUFFIXES:
-        raise InvalidModel(f"{p.name}: unknown model file type {suffix or '(none)'!r}; "
+        raise InvalidModel(f"{shorten(p.name)}: unknown model file type {shorten(suffix or '(none)')!r}; "
                            f"use one of {', '.join(MODEL_SUFFIXES)}", field="file")
-    text = _read_text(p, "file")
+    text = _read_text(p, "file", "model")
     try:
         if suffix in (".yaml", ".yml"):
-            import yaml
-
-            return yaml.load(text, Loader=_yaml_loader())  # noqa: S506 - a SafeLoader subclass
-        if suffix == ".toml":
+            data = parse_yaml(text)
+        elif suffix == ".toml":
             import tomllib
 
-            return tomllib.loads(text)
-        return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_pairs)
+            data = tomllib.loads(text)
+        else:
+            data = parse_json(text)
+    except RecursionError:
+        raise InvalidModel(f"{p.name} is not valid {suffix.lstrip('.').upper()}: nested too deep "
+                           f"(the limit is {MAX_DEPTH} levels)", field="file") from None
     except Exception as exc:  # parser errors of three libraries: one readable line
         detail = " ".join(str(exc).split())
         raise InvalidModel(f"{p.name} is not valid {suffix.lstrip('.').upper()}: {detail}",
                            field="file") from None
+    return check_plain_data(data, p.name)
 
 
 def load(path: str | os.PathLike[str]) -> Any:
@@ -122,12 +367,77 @@ def load(path: str | os.PathLike[str]) -> Any:
 
 
 def resolve(base: Path, name: str, field: str) -> Path:
-    """A path named in a model, relative to the model file's folder."""
+    """A path named in a model, relative to the model file's folder (it must exist)."""
+    if not isinstance(name, str) or not name.strip():
+        raise InvalidModel(f"expected a file name, got {short_repr(name)}", field=field)
+    if "\0" in name:
+        raise InvalidModel(f"file name {short_repr(name)} contains a NUL character", field=field)
     p = Path(name).expanduser()
     p = p if p.is_absolute() else base / p
-    if not p.exists():
-        raise InvalidModel(f"file not found: {p}", field=field)
+    try:
+        exists = p.exists() or p.is_symlink()
+    except OSError as exc:  # e.g. a name too long for the file system
+        raise InvalidModel(f"cannot use the file name {short_repr(name)}: {exc.strerror}", field=field) from None
+    if not exists:
+        raise InvalidModel(f"file not found: {shorten(str(p), 160)}", field=field)
     return p
+
+
+def read_csv_rows(path: Path, field: str, kind: str = "table") -> list[list[str]]:
+    """The rows of a CSV file (regular file, size-capped); a malformed row names its line."""
+    text = _read_text(path, field, kind)
+    reader = csv.reader(text.splitlines())
+    rows: list[list[str]] = []
+    try:
+        for row in reader:
+            rows.append(row)
+    except csv.Error as exc:
+        why = (f"a field is longer than {MAX_CSV_FIELD:,} characters (the CSV field limit)"
+               if "field limit" in str(exc) else str(exc))
+        raise InvalidModel(f"line {reader.line_num}: {why}", field=f"{field} ({path.name})") from None
+    return rows
+
+
+def read_npy(path: Path, field: str, kind: str = "table") -> np.ndarray:
+    """A plain numeric array from a ``.npy`` file: never unpickled, the header checked against the file.
+
+    Object, structured and complex arrays are refused, and so is a header that declares
+    more (or less) data than the file holds (a 1 TiB shape in a 100-byte file).
+    """
+    where = f"{field} ({path.name})"
+    with _open_regular(path, field, kind) as fh:
+        size = os.fstat(fh.fileno()).st_size
+        try:
+            version = np.lib.format.read_magic(fh)
+            start = fh.tell()
+            width = 2 if version == (1, 0) else 4
+            header_len = int.from_bytes(fh.read(width), "little")
+            if start + width + header_len > size:  # read before numpy allocates a 2 GiB header
+                raise InvalidModel(f"not a plain numeric .npy array (the header claims {_human(header_len)} but "
+                                   f"the file is {_human(size)})", field=where)
+            fh.seek(start)
+            if version == (1, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_1_0(fh)
+            elif version == (2, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_2_0(fh)
+            else:
+                raise ValueError(f"unsupported .npy format version {version}")
+        except (ValueError, EOFError, OSError, SyntaxError, TypeError) as exc:
+            why = shorten(" ".join(str(exc).split()) or type(exc).__name__, 120)
+            raise InvalidModel(f"not a plain numeric .npy array ({why})", field=where) from None
+        if dtype.hasobject or dtype.names is not None or dtype.kind not in "fiub":
+            raise InvalidModel(f"not a plain numeric .npy array (dtype {shorten(str(dtype), 40)})", field=where)
+        if any(not isinstance(k, int) or k < 0 for k in shape):
+            raise InvalidModel(f"not a plain numeric .npy array (shape {short_repr(shape)})", field=where)
+        count = math.prod(shape)
+        declared = count * dtype.itemsize
+        held = size - fh.tell()
+        if declared != held:
+            raise InvalidModel(f"the header declares shape {short_repr(shape)} ({_human(declared)}) but the file "
+                               f"holds {_human(max(held, 0))} of data", field=where)
+        raw = fh.read(declared)
+    arr = np.frombuffer(raw, dtype=dtype, count=count)
+    return arr.reshape(shape, order="F" if fortran else "C")
 
 
 def read_value_file(path: Path, players: list[str], field: str = "value.file"
@@ -139,25 +449,29 @@ def read_value_file(path: Path, players: list[str], field: str = "value.file"
     * CSV: a header ``coalition,value`` then one row per coalition, names joined by
       ``;`` or ``+`` (empty for ∅);
     * NPY: a 1-D float array of length ``2^n`` (never unpickled).
+
+    Every file must be a regular file within ``MAX_FILE_BYTES["table"]``.
     """
     suffix = path.suffix.lower()
     where = f"{field} ({path.name})"
     if path.is_dir():
         raise InvalidModel(f"{path} is a directory, not a value file (.json, .csv or .npy)", field=field)
+    if suffix not in (".json", ".csv", ".npy"):
+        raise InvalidModel(f"unknown value file type {short_repr(suffix)}; use .json, .csv or .npy", field=where)
     if suffix == ".json":
         try:
-            data = json.loads(_read_text(path, field), parse_constant=_reject_constant,
-                              object_pairs_hook=_unique_pairs)
+            data = parse_json(_read_text(path, field, "table"))
         except ValueError as exc:
             raise InvalidModel(f"not valid JSON: {' '.join(str(exc).split())}", field=where) from None
+        check_plain_data(data, path.name, field=where)
         if not isinstance(data, dict):
             raise InvalidModel("a JSON value table must be an object with `values` or `table`", field=where)
         if "players" in data and (not isinstance(data["players"], list)
                                   or not all(isinstance(p, str) for p in data["players"])):
-            raise InvalidModel(f"`players` must be a list of names, got {data['players']!r}", field=where)
+            raise InvalidModel(f"`players` must be a list of names, got {short_repr(data['players'])}", field=where)
         if "players" in data and list(data["players"]) != list(players):
-            raise InvalidModel(f"the file's players {data['players']} differ from the model's {players}",
-                               field=where)
+            raise InvalidModel(f"the file's players [{short_list(data['players'])}] differ from the model's "
+                               f"[{short_list(players)}]", field=where)
         if "values" in data:
             vals = data["values"]
             if not isinstance(vals, list) or any(isinstance(x, bool) or not isinstance(x, (int, float))
@@ -172,8 +486,7 @@ def read_value_file(path: Path, players: list[str], field: str = "value.file"
             return None, data["table"]
         raise InvalidModel("a JSON value table needs `values` (bitmask order) or `table`", field=where)
     if suffix == ".csv":
-        text = _read_text(path, field)
-        rows = list(csv.reader(text.splitlines()))
+        rows = read_csv_rows(path, field, "table")
         if not rows or [c.strip().lower() for c in rows[0]] != ["coalition", "value"]:
             raise InvalidModel("a CSV value table needs the header `coalition,value`", field=where)
         table: dict[str, Any] = {}
@@ -185,40 +498,295 @@ def read_value_file(path: Path, players: list[str], field: str = "value.file"
             try:
                 x = float(row[1])
             except ValueError:
-                raise InvalidModel(f"line {line}: value {row[1]!r} is not a number", field=where) from None
+                raise InvalidModel(f"line {line}: value {short_repr(row[1])} is not a number", field=where) from None
             if not math.isfinite(x):
-                raise InvalidModel(f"line {line}: value {row[1]!r} is not finite", field=where)
+                raise InvalidModel(f"line {line}: value {short_repr(row[1])} is not finite", field=where)
             key = row[0].strip()
             if key in table:
-                raise InvalidModel(f"line {line}: coalition {key!r} is listed twice", field=where)
+                raise InvalidModel(f"line {line}: coalition {short_repr(key)} is listed twice", field=where)
             table[key] = x
         return None, table
-    if suffix == ".npy":
+    arr = read_npy(path, field, "table")
+    if arr.ndim != 1:
+        raise InvalidModel(f"array must be 1-D, got shape {arr.shape}", field=where)
+    if arr.dtype.kind not in "fiu":
+        raise InvalidModel(f"array must be numeric, got dtype {arr.dtype}", field=where)
+    return np.asarray(arr, dtype=np.float64), None
+
+
+# ---------------------------------------------------------------- user code, only with consent
+#: Environment variable that gives consent to run user code (``1``, ``true`` or ``yes``).
+ALLOW_CODE_ENV = "MECHSOLVE_ALLOW_CODE"
+#: Environment variable with the longest time (seconds) one call of user code may take.
+CODE_TIMEOUT_ENV = "MECHSOLVE_CODE_TIMEOUT"
+
+
+@dataclass
+class CodePolicy:
+    """Whether user code (a ``.py`` named by a model file or an option) may run, and for how long.
+
+    ``allow=None`` and ``timeout=None`` defer to the environment variables
+    :data:`ALLOW_CODE_ENV` and :data:`CODE_TIMEOUT_ENV` (which worker processes inherit).
+    """
+
+    allow: bool | None = None
+    timeout: float | None = None
+
+    @property
+    def allowed(self) -> bool:
+        if self.allow is not None:
+            return self.allow
+        return os.environ.get(ALLOW_CODE_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+
+    @property
+    def seconds(self) -> float | None:
+        if self.timeout is not None:
+            return self.timeout
+        text = os.environ.get(CODE_TIMEOUT_ENV, "").strip()
+        if not text:
+            return None
         try:
-            arr = np.load(path, allow_pickle=False, mmap_mode="r")
-        except ValueError as exc:
-            raise InvalidModel(f"not a plain numeric .npy array ({exc})", field=where) from None
-        except OSError as exc:
-            raise InvalidModel(f"cannot read: {exc}", field=where) from None
-        if arr.ndim != 1:
-            raise InvalidModel(f"array must be 1-D, got shape {arr.shape}", field=where)
-        if arr.dtype.kind not in "fiu":
-            raise InvalidModel(f"array must be numeric, got dtype {arr.dtype}", field=where)
-        return np.asarray(arr, dtype=np.float64), None
-    raise InvalidModel(f"unknown value file type {suffix!r}; use .json, .csv or .npy", field=where)
+            t = float(text)
+        except ValueError:
+            raise InvalidModel(f"{CODE_TIMEOUT_ENV}={short_repr(text)} is not a number of seconds",
+                               field=CODE_TIMEOUT_ENV) from None
+        if not (math.isfinite(t) and t > 0):
+            raise InvalidModel(f"{CODE_TIMEOUT_ENV}={short_repr(text)} must be a positive number of seconds",
+                               field=CODE_TIMEOUT_ENV)
+        return t
 
 
-def load_callable(base: Path, spec: str, field: str = "value.callable") -> Any:
-    """Import ``function`` from ``file.py`` named as ``file.py:function`` (runs user code)."""
+_POLICY = CodePolicy()
+
+
+def set_code_policy(*, allow: bool | None = None, timeout: float | None = None) -> None:
+    """Give (or withdraw) consent to run user code in this process; ``None`` keeps the environment's say.
+
+    Worker processes started afterwards inherit it (it is also put into the environment).
+    """
+    _POLICY.allow = allow
+    _POLICY.timeout = timeout
+    if allow:
+        os.environ[ALLOW_CODE_ENV] = "1"
+    elif allow is not None:
+        os.environ.pop(ALLOW_CODE_ENV, None)
+    if timeout is not None:
+        os.environ[CODE_TIMEOUT_ENV] = repr(float(timeout))
+
+
+@contextlib.contextmanager
+def code_policy(*, allow: bool | None = None, timeout: float | None = None) -> Iterator[CodePolicy]:
+    """Run a block under a code policy, restoring the previous one (and the environment) after.
+
+    Examples
+    --------
+    >>> with code_policy(allow=True) as p:
+    ...     p.allowed
+    True
+    """
+    saved = (_POLICY.allow, _POLICY.timeout)
+    env = {k: os.environ.get(k) for k in (ALLOW_CODE_ENV, CODE_TIMEOUT_ENV)}
+    try:
+        set_code_policy(allow=allow, timeout=timeout)
+        yield _POLICY
+    finally:
+        _POLICY.allow, _POLICY.timeout = saved
+        for k, v in env.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+class _CodeTimeout(BaseException):
+    """Raised by the alarm inside user code that ran past ``--code-timeout``."""
+
+
+class _Output(_io.StringIO):
+    """What user code prints: kept (the first 64 KiB) but never mixed into mechsolve's output."""
+
+    LIMIT = 65536
+
+    def write(self, s: str) -> int:
+        if self.tell() < self.LIMIT:
+            super().write(s[: self.LIMIT - self.tell()])
+        return len(s)
+
+
+class UserCode:
+    """A function from a user's ``.py`` file, run so that it cannot take mechsolve down.
+
+    * what it prints (stdout and stderr) is captured, never mixed into reports or JSON,
+      and summarised in one warning;
+    * ``SystemExit``, ``KeyboardInterrupt`` raised by the code itself and any other
+      ``BaseException`` become an :class:`InvalidModel` naming the file (a real Ctrl-C
+      still interrupts);
+    * with a timeout (``--code-timeout``), one call that runs longer is stopped and
+      reported (main thread only: signals are how Python interrupts running code).
+
+    Ordinary exceptions pass through unchanged: the caller names the coalition or game
+    it was evaluating. ``with fn.session():`` runs many calls under one capture.
+    """
+
+    def __init__(self, fn: Callable[..., Any], path: Path, name: str, field: str, timeout: float | None) -> None:
+        self.fn = fn
+        self.path = path
+        self.name = name
+        self.field = field
+        self.timeout = timeout
+        self._depth = 0
+        self._sigint = False
+        self._in_call = False
+        self.__name__ = name
+        self.__doc__ = getattr(fn, "__doc__", None)
+
+    @property
+    def where(self) -> str:
+        return f"{self.path.name}:{self.name}" if self.name else self.path.name
+
+    def __repr__(self) -> str:
+        return f"<user code {self.where}>"
+
+    def __reduce__(self) -> Any:  # worker processes load the file again, under their own consent
+        return (_load_user_code, (str(self.path), self.name, self.field))
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self._depth:
+            return self._call(self.fn, *args, **kwargs)
+        with self.session():
+            return self._call(self.fn, *args, **kwargs)
+
+    def _call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        timer = self.timeout is not None and threading.current_thread() is threading.main_thread()
+        if timer:
+            self._in_call = True
+            signal.setitimer(signal.ITIMER_REAL, float(self.timeout))  # type: ignore[arg-type]
+        try:
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self._in_call = False
+        except _CodeTimeout:
+            raise InvalidModel(f"{self.where} ran longer than the code timeout of {self.timeout:g} s "
+                               "(--code-timeout)", field=self.field) from None
+        except KeyboardInterrupt:
+            if self._sigint:
+                raise
+            raise InvalidModel(f"{self.where} raised KeyboardInterrupt; user code may not interrupt mechsolve",
+                               field=self.field) from None
+        except SystemExit as exc:
+            raise InvalidModel(f"{self.where} called sys.exit({short_repr(exc.code, 40)}); user code must return "
+                               "a value, not exit", field=self.field) from None
+        except Exception:
+            raise
+        except BaseException as exc:  # GeneratorExit or a user-defined BaseException subclass
+            raise InvalidModel(f"{self.where} raised {type(exc).__name__}: {shorten(str(exc))}",
+                               field=self.field) from None
+        finally:
+            if timer:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[UserCode]:
+        """Capture output and install the timeout/interrupt handlers once for many calls."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self
+            finally:
+                self._depth -= 1
+            return
+        main = threading.current_thread() is threading.main_thread()
+        out = _Output()
+        old_alarm = old_int = None
+        self._sigint = False
+        if main:
+            def on_alarm(signum: int, frame: Any) -> None:
+                if self._in_call:
+                    raise _CodeTimeout()
+
+            prev_int = signal.getsignal(signal.SIGINT)
+
+            def on_int(signum: int, frame: Any) -> None:
+                self._sigint = True
+                if callable(prev_int):
+                    prev_int(signum, frame)
+                raise KeyboardInterrupt
+
+            if self.timeout is not None:
+                old_alarm = signal.signal(signal.SIGALRM, on_alarm)
+            old_int = signal.signal(signal.SIGINT, on_int)
+        self._depth = 1
+        try:
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+                yield self
+        finally:
+            self._depth = 0
+            if main:
+                if old_alarm is not None:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+                    signal.signal(signal.SIGALRM, old_alarm)
+                if old_int is not None:
+                    signal.signal(signal.SIGINT, old_int)
+            printed = out.getvalue()
+            if printed.strip():
+                first = shorten(printed.strip().splitlines()[0], 80)
+                warnings.warn(f"{self.where} printed output, which is not part of the report "
+                              f"(first line: {first!r})", UserCodeOutput, stacklevel=2)
+
+
+class UserCodeOutput(UserWarning):
+    """User code printed something (captured, not shown in the report)."""
+
+
+def session(fn: Any) -> contextlib.AbstractContextManager[Any]:
+    """``fn.session()`` for :class:`UserCode`, a no-op context for any other callable."""
+    return fn.session() if isinstance(fn, UserCode) else contextlib.nullcontext(fn)
+
+
+_CODE_CACHE: dict[tuple[str, int, int, str], UserCode] = {}
+
+
+def _load_user_code(path: str, func: str, field: str) -> UserCode:
+    return load_callable(Path(path).parent, f"{Path(path).name}:{func}", field=field)
+
+
+def load_callable(base: Path, spec: str, field: str = "value.callable") -> UserCode:
+    """Import ``function`` from ``file.py`` named as ``file.py:function`` — **runs user code**.
+
+    Only with consent (:func:`set_code_policy`, ``--allow-code`` or ``MECHSOLVE_ALLOW_CODE=1``);
+    the file must be a regular ``.py`` file within ``MAX_FILE_BYTES["code"]``. The import runs
+    under :class:`UserCode`'s guards; a file is imported once per process while unchanged.
+    """
+    if not isinstance(spec, str) or ":" not in spec:
+        raise InvalidModel(f"callable must be `file.py:function`, got {short_repr(spec)}", field=field)
     file_part, _, func = spec.rpartition(":")
     path = resolve(base, file_part, field)
     if path.suffix != ".py":
-        raise InvalidModel(f"{path.name} is not a .py file", field=field)
-    module = import_file(path, f"mechsolve_user_{abs(hash(str(path)))}", field)
+        raise InvalidModel(f"{shorten(path.name)} is not a .py file", field=field)
+    st = check_regular_file(path, field, "code")
+    if not func.isidentifier():
+        raise InvalidModel(f"{path.name} has no function {short_repr(func)}", field=field)
+    if not _POLICY.allowed:
+        raise InvalidModel(f"{shorten(str(path), 120)} is Python code; running it needs --allow-code "
+                           f"(or {ALLOW_CODE_ENV}=1)", field=field)
+    key = (str(path.resolve()), st.st_mtime_ns, st.st_size, func)
+    timeout = _POLICY.seconds
+    cached = _CODE_CACHE.get(key)
+    if cached is not None:
+        cached.timeout, cached.field = timeout, field
+        return cached
+    modname = f"mechsolve_user_{abs(hash(key[0]))}"
+    importer = UserCode(import_file, path, "", field, timeout)  # the import runs the file's top level
+    module = importer(path, modname, field)
     fn = getattr(module, func, None)
     if not callable(fn):
         raise InvalidModel(f"{path.name} has no function {func!r}", field=field)
-    return fn
+    code = UserCode(fn, path, func, field, timeout)
+    if len(_CODE_CACHE) > 64:
+        _CODE_CACHE.clear()
+    _CODE_CACHE[key] = code
+    return code
 
 
 def _umask() -> int:
@@ -235,32 +803,56 @@ def _umask() -> int:
     return mask
 
 
-def _atomic_write(path: str | os.PathLike[str], write: Any) -> None:
+def _atomic_write(path: str | os.PathLike[str], write: Any, field: str = "output") -> None:
     """``write(fh)`` into a temporary file in the same folder, then rename over ``path``.
 
     The file gets the mode a plain ``open()`` would give it: an existing file keeps its
     mode; a new one gets ``0o666 & ~umask`` (0644 under umask 022). :func:`tempfile.mkstemp`
-    alone would leave it 0600.
+    alone would leave it 0600. An existing target that is not a regular file is never
+    replaced: a directory is refused, and a device or FIFO (``/dev/stdout``, a pipe) is
+    written to directly. Every failure is an :class:`InvalidModel` naming ``field``.
     """
     p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
+    where = shorten(str(p), 120)
     try:
-        mode = stat.S_IMODE(os.stat(p).st_mode)
+        st = os.stat(p)
     except FileNotFoundError:
-        mode = 0o666 & ~_umask()
-    fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
+        st = None
+    except NotADirectoryError:
+        raise InvalidModel(f"cannot write {where}: a file stands where a folder is needed", field=field) from None
+    except OSError as exc:
+        raise InvalidModel(f"cannot write {where}: {exc.strerror}", field=field) from None
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        raise InvalidModel(f"{where} is a directory; give a file name", field=field)
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        buf = _io.BytesIO()
+        write(buf)
+        _write_special(p, buf.getvalue(), field)
+        return
+    mode = stat.S_IMODE(st.st_mode) if st is not None else 0o666 & ~_umask()
+    try:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name[:80]}.", suffix=".tmp")
+    except (FileExistsError, NotADirectoryError):
+        raise InvalidModel(f"cannot write {where}: a file stands where a folder is needed", field=field) from None
+    except OSError as exc:
+        raise InvalidModel(f"cannot write {where}: {exc.strerror or exc}", field=field) from None
     try:
         with os.fdopen(fd, "wb") as fh:
             write(fh)
         os.chmod(tmp, mode)
         os.replace(tmp, p)
+    except OSError as exc:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise InvalidModel(f"cannot write {where}: {exc.strerror or exc}", field=field) from None
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
 
 
-def write_text(path: str | os.PathLike[str], text: str) -> None:
+def write_text(path: str | os.PathLike[str], text: str, field: str = "output") -> None:
     """Write a UTF-8 text file atomically (a temporary file in the same folder, then rename).
 
     Examples
@@ -272,7 +864,7 @@ def write_text(path: str | os.PathLike[str], text: str) -> None:
     True
     """
     data = text.encode("utf-8")
-    _atomic_write(path, lambda fh: fh.write(data))
+    _atomic_write(path, lambda fh: fh.write(data), field)
 
 
 #: Model files mechsolve writes (TOML is read, not written: the standard library has no TOML writer).
@@ -311,12 +903,17 @@ def write_model(path: str | os.PathLike[str], model: Any, *, comment: str | None
                 field: str = "output") -> None:
     """Write a model mapping atomically as YAML or JSON (by the suffix); ``load`` reads it back."""
     p = writable_model_path(path, field)
-    write_text(p, model_text(model, suffix=p.suffix or ".yaml", comment=comment))
+    write_text(p, model_text(model, suffix=p.suffix or ".yaml", comment=comment), field)
 
 
-def write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+def write_bytes(path: str | os.PathLike[str], data: bytes, field: str = "output") -> None:
     """Write bytes atomically (a figure, an array): a temporary file in the same folder, then rename."""
-    _atomic_write(path, lambda fh: fh.write(data))
+    _atomic_write(path, lambda fh: fh.write(data), field)
+
+
+def write_npy(path: str | os.PathLike[str], arr: np.ndarray, field: str = "output") -> None:
+    """Write ``arr`` as a ``.npy`` file atomically (never pickled)."""
+    _atomic_write(path, lambda fh: np.save(fh, np.asarray(arr), allow_pickle=False), field)
 
 
 @contextlib.contextmanager
@@ -350,6 +947,21 @@ def staged_dir(target: str | os.PathLike[str]) -> Iterator[Path]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def _write_special(p: Path, data: bytes, field: str) -> None:
+    """Write to a device or FIFO in place (a FIFO without a reader is an error, not a hang)."""
+    try:
+        fd = os.open(p, os.O_WRONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        why = "nothing reads from it" if exc.errno == errno.ENXIO else exc.strerror
+        raise InvalidModel(f"cannot write {shorten(str(p), 120)}: {why}", field=field) from None
+    try:
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+    except OSError as exc:
+        raise InvalidModel(f"cannot write {shorten(str(p), 120)}: {exc.strerror or exc}", field=field) from None
+
+
 def import_file(path: Path, module_name: str, field: str) -> Any:
     """Import a Python file as a module (runs its code); failures name the file and ``field``."""
     import importlib.util
@@ -361,26 +973,49 @@ def import_file(path: Path, module_name: str, field: str) -> Any:
     try:
         mspec.loader.exec_module(module)
     except Exception as exc:  # user code failed to import
-        raise InvalidModel(f"importing {path.name} raised {type(exc).__name__}: {exc}", field=field) from None
+        raise InvalidModel(f"importing {path.name} raised {type(exc).__name__}: {shorten(str(exc))}",
+                           field=field) from None
     return module
 
 
 def available_memory_bytes() -> int:
-    """Memory this process may still allocate (``MemAvailable`` of /proc/meminfo), in bytes.
+    """Memory this process may still allocate, in bytes.
 
-    ``MECHSOLVE_MEMORY_LIMIT`` (bytes) overrides the reading.
+    The smallest of ``MemAvailable``, the address-space limit (``ulimit -v``,
+    ``resource.RLIMIT_AS``) less what the process already maps, and the cgroup's
+    ``memory.max`` less ``memory.current``. ``MECHSOLVE_MEMORY_LIMIT`` (bytes) overrides.
     """
     env = os.environ.get("MECHSOLVE_MEMORY_LIMIT")
     if env:
         return int(float(env))
+    have = [8 * 2**30]
     try:
         with open("/proc/meminfo", encoding="ascii") as fh:
             for line in fh:
                 if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
+                    have = [int(line.split()[1]) * 1024]
+                    break
     except OSError:
         pass
-    return 8 * 2**30
+    try:
+        import resource
+
+        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+        if soft not in (resource.RLIM_INFINITY, -1):
+            with open("/proc/self/statm", encoding="ascii") as fh:
+                mapped = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+            have.append(max(soft - mapped, 0))
+    except (ImportError, OSError, ValueError):
+        pass
+    try:
+        with open("/sys/fs/cgroup/memory.max", encoding="ascii") as fh:
+            cap = fh.read().strip()
+        if cap.isdigit():
+            with open("/sys/fs/cgroup/memory.current", encoding="ascii") as fh:
+                have.append(max(int(cap) - int(fh.read().strip()), 0))
+    except (OSError, ValueError):
+        pass
+    return min(have)
 
 
 @contextlib.contextmanager
@@ -410,13 +1045,17 @@ def read_table(path: Path, field: str) -> tuple[list[str] | None, np.ndarray]:
     * CSV: numbers separated by commas; a first row that is not numeric is the
       header (returned, not data); every row must have the same number of columns.
     * NPY: a numeric 1-D (one column) or 2-D array (never unpickled); no header.
+
+    Files are read through the guarded readers of this module (regular files only,
+    size-capped; a ``.npy`` header is checked against the file size); an empty
+    dataset is refused.
     """
     suffix = path.suffix.lower()
     where = f"{field} ({path.name})"
     if path.is_dir():
         raise InvalidModel(f"{path} is a directory, not a data file (.csv or .npy)", field=field)
     if suffix == ".csv":
-        rows = list(csv.reader(_read_text(path, field).splitlines()))
+        rows = read_csv_rows(path, field, "dataset")
         rows = [r for r in rows if r and any(c.strip() for c in r)]
         header: list[str] | None = None
         if rows:
@@ -435,20 +1074,18 @@ def read_table(path: Path, field: str) -> tuple[list[str] | None, np.ndarray]:
             try:
                 data[line] = [float(c) for c in row]
             except ValueError:
-                raise InvalidModel(f"data row {line + 1} has a non-numeric entry: {row}", field=where) from None
+                raise InvalidModel(f"data row {line + 1} has a non-numeric entry: {short_repr(row)}",
+                                   field=where) from None
     elif suffix == ".npy":
-        try:
-            arr = np.load(path, allow_pickle=False)
-        except ValueError as exc:
-            raise InvalidModel(f"not a plain numeric .npy array ({exc})", field=where) from None
-        except OSError as exc:
-            raise InvalidModel(f"cannot read: {exc}", field=where) from None
+        arr = read_npy(path, field, "dataset")
         if arr.dtype.kind not in "fiu" or arr.ndim not in (1, 2):
             raise InvalidModel(f"expected a numeric 1-D or 2-D array, got {arr.dtype} {arr.shape}", field=where)
+        if arr.size == 0:
+            raise InvalidModel(f"the array has no data points (shape {arr.shape})", field=where)
         data = np.asarray(arr, dtype=np.float64).reshape(len(arr), -1)
         header = None
     else:
-        raise InvalidModel(f"unknown dataset file type {suffix!r}; use .csv or .npy", field=where)
+        raise InvalidModel(f"unknown dataset file type {short_repr(suffix)}; use .csv or .npy", field=where)
     if not np.all(np.isfinite(data)):
         row = int(np.flatnonzero(~np.all(np.isfinite(data), axis=1))[0])
         raise InvalidModel(f"data row {row + 1} has a non-finite entry", field=where)
@@ -559,9 +1196,11 @@ def cache_read(root: str | os.PathLike[str], key: str) -> dict[str, Any] | None:
     """
     p = cache_path(root, key)
     try:
-        text = p.read_text(encoding="utf-8")
+        if not p.exists():
+            return None
+        text = _read_text(p, "--cache", "table")  # regular files only, size-capped (a FIFO never blocks)
         data = json.loads(text, parse_constant=_reject_constant)
-    except (OSError, UnicodeDecodeError, ValueError):
+    except (OSError, UnicodeDecodeError, ValueError, InvalidModel, RecursionError):
         return None
     if not isinstance(data, dict) or data.get("key") != key:
         return None

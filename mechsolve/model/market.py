@@ -6,7 +6,8 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .common import DesignSpec, Frozen, SchemeSpec, ValueSpec, check_number, validate_names
+from .common import (MAX_TEXT_CHARS, MAX_TITLE_CHARS, DesignSpec, Frozen, SchemeSpec, ValueSpec, check_number,
+                     check_tolerance, name_list, validate_names)
 
 
 class CooperativeMarket(Frozen):
@@ -22,9 +23,10 @@ class CooperativeMarket(Frozen):
     """
 
     kind: Literal["cooperative-market"]
-    name: str | None = Field(default=None, description="title shown in reports")
-    description: str | None = None
-    source: str | None = Field(default=None, description="where the data or published values come from")
+    name: str | None = Field(default=None, max_length=MAX_TITLE_CHARS, description="title shown in reports")
+    description: str | None = Field(default=None, max_length=MAX_TEXT_CHARS)
+    source: str | None = Field(default=None, max_length=MAX_TEXT_CHARS,
+                               description="where the data or published values come from")
     players: list[str] = Field(min_length=1, description="unique player names; player k is bit k")
     value: ValueSpec
     normalised: bool = Field(default=True, description="require v(∅) = 0 (set false to allow another v(∅))")
@@ -46,10 +48,20 @@ class CooperativeMarket(Frozen):
     expected_tolerance: float = Field(default=1e-6, ge=0,
                                       description="absolute tolerance for `expected` (published values are rounded)")
 
+    @field_validator("players", mode="before")
+    @classmethod
+    def _sequence(cls, v: Any) -> Any:
+        return name_list(v, "players")
+
     @field_validator("players")
     @classmethod
     def _names(cls, v: list[str]) -> list[str]:
         return validate_names(v, "players")
+
+    @field_validator("tolerance", "expected_tolerance")
+    @classmethod
+    def _tolerance(cls, v: float, info: Any) -> float:
+        return check_tolerance(v, info.field_name)
 
     @field_validator("scheme", mode="before")
     @classmethod

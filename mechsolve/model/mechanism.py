@@ -31,12 +31,18 @@ Example (YAML)::
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .common import DesignSpec, Frozen, check_number, validate_names
+from ..errors import short_repr
+from .common import (MAX_TEXT_CHARS, MAX_TITLE_CHARS, DesignSpec, Frozen, check_number, check_tolerance, name_list,
+                     validate_names)
+
+#: Most types on one agent's grid (or in one explicit list).
+MAX_GRID_POINTS = 10_000_000
 
 #: Built-in valuation families (Chen et al. Example 1, Sec. 6.2, Def. 8) plus free formulas.
 VALUATION_FAMILIES = ("linear", "market-growth", "quasi-monotone", "formula")
@@ -72,15 +78,17 @@ class TypeSpace(Frozen):
             if self.step is None or self.max is None:
                 raise ValueError("an ε-grid needs both `step` and `max`")
             k = self.max / self.step
+            if not math.isfinite(k) or k > MAX_GRID_POINTS:
+                raise ValueError(f"max/step = {self.max!r}/{self.step!r} is more than {MAX_GRID_POINTS:,} grid points")
             if abs(k - round(k)) > 1e-9 * max(1.0, k):
                 raise ValueError(f"max = {self.max!r} is not a multiple of step = {self.step!r}")
-            if round(k) > 10_000_000:
-                raise ValueError(f"max/step = {round(k)} grid points is more than 10,000,000")
         lists = [("values", self.values)] if self.values is not None else []
         lists += [(f"per_agent[{a!r}]", v) for a, v in (self.per_agent or {}).items()]
         for where, vals in lists:
             if not vals:
                 raise ValueError(f"{where} is empty")
+            if len(vals) > MAX_GRID_POINTS:
+                raise ValueError(f"{where} has {len(vals):,} types, more than {MAX_GRID_POINTS:,}")
             xs = [check_number(x, where) for x in vals]
             if any(x < 0 for x in xs):
                 raise ValueError(f"{where}: types are valid data sizes, so >= 0 (got {min(xs)!r})")
@@ -230,9 +238,9 @@ class MechanismDesign(Frozen):
     """
 
     kind: Literal["mechanism-design"]
-    name: str | None = Field(default=None, description="title shown in reports")
-    description: str | None = None
-    source: str | None = None
+    name: str | None = Field(default=None, max_length=MAX_TITLE_CHARS, description="title shown in reports")
+    description: str | None = Field(default=None, max_length=MAX_TEXT_CHARS)
+    source: str | None = Field(default=None, max_length=MAX_TEXT_CHARS)
     agents: list[str] = Field(min_length=1, max_length=8, description="agent names (or an integer n)")
     types: TypeSpace
     quality: str = Field(default="t", description="model quality Q(t), a formula in t (Assumption 1)")
@@ -257,9 +265,14 @@ class MechanismDesign(Frozen):
     def _agents(cls, v: Any) -> Any:
         if isinstance(v, int) and not isinstance(v, bool):
             if not 1 <= v <= 8:
-                raise ValueError(f"agents = {v} must be between 1 and 8")
+                raise ValueError(f"agents = {short_repr(v)} must be between 1 and 8")
             return [str(k + 1) for k in range(v)]
-        return v
+        return name_list(v, "agents")
+
+    @field_validator("tolerance")
+    @classmethod
+    def _tolerance(cls, v: float) -> float:
+        return check_tolerance(v)
 
     @field_validator("agents")
     @classmethod
@@ -283,7 +296,7 @@ class MechanismDesign(Frozen):
             for k, x in v.items():
                 check_number(x, f"parameters[{k!r}]")
                 if not isinstance(k, str) or not k.isidentifier():
-                    raise ValueError(f"parameters: {k!r} is not a valid name")
+                    raise ValueError(f"parameters: {short_repr(k)} is not a valid name")
         return v
 
     @model_validator(mode="after")

@@ -6,11 +6,14 @@ union of every kind and :func:`parse_model` validates a loaded mapping.
 
 from __future__ import annotations
 
+import re
+import typing
+from collections.abc import Sequence
 from typing import Annotated, Any, Union
 
-from pydantic import Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
-from ..errors import InvalidModel
+from ..errors import InvalidModel, did_you_mean, short_repr, shorten
 from .common import SchemeSpec, ValueSpec
 from .market import CooperativeMarket
 
@@ -47,30 +50,101 @@ def json_schema(kind: str | None = None) -> dict[str, Any]:
 
 def _short_repr(x: Any, limit: int = 60) -> str:
     """``repr(x)`` cut to ``limit`` characters (huge integers cannot even be printed)."""
-    try:
-        text = repr(x)
-    except ValueError:  # int beyond sys.get_int_max_str_digits()
-        return f"a {type(x).__name__} too large to print"
-    return text if len(text) <= limit else text[:limit - 3] + "..."
+    return short_repr(x, limit)
 
 
-def format_validation_error(exc: ValidationError) -> str:
-    """One readable line from a pydantic error: the field path, the problem, the value."""
-    errors = exc.errors()
-    first = errors[0]
-    loc = [str(p) if str(p).isprintable() else repr(str(p)) for p in first["loc"]
-           if str(p) not in MODEL_KINDS]
-    path = ""
+_UNION_TAG = re.compile(r"^(float|int|str|bool|none|list\[.*|dict\[.*|set\[.*|literal\[.*|function-.*|"
+                        r"tagged-union\[.*|[A-Z]\w*(Spec|Space|Market|Design))$")
+
+
+def _unwrap(annotation: Any) -> tuple[type | None, bool]:
+    """(the pydantic model inside ``annotation``, whether a dict/list level comes first)."""
+    origin = typing.get_origin(annotation)
+    if origin in (dict, list, tuple, set, frozenset):
+        args = [a for a in typing.get_args(annotation) if a is not Ellipsis]
+        inner, _ = _unwrap(args[-1]) if args else (None, False)
+        return inner, True
+    if origin is not None:  # Union, Optional, Annotated, Literal
+        for arg in typing.get_args(annotation):
+            inner, container = _unwrap(arg)
+            if inner is not None:
+                return inner, container
+        return None, False
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation, False
+    return None, False
+
+
+def _fields_at(model: type | None, loc: Sequence[Any]) -> list[str] | None:
+    """The field names of the pydantic model found at ``loc`` inside ``model`` (None if not a model)."""
+    cls = model
+    skip = False
+    for part in loc:
+        if skip:
+            skip = False
+            continue
+        if not (isinstance(cls, type) and issubclass(cls, BaseModel)):
+            return None
+        field = cls.model_fields.get(str(part))
+        if field is None:
+            return None
+        cls, skip = _unwrap(field.annotation)
+    if isinstance(cls, type) and issubclass(cls, BaseModel):
+        return [k for k in cls.model_fields if k != "kind"]
+    return None
+
+
+def _path(loc: Sequence[Any]) -> str:
+    out = ""
     for p in loc:
-        path += f"[{p}]" if p.isdigit() else (f".{p}" if path else p)
-    msg = " ".join(first["msg"].removeprefix("Value error, ").split())
-    line = f"{path or 'model'}: {msg}"
-    if "input" in first and first["type"] not in ("missing", "value_error") and not isinstance(
-            first["input"], (dict, list)):
-        line += f" (got {_short_repr(first['input'])})"
-    if len(errors) > 1:
-        line += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
-    return line
+        p = shorten(str(p) if str(p).isprintable() else repr(str(p)), 60)
+        out += f"[{p}]" if p.isdigit() else (f".{p}" if out else p)
+    return out
+
+
+def _problem(err: Any, model: type | None) -> tuple[str, str, str]:
+    """(path, message, what was given) of one pydantic error, with close names where they help."""
+    loc = [p for p in err["loc"] if str(p) not in MODEL_KINDS]
+    while loc and isinstance(loc[-1], str) and _UNION_TAG.match(loc[-1]) and _fields_at(model, loc[:-1]) is None \
+            and err["type"] != "extra_forbidden":
+        loc = loc[:-1]
+    msg = " ".join(str(err["msg"]).removeprefix("Value error, ").split())
+    kind = err["type"]
+    got = ""
+    if kind == "extra_forbidden" and loc:
+        allowed = _fields_at(model, loc[:-1]) or []
+        hint = did_you_mean(str(loc[-1]), allowed)
+        msg = f"unknown field{hint}" + (f"; valid: {', '.join(allowed)}" if allowed and not hint else "")
+    elif "input" in err and kind not in ("missing", "value_error") and not isinstance(err["input"], (dict, list)):
+        got = f"got {short_repr(err['input'])}"
+        if kind == "literal_error" and isinstance(err["input"], str):
+            expected = re.findall(r"'([^']*)'", str((err.get("ctx") or {}).get("expected", "")))
+            hint = did_you_mean(err["input"], expected)
+            if hint:
+                got += "; " + hint.strip(" ()")
+    return _path(loc) or "model", msg, got
+
+
+def format_validation_error(exc: ValidationError, model: type | None = None) -> str:
+    """One readable line listing every problem pydantic found: the field path, the problem, the value.
+
+    A misspelt field gets the closest valid names (``did you mean``); alternatives of one
+    union (e.g. a number or ``auto``) are reported once.
+    """
+    problems: list[list[str]] = []
+    for err in exc.errors():
+        path, msg, got = _problem(err, model)
+        same = [p for p in problems if p[0] == path]
+        if same and err["type"] not in ("extra_forbidden", "missing"):
+            if msg not in same[0][1]:
+                same[0][1] += f", or {msg[0].lower()}{msg[1:]}"
+            same[0][2] = same[0][2] or got
+            continue
+        problems.append([path, msg, got])
+    lines = [f"{path}: {msg}" + (f" ({got})" if got else "") for path, msg, got in problems]
+    if len(lines) == 1:
+        return lines[0]
+    return f"{len(lines)} problems: " + "; ".join(lines)
 
 
 def parse_model(data: Any) -> Any:
@@ -89,15 +163,18 @@ def parse_model(data: Any) -> Any:
     if kind is None:
         raise InvalidModel(f"missing; valid kinds: {', '.join(MODEL_KINDS)}", field="kind")
     if not isinstance(kind, str):
-        raise InvalidModel(f"kind must be a string, got {kind!r}; valid kinds: {', '.join(MODEL_KINDS)}",
+        raise InvalidModel(f"kind must be a string, got {short_repr(kind)}; valid kinds: {', '.join(MODEL_KINDS)}",
                            field="kind")
     if kind not in MODEL_KINDS:
-        raise InvalidModel(f"unknown kind {kind!r}; valid kinds: {', '.join(MODEL_KINDS)}", field="kind")
+        raise InvalidModel(f"unknown kind {short_repr(kind)}{did_you_mean(kind, list(MODEL_KINDS))}; "
+                           f"valid kinds: {', '.join(MODEL_KINDS)}", field="kind")
     try:
         return MODEL_KINDS[kind].model_validate(data)
     except ValidationError as exc:
-        raise InvalidModel(format_validation_error(exc)) from None
+        raise InvalidModel(format_validation_error(exc, MODEL_KINDS[kind])) from None
+    except RecursionError:  # pragma: no cover - read_mapping bounds the nesting first
+        raise InvalidModel("the model is nested too deep to validate") from None
 
 
 __all__ = ["CooperativeMarket", "SchemeSpec", "ValueSpec", "Model", "MODEL_KINDS", "parse_model",
-           "json_schema", "format_validation_error"]
+           "json_schema", "format_validation_error", "did_you_mean"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..errors import InvalidModel
+from ..errors import InvalidModel, unknown_name
 from .base import Outcome, Scheme
 from .shapley_value import SCHEME as _SHAPLEY
 from .nguyen import SCHEME as _NGUYEN_PAYOFF
@@ -37,7 +37,7 @@ def get_scheme(name: str) -> Scheme:
     try:
         return SCHEMES[name]
     except KeyError:
-        raise InvalidModel(f"unknown scheme {name!r}; valid: {', '.join(sorted(SCHEMES))}",
+        raise InvalidModel(unknown_name("scheme", name, sorted(SCHEMES), "mechsolve schemes"),
                            field="scheme.name") from None
 
 

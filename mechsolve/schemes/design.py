@@ -100,7 +100,10 @@ class CoalitionBlock(Block):
     def exact_worst(self, x: Sequence[Fraction]) -> tuple[Fraction, int]:
         xs = [as_fraction(v) for v in x[:self.n]]
         den = lcm(_common_denominator(xs), self.tab.den, self.eps.denominator)
-        d = self.tab.scaled(den) - int(self.eps * den) - coalition_sums(_scaled(xs, den), self.n)
+        tab, eps = self.tab.scaled(den), int(self.eps * den)
+        if tab.dtype != object and abs(eps) >= 2**62 // 64:  # a large ε (1e6) times den leaves int64
+            tab = tab.astype(object)
+        d = tab - eps - coalition_sums(_scaled(xs, den), self.n)
         d = d[1:-1]
         if d.size == 0:
             return Fraction(0), -1

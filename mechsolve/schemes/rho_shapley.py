@@ -76,7 +76,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import Infeasible, InvalidModel, SolverError, Unbounded, Unsupported
+from ..errors import short_repr, Infeasible, InvalidModel, SolverError, Unbounded, Unsupported
 from .. import decide
 from ..games.game import MAX_EXACT_PLAYERS, Game
 from ..games.shapley import shapley
@@ -544,6 +544,14 @@ def _infeasible_message(env: Envelope, names: tuple[str, ...], vmin: np.ndarray,
     return "; ".join(parts)
 
 
+def _finite(x: int | float) -> bool:
+    """``x`` is a finite float; an integer beyond float range (``10**400``) is not."""
+    try:
+        return math.isfinite(x)
+    except OverflowError:
+        return False
+
+
 def rectified_rho_shapley(game: Game, epsilon: float = 1e-3, lower: str = "R5", caps: Any = None, *,
                           solver: str = "auto", negative: str = "error") -> RectifiedResult:
     """Rectified ρ-Shapley rewards with ``(v*, ρ)`` from Tay et al.'s LP (§4.1, eq. 6, Prop. 3).
@@ -578,8 +586,8 @@ def rectified_rho_shapley(game: Game, epsilon: float = 1e-3, lower: str = "R5", 
     if game.exact:
         raise Unsupported("rectified ρ-Shapley solves an LP in log v*: it runs in float64 only "
                           "(run without --exact)", field="scheme")
-    if isinstance(epsilon, bool) or not isinstance(epsilon, (int, float)) or not math.isfinite(epsilon):
-        raise InvalidModel(f"epsilon must be a finite number, got {epsilon!r}", field="scheme.epsilon")
+    if isinstance(epsilon, bool) or not isinstance(epsilon, (int, float)) or not _finite(epsilon):
+        raise InvalidModel(f"epsilon must be a finite number, got {short_repr(epsilon)}", field="scheme.epsilon")
     phi = shapley(game)
     alpha = normalised_shapley(phi, negative=negative, names=game.names)
     vmin = lower_bounds(game, phi, lower)

@@ -46,9 +46,9 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InvalidModel
-from ..model.formula import compile_formula, parse_formula
-from ..games.game import Game
+from ..errors import InvalidModel, MechsolveError, Unsupported, short_repr, shorten
+from ..model.formula import compile_formula, exact_evaluator, parse_formula
+from ..games.game import Game, _finite
 from .base import Outcome, Scheme
 from ..games.shapley import shapley
 
@@ -63,6 +63,12 @@ DEFAULT_AXIOMS = ("efficiency", "symmetry", "null-player", "additivity", "indivi
 def _parsed(text: str) -> tuple[Any, Callable[..., Any]]:
     expr = parse_formula(text, FORMULA_SYMBOLS, field="scheme.formula")
     return expr, compile_formula(expr, FORMULA_SYMBOLS)
+
+
+@lru_cache(maxsize=64)
+def _exact_formula(text: str) -> Callable[..., Fraction | None]:
+    expr, _ = _parsed(text)
+    return exact_evaluator(expr, FORMULA_SYMBOLS, field="scheme.formula")
 
 
 def _budgets(game: Game, params: Mapping[str, Any], needed: bool) -> list[Any]:
@@ -106,8 +112,6 @@ def formula_payments(game: Game, text: str, budgets: Sequence[Any] | None = None
     InvalidModel
         The formula is not valid, or gives a non-finite payment (e.g. ``phi_i / vN`` with ``v(N) = 0``).
     """
-    import sympy as sp
-
     expr, fn = _parsed(str(text))
     uses_b = any(s.name == "b_i" for s in expr.free_symbols)
     phi = shapley(game)
@@ -117,24 +121,20 @@ def formula_payments(game: Game, text: str, budgets: Sequence[Any] | None = None
     b = list(budgets) if budgets is not None else [0] * n
     if uses_b and budgets is None:
         raise InvalidModel("the formula uses b_i but no budgets were given", field="scheme.budgets")
-    if game.exact:
+    if game.exact and not (uses_b and any(isinstance(x, float) and math.isinf(x) for x in b)):
         sv = sum(v_i, Fraction(0))
-        syms = {s.name: s for s in expr.free_symbols}
+        exact = _exact_formula(str(text))
         out = np.empty(n, dtype=object)
         rational = True
         for i in range(n):
-            env = {"phi_i": phi[i], "v_i": v_i[i], "vN": vn, "n": n, "sum_v": sv, "b_i": b[i]}
-            sub = {}
-            for name, sym in syms.items():
-                x = env[name]
-                sub[sym] = sp.oo if (isinstance(x, float) and math.isinf(x)) else sp.Rational(
-                    x.numerator, x.denominator) if isinstance(x, Fraction) else sp.sympify(x)
-            y = expr.xreplace(sub)
-            if y.is_Rational:
-                out[i] = Fraction(int(y.p), int(y.q))
-            else:
+            try:  # bounded sizes (mechsolve.formula.exact_evaluator); too large: float64 below
+                y = exact(phi[i], v_i[i], vn, n, sv, b[i] if uses_b else 0)
+            except Unsupported:
+                y = None
+            if y is None:
                 rational = False
                 break
+            out[i] = y
         if rational:
             return out
     fphi = np.asarray(phi, dtype=np.float64)
@@ -144,7 +144,7 @@ def formula_payments(game: Game, text: str, budgets: Sequence[Any] | None = None
         y = np.broadcast_to(np.asarray(y, dtype=np.float64), (n,)).copy()
     bad = np.flatnonzero(~np.isfinite(y))
     if bad.size:
-        raise InvalidModel(f"the formula {text!r} gives {y[bad[0]]} for player {game.names[bad[0]]!r} "
+        raise InvalidModel(f"the formula {short_repr(text)} gives {y[bad[0]]} for player {game.names[bad[0]]!r} "
                            "(division by zero or overflow on this game)", field="scheme.formula")
     return y
 
@@ -179,8 +179,11 @@ def callable_payments(game: Game, fn: Callable[[Game], Any], where: str = "the s
     """
     try:
         raw = fn(game)
+    except MechsolveError:
+        raise
     except Exception as exc:  # user code: report it, never turn it into a number
-        raise InvalidModel(f"{where} raised {type(exc).__name__}: {exc}", field="scheme.callable") from None
+        raise InvalidModel(f"{where} raised {type(exc).__name__}: {shorten(str(exc))}",
+                           field="scheme.callable") from None
     if isinstance(raw, Mapping):
         missing = [p for p in game.names if p not in raw]
         if missing:
@@ -190,15 +193,15 @@ def callable_payments(game: Game, fn: Callable[[Game], Any], where: str = "the s
         try:
             vals = list(np.asarray(raw, dtype=object).reshape(-1))
         except Exception:
-            raise InvalidModel(f"{where} returned {raw!r}, not a sequence of numbers",
+            raise InvalidModel(f"{where} returned {short_repr(raw)}, not a sequence of numbers",
                                field="scheme.callable") from None
     if len(vals) != game.n:
         raise InvalidModel(f"{where} returned {len(vals)} payments for {game.n} players", field="scheme.callable")
     for p, x in zip(game.names, vals):
         if isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, float, Fraction, np.number)) or \
-                not math.isfinite(float(x)):
-            raise InvalidModel(f"{where} returned {x!r} for player {p!r} (not a finite number)",
-                               field="scheme.callable")
+                not _finite(x):
+            raise InvalidModel(f"{where} returned {short_repr(x)} for player {p!r} (not a finite number within "
+                               "float range)", field="scheme.callable")
     if game.exact and all(isinstance(x, (int, Fraction, np.integer)) for x in vals):
         out = np.empty(game.n, dtype=object)
         out[:] = [Fraction(int(x)) if isinstance(x, (int, np.integer)) else x for x in vals]

@@ -35,23 +35,19 @@ from .axioms import get_axiom
 from .check import HOLDS, NOT_APPLICABLE, VIOLATED, CheckReport, Verdict
 from ..errors import InvalidModel
 from ..result import Status
-from ..model.io import load_callable
+from ..games.game import probe_deterministic, value_of
+from ..model.io import load_callable, session
 from ..schemes.base import Outcome
 from ..games.shapley import MonteCarloEstimate, monte_carlo_shapley
 from ..model.market import CooperativeMarket
 
 
 def _value_of(fn: Callable[[frozenset[str]], Any], members: frozenset[str]) -> float:
-    try:
-        x = fn(members)
-    except Exception as exc:  # user code: report, never turn into a number
-        raise InvalidModel(f"the value function raised {type(exc).__name__}: {exc} on coalition "
-                           f"{sorted(members)[:8]}{' ...' if len(members) > 8 else ''}",
-                           field="value.callable") from None
-    if isinstance(x, bool) or not isinstance(x, (int, float, np.number)) or not math.isfinite(float(x)):
-        raise InvalidModel(f"the value function returned {x!r} (not a finite number) on a coalition of "
-                           f"{len(members)} players", field="value.callable")
-    return float(x)
+    return float(value_of(fn, members))
+
+
+def _members(names: Sequence[str], m: int) -> frozenset[str]:
+    return frozenset(p for k, p in enumerate(names) if m >> k & 1)
 
 
 def sample_shapley(names: Sequence[str], fn: Callable[[frozenset[str]], Any], *, permutations: int = 2000,
@@ -181,7 +177,12 @@ def analyse_sampled(model: CooperativeMarket, base_dir: str | os.PathLike[str], 
     """Sample the market's Shapley values; check efficiency, mark table-bound axioms not applicable."""
     if model.exact:
         raise InvalidModel("exact mode needs the whole table; Monte Carlo is float64", field="exact")
-    if getattr(model.value, "learn", None) is not None:  # train only the coalitions the samples visit
+    from ..schemes.shapley_value import estimator_params, monte_carlo_params
+
+    permutations, target, mc_seed = monte_carlo_params(params, seed)
+    estimator, value_calls = estimator_params(params)
+    learned = getattr(model.value, "learn", None) is not None
+    if learned:  # train only the coalitions the samples visit
         from ..data.learn import LearnedValue, LearnOptions, learner_for
 
         fn: Any = LearnedValue(learner_for(model, base_dir), learn if learn is not None else LearnOptions.from_env())
@@ -189,24 +190,19 @@ def analyse_sampled(model: CooperativeMarket, base_dir: str | os.PathLike[str], 
         assert model.value.callable is not None
         fn = load_callable(Path(base_dir), model.value.callable)
     names = list(model.players)
-    empty = _value_of(fn, frozenset())
-    if model.normalised and empty != 0:
-        raise InvalidModel(f"v(∅) = {empty} but the game is declared normalised; declare `normalised: false` "
-                           "to allow a non-zero v(∅)", field="value")
-    grand = _value_of(fn, frozenset(names))
-    singles = np.array([_value_of(fn, frozenset([p])) for p in names])
-    try:
-        if params.get("estimator", "permutation") not in ("permutation", "stratified"):
-            raise InvalidModel(f"estimator must be 'permutation' or 'stratified', got {params['estimator']!r}",
-                               field="scheme.estimator")
-        est, calls = sample_shapley(names, fn, permutations=int(params.get("permutations", 2000)),
-                                    target_std_error=params.get("target_std_error"),
-                                    seed=params.get("seed", seed),
-                                    estimator=str(params.get("estimator", "permutation")),
-                                    value_calls=None if params.get("value_calls") is None
-                                    else int(params["value_calls"]))
-    except (TypeError, ValueError) as exc:
-        raise InvalidModel(f"bad Monte Carlo parameter: {exc}", field="scheme") from None
+    with session(fn):  # user code: stdout captured, timeout; a no-op for a learned value
+        empty = _value_of(fn, frozenset())
+        if model.normalised and empty != 0:
+            raise InvalidModel(f"v(∅) = {empty} but the game is declared normalised; declare `normalised: false` "
+                               "to allow a non-zero v(∅)", field="value")
+        grand = _value_of(fn, frozenset(names))
+        singles = np.array([_value_of(fn, frozenset([p])) for p in names])
+        if not learned:  # user code: ask a few coalitions again (a learned value is deterministic by design)
+            first = {0: empty, (1 << len(names)) - 1: grand}
+            first.update({1 << k: x for k, x in enumerate(singles)})
+            probe_deterministic(fn, names, lambda m: first[m] if m in first else _value_of(fn, _members(names, m)))
+        est, calls = sample_shapley(names, fn, permutations=permutations, target_std_error=target, seed=mc_seed,
+                                    estimator=estimator, value_calls=value_calls)
     report = None
     if check:
         wanted = list(axioms) if axioms else (model.check if model.check is not None else ["efficiency"])

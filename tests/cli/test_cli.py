@@ -316,3 +316,116 @@ def test_python_cli_py_and_console_script_behave_the_same(tmp_path: Path) -> Non
     assert bad_err.count("\n") == 1 and "Traceback" not in bad_err
     # and the in-process runner agrees with the real processes
     assert json.loads(out) == json.loads(invoke("solve", GLOVE, "-f", "json").stdout)
+
+
+# ---------------------------------------------------------------- hostile input (issue 18)
+def _one_error_line(result: Result) -> str:
+    assert result.exit_code == 2, (result.exit_code, result.stderr, result.stdout)
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "internal error" not in lines[0], result.stderr
+    assert "Traceback" not in result.output
+    return lines[0]
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "1e309", "-inf"])
+def test_tolerance_option_must_be_finite(value: str) -> None:
+    """--tolerance inf turned the equal-split scheme's null-player violation into exit 0."""
+    line = _one_error_line(invoke("check", MODELS / "user-scheme-equal-split.yaml", "--tolerance", value))
+    assert "--tolerance" in line
+    assert invoke("check", MODELS / "user-scheme-equal-split.yaml", "--tolerance", "1e300").exit_code in (0, 1)
+
+
+def test_outputs_under_a_file_or_into_a_fifo_fail_cleanly(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    line = _one_error_line(invoke("solve", GLOVE, "-o", tmp_path / "afile" / "out.json"))
+    assert "--output" in line and "a file stands where a folder is needed" in line
+    os.mkfifo(tmp_path / "fifo")
+    line = _one_error_line(invoke("solve", GLOVE, "-o", tmp_path / "fifo"))
+    assert "nothing reads from it" in line and (tmp_path / "fifo").exists()
+
+
+def test_user_code_needs_allow_code_and_cannot_corrupt_json(tmp_path: Path) -> None:
+    (tmp_path / "v.py").write_text("def value(s):\n    print('chatty user code')\n    return len(s) ** 2\n",
+                                   encoding="utf-8")
+    model = tmp_path / "m.yaml"
+    model.write_text("kind: cooperative-market\nplayers: [a, b, c]\nvalue: {callable: v.py:value}\n"
+                     "check: [efficiency]\n", encoding="utf-8")
+    line = _one_error_line(invoke("solve", model, "--format", "json"))
+    assert "v.py is Python code; running it needs --allow-code" in line and "value.callable" in line
+    result = invoke("solve", model, "--format", "json", "--allow-code")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)                      # stdout is the report, nothing else
+    assert sum(data["values"]["shapley"].values()) == pytest.approx(9.0)   # efficiency: v(N) = 9
+    assert "printed output, which is not part of the report" in result.stderr
+    assert "chatty user code" in result.stderr            # the first line is quoted in the warning
+
+
+def test_code_timeout_and_exit_in_user_code(tmp_path: Path) -> None:
+    (tmp_path / "v.py").write_text("import sys, time\ndef slow(s):\n    time.sleep(30)\n    return 0\n"
+                                   "def bye(s):\n    sys.exit(0)\n", encoding="utf-8")
+    for fn, extra, fragment in (("slow", ["--code-timeout", "0.3"], "ran longer than the code timeout"),
+                                ("bye", [], "called sys.exit(0)")):
+        model = tmp_path / f"{fn}.yaml"
+        model.write_text(f"kind: cooperative-market\nplayers: [a, b]\nvalue: {{callable: v.py:{fn}}}\n",
+                         encoding="utf-8")
+        line = _one_error_line(invoke("solve", model, "--allow-code", *extra))
+        assert fragment in line and "v.py" in line
+
+
+@pytest.mark.parametrize("args", [
+    ["verify", "--scheme", "shapley", "--players", "2..100000000000", "--budget", "5"],
+    ["verify", "--scheme", "shapley", "--players", "2..10^11", "--budget", "5"],
+    ["verify", "--mechanism", "mep", "--agents", "2..100000000000", "--budget", "5"],
+    ["verify", "--scheme", "shapley", "--time", "inf"],
+    ["boundary", str(MODELS / "chen-market-growth.yaml"), "--alpha", "-1:1:1e-300"],
+    ["boundary", str(MODELS / "chen-market-growth.yaml"), "--alpha", "nan"],
+    ["boundary", str(MODELS / "chen-market-growth.yaml"), "--alpha", ""],
+    ["verify", "--mechanism", "mep", "--alpha-range", "nan", "--budget", "5"],
+])
+def test_ranges_are_bounded_before_they_are_built(args: list[str]) -> None:
+    import time
+
+    t0 = time.perf_counter()
+    _one_error_line(invoke(*args))
+    assert time.perf_counter() - t0 < 10
+
+
+def test_verify_exits_2_when_every_instance_raised() -> None:
+    """It said no-counterexample-found and exit 0 although nothing was verified."""
+    line = _one_error_line(invoke("verify", "--scheme", "nguyen-budget", "--param", "budgets=x", "--budget", "20",
+                                  "-a", "balance"))
+    assert "nothing was checked" in line and "every one of the 20 instances raised an error" in line
+
+
+def test_a_missing_optional_package_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("dask", "dask.distributed", "distributed"):
+        monkeypatch.setitem(sys.modules, name, None)
+    line = _one_error_line(invoke("verify", "--scheme", "shapley", "--budget", "5",
+                                  "--scheduler", "tcp://127.0.0.1:1"))
+    assert "pip install 'mechsolve[dask]'" in line and "internal error" not in line
+
+
+def test_misspelt_names_get_close_suggestions_only() -> None:
+    line = _one_error_line(invoke("check", GLOVE, "--axiom", "symetry"))
+    assert "did you mean `symmetry`" in line and line.count("`") <= 6
+    line = _one_error_line(invoke("solve", GLOVE, "--scheme", "shapely"))
+    assert "did you mean `shapley`" in line
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root may write into a read-only folder")
+def test_output_into_a_read_only_folder_fails_cleanly(tmp_path: Path) -> None:
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o555)
+    try:
+        line = _one_error_line(invoke("solve", GLOVE, "-o", ro / "out.json"))
+        assert "--output" in line and "Permission denied" in line
+    finally:
+        ro.chmod(0o755)
+
+
+def test_design_with_a_large_epsilon_stays_exact() -> None:
+    """ε = 10^6 times the exact vertex's denominator left int64: an internal OverflowError (issue 18)."""
+    result = invoke("design", "models/glove-game.yaml", "-a", "epsilon-core", "--epsilon", "1e6", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["status"] == "found"

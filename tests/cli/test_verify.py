@@ -65,6 +65,9 @@ def test_verify_user_formula_and_callable(tmp_path) -> None:
     rule.write_text("from mechsolve.games.shapley import shapley\ndef pay(game):\n    return shapley(game)\n",
                     encoding="utf-8")
     code, out = run("verify", "--scheme-callable", f"{rule}:pay", "-a", "efficiency", "--budget", "30")
+    assert code == 2, "user code runs only with --allow-code"
+    code, out = run("verify", "--scheme-callable", f"{rule}:pay", "-a", "efficiency", "--budget", "30",
+                    "--allow-code")
     assert code == 0 and "no-counterexample-found" in out
 
 
@@ -206,7 +209,7 @@ def test_verify_where_every_instance_raised_exits_2(tmp_path) -> None:
     rule = tmp_path / "boom.py"
     rule.write_text("def pay(game):\n    raise ValueError('not today')\n", encoding="utf-8")
     res = CliRunner().invoke(cli, ["verify", "--scheme-callable", f"{rule}:pay", "-a", "efficiency",
-                                   "--budget", "5", "--format", "json"])
+                                   "--budget", "5", "--format", "json", "--allow-code"])
     assert res.exit_code == 2 and "every one of the 5 instances raised an error" in res.stderr
     import json
 
@@ -215,7 +218,8 @@ def test_verify_where_every_instance_raised_exits_2(tmp_path) -> None:
 
 
 def test_verify_interrupted_prints_what_it_searched(tmp_path, monkeypatch) -> None:
-    # Ctrl-C inside the 7th evaluation of the scheme: what was searched is reported, exit 130.
+    # Ctrl-C (a real SIGINT, not a KeyboardInterrupt the code raises: that is exit 2, issue 18) inside the
+    # 7th evaluation of the scheme: what was searched is reported, exit 130.
     # (The rule file is imported afresh per call, so its counter lives on the sys module.)
     import json
     import sys
@@ -224,10 +228,11 @@ def test_verify_interrupted_prints_what_it_searched(tmp_path, monkeypatch) -> No
     rule = tmp_path / "slow.py"
     rule.write_text("import sys\nfrom mechsolve.games.shapley import shapley\n"
                     "def pay(game):\n    sys._verify_test_calls += 1\n"
-                    "    if sys._verify_test_calls == 7:\n        raise KeyboardInterrupt\n"
+                    "    if sys._verify_test_calls == 7:\n        import os, signal\n"
+                    "        os.kill(os.getpid(), signal.SIGINT)\n"
                     "    return shapley(game)\n", encoding="utf-8")
     res = CliRunner().invoke(cli, ["verify", "--scheme-callable", f"{rule}:pay", "-a", "efficiency",
-                                   "-a", "null-player", "--budget", "50", "--format", "json"])
+                                   "-a", "null-player", "--budget", "50", "--format", "json", "--allow-code"])
     assert res.exit_code == 130 and "interrupted" in res.stderr
     data = json.loads(res.stdout)
     assert len(data["results"]) == 1 and data["exit_code"] == 130       # the second axiom was not started
@@ -297,3 +302,12 @@ def test_report_html_renders_in_a_headless_browser(tmp_path, model: str, code: i
     hist = img.histogram()
     dark = sum(hist[:128]) / (img.size[0] * img.size[1])
     assert 0.005 < dark < 0.5          # text and tables drawn, not a blank or black page
+
+
+def test_proofs_from_another_folder_need_allow_code(tmp_path) -> None:
+    """A folder of someone's .py files is user code; mechsolve's own proofs/ is not."""
+    (tmp_path / "claim.py").write_text(f"open({str(tmp_path / 'ran')!r}, 'w')\n", encoding="utf-8")
+    code, out = run("proofs", "--dir", str(tmp_path), "--no-run")
+    assert code == 2 and "needs --allow-code" in out and not (tmp_path / "ran").exists()
+    assert run("proofs", "--dir", str(tmp_path), "--no-run", "--allow-code")[0] == 0
+    assert (tmp_path / "ran").exists()

@@ -135,6 +135,43 @@ def test_blocks_cover_an_array_in_c_order(shape, limit):
     assert np.concatenate(parts or [a.reshape(-1)]).tolist() == a.reshape(-1).tolist()
 
 
+# ---------------------------------------------------------------- bounded work (issue 18)
+def test_exact_monotone_closure_matches_its_definition():
+    """v(S) = max over listed T ⊆ S; the exact path is n·2^n (it was 2^n × listed)."""
+    from fractions import Fraction
+
+    names = [f"p{k}" for k in range(5)]
+    table = {"": 0, "p0": Fraction(1, 3), "p1,p2": 2, "p0,p3,p4": Fraction(5, 2), "p4": -1}
+    g = Game.from_table(names, table, fill="monotone-closure", exact=True)
+    listed = {0: Fraction(0), 1: Fraction(1, 3), 0b110: Fraction(2), 0b11001: Fraction(5, 2), 0b10000: Fraction(-1)}
+    for m in range(32):
+        assert g.values[m] == max(x for t, x in listed.items() if t & ~m == 0)
+    big = Game.from_table([f"p{k}" for k in range(16)], {"": 0, "p3": 1}, fill="monotone-closure", exact=True)
+    assert big.values[-1] == 1 and big.values[0] == 0
+
+
+def test_memory_guard_never_overflows():
+    from mechsolve.errors import Unsupported
+    from mechsolve.games.game import guard_table_memory
+
+    for n in (1023, 1024, 100_000):
+        with pytest.raises(Unsupported, match=f"n={n} players needs more bytes than exist"):
+            guard_table_memory(n)
+
+
+def test_from_callable_checks_answers_and_asks_again():
+    import itertools
+
+    from mechsolve.errors import InvalidModel
+
+    with pytest.raises(InvalidModel, match="within float range"):
+        Game.from_callable(["a"], lambda s: 10**400 if s else 0)
+    counter = itertools.count()
+    with pytest.raises(InvalidModel, match="and then .* for the same coalition"):
+        Game.from_callable(["a", "b"], lambda s: next(counter) if s else 0)
+    assert Game.from_callable(["a", "b"], lambda s: len(s)).value(["a", "b"]) == 2.0
+
+
 # ------------------------------------------------------------------ constructors of the Python API
 def test_from_array_names_bits_and_refuses_bad_lengths():
     g = Game.from_array(np.array([0.0, 1, 2, 4]))
@@ -165,7 +202,8 @@ def test_from_function_gets_frozensets_of_names():
         return len(s) ** 2
 
     g = Game.from_function(["a", "b", "c"], v)
-    assert len(seen) == 8 and g.value("a,c") == 4 and g.grand_value == 9
+    # every coalition once, then a few asked again (the consistency probe of issue 18)
+    assert len(set(seen)) == 8 and len(seen) <= 8 + 8 and g.value("a,c") == 4 and g.grand_value == 9
     assert Game.from_function(2, lambda s: float(len(s))).names == ("0", "1")
     with pytest.raises(InvalidModel, match="ZeroDivisionError.*coalition"):
         Game.from_function(["a"], lambda s: 1 / 0)

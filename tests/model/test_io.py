@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import stat
+import time
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +24,11 @@ from hypothesis import strategies as st
 
 from mechsolve.errors import InvalidModel
 from mechsolve.games.game import Game
-from mechsolve.model.io import load, load_callable, read_mapping, read_value_file, resolve, write_text
+from mechsolve.model.io import (ALLOW_CODE_ENV, MAX_FILE_BYTES, UserCodeOutput, code_policy, load, load_callable,
+                                read_mapping, read_npy, read_value_file, resolve, write_text)
 from mechsolve.data.market import build_game
 from mechsolve.model.market import CooperativeMarket
+from strategies import allow_code  # noqa: F401  (fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
 MNIST_JSON = ROOT / "models" / "data" / "mnist-5-parties.json"
@@ -174,7 +178,7 @@ def test_csv_round_trip_any_game(tmp_path: Path, n: int, seed: int, sep: str) ->
 
 
 # ---------------------------------------------------------------- callables
-def test_load_callable_runs_the_function(tmp_path: Path) -> None:
+def test_load_callable_runs_the_function(tmp_path: Path, allow_code: Any) -> None:
     (tmp_path / "f.py").write_text("def v(s):\n    return len(s) ** 2\n", encoding="utf-8")
     fn = load_callable(tmp_path, "f.py:v")
     g = Game.from_callable(["a", "b", "c"], fn)
@@ -189,7 +193,7 @@ def test_load_callable_runs_the_function(tmp_path: Path) -> None:
     ("raise RuntimeError('at import')\n", "f.py:v", "raised RuntimeError: at import"),
     ("def v(s):\n    return 0\n", "g.py:v", "file not found"),
 ])
-def test_load_callable_errors(tmp_path: Path, source: str, spec: str, fragment: str) -> None:
+def test_load_callable_errors(tmp_path: Path, source: str, spec: str, fragment: str, allow_code: Any) -> None:
     (tmp_path / "f.py").write_text(source, encoding="utf-8")
     with pytest.raises(InvalidModel) as exc:
         load_callable(tmp_path, spec)
@@ -220,8 +224,9 @@ def test_write_text_failure_keeps_the_old_file_and_no_temporary(tmp_path: Path,
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "replace", fail)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(InvalidModel, match="disk full") as exc:
         write_text(p, "new")
+    assert exc.value.field == "output"
     assert p.read_text(encoding="utf-8") == "old"
     assert os.listdir(tmp_path) == ["out.txt"]
 
@@ -287,3 +292,207 @@ def test_staged_dir_lands_everything_at_the_end_or_nothing(tmp_path: Path) -> No
     assert (out / "mine.txt").read_text() == "a user's own file"              # other files stay
     assert sorted(p.name for p in out.iterdir()) == ["mine.txt", "report.txt", "rewards"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+# ---------------------------------------------------------------- limits at the door (issue 18)
+def test_only_regular_files_are_read(tmp_path: Path) -> None:
+    """A FIFO would block forever and /dev/zero never ends: both are refused before a byte is read."""
+    fifo = tmp_path / "m.yaml"
+    os.mkfifo(fifo)
+    with pytest.raises(InvalidModel, match="not a regular file") as exc:
+        read_mapping(fifo)
+    assert exc.value.field == "file"
+    (tmp_path / "z.json").symlink_to("/dev/zero")
+    with pytest.raises(InvalidModel, match="not a regular file"):
+        read_mapping(tmp_path / "z.json")
+    with pytest.raises(InvalidModel, match="not a regular file"):
+        read_value_file(tmp_path / "z.json", ["a"])
+    (tmp_path / "loop.yaml").symlink_to(tmp_path / "loop.yaml")
+    with pytest.raises(InvalidModel, match="symbolic link loop"):
+        read_mapping(tmp_path / "loop.yaml")
+
+
+def test_size_caps_per_kind_of_file(tmp_path: Path) -> None:
+    p = tmp_path / "big.yaml"
+    with open(p, "wb") as fh:          # sparse: no disk used
+        fh.truncate(MAX_FILE_BYTES["model"] + 1)
+    with pytest.raises(InvalidModel, match="over the 16.0 MiB limit for model files"):
+        read_mapping(p)
+    (tmp_path / "ok.yaml").write_text("a: 1\n", encoding="utf-8")
+    assert read_mapping(tmp_path / "ok.yaml") == {"a": 1}
+
+
+def test_yaml_alias_bomb_is_refused_quickly(tmp_path: Path) -> None:
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines += [f"a{k}: &a{k} [" + ",".join([f"*a{k - 1}"] * 9) + "]" for k in range(1, 9)]
+    p = tmp_path / "bomb.yaml"
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    t0 = time.perf_counter()
+    with pytest.raises(InvalidModel, match="aliases expand the document by"):
+        read_mapping(p)
+    assert time.perf_counter() - t0 < 2.0
+    # a few aliases are fine: the bound is on what they add
+    p.write_text("base: &b [1, 2, 3]\nx: *b\ny: *b\n", encoding="utf-8")
+    assert read_mapping(p) == {"base": [1, 2, 3], "x": [1, 2, 3], "y": [1, 2, 3]}
+    p.write_text("a: &a [*a]\n", encoding="utf-8")
+    with pytest.raises(InvalidModel, match="recursive alias"):
+        read_mapping(p)
+
+
+@pytest.mark.parametrize(("text", "suffix", "fragment"), [
+    ("players: !!set {a, b}\n", ".yaml", "!!set is not allowed"),
+    ("name: !!binary aGVsbG8=\n", ".yaml", "!!binary is not allowed"),
+    ("x: !!timestamp 2001-12-14\n", ".yaml", "!!timestamp is not allowed"),
+    ('when = 2001-12-14\n', ".toml", "a date/time is not allowed"),
+    ("x: " + "[" * 70 + "]" * 70 + "\n", ".yaml", "nested more than 64 levels"),
+    ('{"x": ' + "[" * 70 + "]" * 70 + "}", ".json", "nested more than 64 levels"),
+    ('{"x": ' + "[" * 100_000 + "]" * 100_000 + "}", ".json", "nested"),
+    ("x = " + "[" * 5000 + "]" * 5000 + "\n", ".toml", "nested"),
+])
+def test_only_plain_data_nested_a_bounded_depth(tmp_path: Path, text: str, suffix: str, fragment: str) -> None:
+    p = tmp_path / f"m{suffix}"
+    p.write_text(text, encoding="utf-8")
+    with pytest.raises(InvalidModel, match=re.escape(fragment)) as exc:
+        read_mapping(p)
+    assert "\n" not in str(exc.value) and len(str(exc.value)) < 400
+
+
+def test_a_plain_date_stays_a_string(tmp_path: Path) -> None:
+    p = tmp_path / "m.yaml"
+    p.write_text("name: 2001-12-14\n", encoding="utf-8")
+    assert read_mapping(p) == {"name": "2001-12-14"}
+
+
+def _npy_header(descr: str, shape: str) -> bytes:
+    h = f"{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}".encode("latin1")
+    h += b" " * (64 - (10 + len(h) + 1) % 64) + b"\n"
+    return b"\x93NUMPY\x01\x00" + len(h).to_bytes(2, "little") + h
+
+
+@pytest.mark.parametrize(("data", "fragment"), [
+    (b"", "not a plain numeric .npy array"),
+    (_npy_header("<f8", "(137438953472,)") + b"\0" * 64, "the header declares shape (137438953472,) (1.0 TiB)"),
+    (_npy_header("<f8", "(8,)") + b"\0" * 12, "but the file holds 12 B"),
+    (_npy_header("<c16", "(4,)") + b"\0" * 64, "dtype complex128"),
+    (_npy_header("|O", "(4,)") + b"\0" * 32, "not a plain numeric"),
+])
+def test_npy_headers_are_checked_against_the_file(tmp_path: Path, data: bytes, fragment: str) -> None:
+    p = tmp_path / "t.npy"
+    p.write_bytes(data)
+    with pytest.raises(InvalidModel, match=re.escape(fragment)):
+        read_value_file(p, ["a", "b"])
+
+
+def test_npy_byte_orders_and_fortran_order_still_read(tmp_path: Path) -> None:
+    vals = np.array([0.0, 1.0, 2.0, 4.0])
+    np.save(tmp_path / "be.npy", vals.astype(">f8"))
+    np.save(tmp_path / "f.npy", np.asfortranarray(np.arange(6.0).reshape(2, 3)))
+    got, _ = read_value_file(tmp_path / "be.npy", ["a", "b"])
+    assert np.array_equal(got, vals)
+    assert np.array_equal(read_npy(tmp_path / "f.npy", "x"), np.arange(6.0).reshape(2, 3))
+
+
+def test_csv_field_over_the_limit_names_the_line(tmp_path: Path) -> None:
+    p = tmp_path / "t.csv"
+    p.write_text("coalition,value\n\"\",0\n" + "x" * 200_000 + ",1\n", encoding="utf-8")
+    with pytest.raises(InvalidModel, match="line 3: a field is longer than 131,072 characters") as exc:
+        read_value_file(p, ["a"])
+    assert "t.csv" in str(exc.value)
+
+
+def test_outputs_never_replace_a_device_or_fifo(tmp_path: Path) -> None:
+    """An atomic rename onto /dev/full replaced the device with a regular file (as root)."""
+    link = tmp_path / "full"
+    link.symlink_to("/dev/full")
+    with pytest.raises(InvalidModel, match="No space left on device") as exc:
+        write_text(link, "x", field="--output")
+    assert exc.value.field == "--output" and link.is_symlink()
+    null = tmp_path / "null"
+    null.symlink_to("/dev/null")
+    write_text(null, "discarded")
+    assert null.is_symlink() and os.path.realpath(null) == "/dev/null"
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with pytest.raises(InvalidModel, match="nothing reads from it"):
+        write_text(fifo, "x")
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    with pytest.raises(InvalidModel, match="a file stands where a folder is needed"):
+        write_text(tmp_path / "afile" / "out.json", "x")
+    with pytest.raises(InvalidModel, match="is a directory"):
+        write_text(tmp_path, "x")
+
+
+# ---------------------------------------------------------------- user code only with consent
+def test_user_code_needs_consent(tmp_path: Path) -> None:
+    (tmp_path / "f.py").write_text(f"open({str(tmp_path / 'ran')!r}, 'w').write('yes')\ndef v(s):\n    return 0\n",
+                                   encoding="utf-8")
+    with code_policy(allow=False):
+        with pytest.raises(InvalidModel, match=r"f.py is Python code; running it needs --allow-code") as exc:
+            load_callable(tmp_path, "f.py:v")
+    assert exc.value.field == "value.callable"
+    assert not (tmp_path / "ran").exists(), "nothing ran"
+    with code_policy(allow=None):          # the environment's say: MECHSOLVE_ALLOW_CODE=1
+        os.environ[ALLOW_CODE_ENV] = "1"
+        assert callable(load_callable(tmp_path, "f.py:v"))
+    assert (tmp_path / "ran").exists()
+
+
+@pytest.mark.parametrize(("body", "fragment"), [
+    ("    import sys\n    sys.exit(0)\n", "called sys.exit(0); user code must return a value"),
+    ("    import sys\n    sys.exit(3)\n", "called sys.exit(3)"),
+    ("    raise KeyboardInterrupt\n", "raised KeyboardInterrupt"),
+    ("    raise BaseException('deep')\n", "raised BaseException: deep"),
+    ("    raise GeneratorExit\n", "raised GeneratorExit"),
+])
+def test_user_code_cannot_exit_or_interrupt(tmp_path: Path, allow_code: Any, body: str, fragment: str) -> None:
+    (tmp_path / "f.py").write_text("def v(s):\n" + body, encoding="utf-8")
+    fn = load_callable(tmp_path, "f.py:v")
+    with pytest.raises(InvalidModel, match=re.escape(fragment)) as exc:
+        Game.from_callable(["a", "b"], fn)
+    assert "f.py" in str(exc.value) and exc.value.field == "value.callable"
+
+
+def test_user_code_output_is_captured_and_summarised(tmp_path: Path, allow_code: Any,
+                                                     capfd: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "f.py").write_text("print('at import')\nimport sys\n"
+                                   "def v(s):\n    print('noise', len(s))\n    sys.stderr.write('err\\n')\n"
+                                   "    return len(s)\n", encoding="utf-8")
+    with pytest.warns(UserCodeOutput, match="printed output, which is not part of the report"):
+        fn = load_callable(tmp_path, "f.py:v")
+        g = Game.from_callable(["a", "b"], fn)
+    assert g.value(["a", "b"]) == 2.0
+    out, err = capfd.readouterr()
+    assert "noise" not in out and "at import" not in out and "err" not in err
+
+
+def test_code_timeout_stops_a_call(tmp_path: Path) -> None:
+    (tmp_path / "f.py").write_text("import time\ndef v(s):\n    time.sleep(60)\n    return 0\n", encoding="utf-8")
+    with code_policy(allow=True, timeout=0.2):
+        fn = load_callable(tmp_path, "f.py:v")
+        t0 = time.perf_counter()
+        with pytest.raises(InvalidModel, match="ran longer than the code timeout of 0.2 s"):
+            Game.from_callable(["a"], fn)
+    assert time.perf_counter() - t0 < 5
+
+
+def test_a_real_interrupt_still_interrupts(tmp_path: Path, allow_code: Any) -> None:
+    """Ctrl-C while user code runs is the user's interrupt, not an error of the code."""
+    (tmp_path / "f.py").write_text("import os, signal\ndef v(s):\n    os.kill(os.getpid(), signal.SIGINT)\n"
+                                   "    return 0\n", encoding="utf-8")
+    fn = load_callable(tmp_path, "f.py:v")
+    with pytest.raises(KeyboardInterrupt):
+        Game.from_callable(["a"], fn)
+
+
+def test_a_value_function_must_answer_the_same_twice(tmp_path: Path, allow_code: Any) -> None:
+    (tmp_path / "f.py").write_text("import itertools\n_c = itertools.count()\n"
+                                   "def v(s):\n    return next(_c) if s else 0\n", encoding="utf-8")
+    with pytest.raises(InvalidModel, match="answered .* and then .* for the same coalition"):
+        Game.from_callable(["a", "b"], load_callable(tmp_path, "f.py:v"))
+
+
+def test_user_files_are_imported_once_while_unchanged(tmp_path: Path, allow_code: Any) -> None:
+    src = tmp_path / "f.py"
+    src.write_text("import itertools\nN = itertools.count()\nnext(N)\ndef v(s):\n    return 1\n", encoding="utf-8")
+    a = load_callable(tmp_path, "f.py:v")
+    assert load_callable(tmp_path, "f.py:v") is a
+    src.write_text("def v(s):\n    return 2   # changed\n", encoding="utf-8")
+    assert load_callable(tmp_path, "f.py:v")(frozenset()) == 2

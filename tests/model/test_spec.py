@@ -71,7 +71,7 @@ def test_specs_are_frozen_and_closed() -> None:
     m = parse_model(market())
     with pytest.raises(ValidationError):
         m.players = ["x"]  # type: ignore[misc]
-    assert "Extra inputs are not permitted" in refused(market(colour="red"))
+    assert "colour: unknown field" in refused(market(colour="red"))
     assert "value.colour" in refused(market(value={"values": [0, 1, 1, 3], "colour": 1}))
 
 
@@ -127,12 +127,26 @@ def test_parse_model_refusals_name_the_field(data: Any, fragments: list[str]) ->
         assert f in text, (f, text)
 
 
-def test_format_validation_error_counts_the_rest() -> None:
+def test_format_validation_error_lists_every_problem() -> None:
+    """Issue 17: every problem on the one line, not "(and 2 more problems)"."""
     with pytest.raises(ValidationError) as exc:
         CooperativeMarket.model_validate({"kind": "cooperative-market", "players": "x", "value": 3,
                                           "tolerance": "tight"})
-    line = format_validation_error(exc.value)
-    assert "\n" not in line and "more problems" in line and line.startswith("players")
+    line = format_validation_error(exc.value, CooperativeMarket)
+    assert "\n" not in line and line.startswith("3 problems: players")
+    assert "value:" in line and "tolerance:" in line and "more problem" not in line
+
+
+@pytest.mark.parametrize(("data", "fragment"), [
+    (market(tolerence=1e-9), "tolerence: unknown field (did you mean `tolerance`?)"),
+    (market(value={"tabel": {"": 0, "a": 1, "b": 1, "a,b": 3}}), "value.tabel: unknown field (did you mean `table`?)"),
+    (market(value={"values": [0, 1, 1, 3], "fill": "defualt"}), "did you mean `default`?"),
+    (dict(market(), kind="cooperative-markt"), "did you mean `cooperative-market`?"),
+])
+def test_misspelt_names_get_the_closest_valid_ones(data: Any, fragment: str) -> None:
+    text = refused(data)
+    assert fragment in text, text
+    assert text.count("`") <= 6, "closest names only, never the whole list"
 
 
 def test_format_validation_error_shortens_long_inputs() -> None:

@@ -10,12 +10,12 @@ import pytest
 from mechsolve.verify.analysis import analyse
 from mechsolve.errors import InvalidModel
 from mechsolve.games.game import Game
-from mechsolve.model.io import load
+from mechsolve.model.io import code_policy, load
 from mechsolve.schemes import SCHEMES, get_scheme
 from mechsolve.games.shapley import shapley
 from mechsolve.schemes.user import formula_payments, user_scheme_params
 from mechsolve.cli.exit_codes import exit_code
-from strategies import MODELS
+from strategies import MODELS, allow_code  # noqa: F401  (fixture)
 
 GLOVE = Game.from_values(["L", "R1", "R2"], [0, 0, 0, 1, 0, 1, 0, 1])
 
@@ -59,7 +59,7 @@ def test_formula_errors_name_the_field() -> None:
     assert np.allclose(out.allocation, [0.5, 0, 0])
 
 
-def test_callable_scheme(tmp_path) -> None:
+def test_callable_scheme(tmp_path, allow_code) -> None:
     (tmp_path / "rule.py").write_text(
         "from mechsolve.games.shapley import shapley\n"
         "def half(game):\n    return [x / 2 for x in shapley(game)]\n"
@@ -92,7 +92,7 @@ def test_worked_examples_in_models() -> None:
     assert v["efficiency"].status == "holds"
 
 
-def test_callable_in_a_model_file_is_relative_to_the_model_folder(tmp_path, monkeypatch) -> None:
+def test_callable_in_a_model_file_is_relative_to_the_model_folder(tmp_path, monkeypatch, allow_code) -> None:
     folder = tmp_path / "market"
     folder.mkdir()
     (folder / "rule.py").write_text("def pay(game):\n    n = game.n\n    return [game.grand_value / n] * n\n",
@@ -108,7 +108,10 @@ def test_callable_in_a_model_file_is_relative_to_the_model_folder(tmp_path, monk
 
     from mechsolve.cli import cli
 
-    res = CliRunner().invoke(cli, ["check", str(folder / "m.yaml"), "--format", "json"])
+    with code_policy(allow=False):
+        res = CliRunner().invoke(cli, ["check", str(folder / "m.yaml"), "--format", "json"])
+    assert res.exit_code == 2 and "needs --allow-code" in res.stderr    # user code: only with consent
+    res = CliRunner().invoke(cli, ["check", str(folder / "m.yaml"), "--format", "json", "--allow-code"])
     assert res.exit_code == 1, res.output              # equal split pays the null player `idle`
     import json
 

@@ -15,7 +15,7 @@ from mechsolve.model.io import load
 from mechsolve.verify.sampled import sample_shapley
 from mechsolve.cli.exit_codes import exit_code
 
-from strategies import MODELS
+from strategies import MODELS, allow_code  # noqa: F401  (fixture)
 
 MODEL = MODELS / "pooled-data-60-parties.yaml"
 
@@ -27,7 +27,7 @@ def _sizes():
     return mod.SIZES, mod.TOTAL
 
 
-def test_bundled_60_party_market_lands_within_its_reported_error():
+def test_bundled_60_party_market_lands_within_its_reported_error(allow_code):
     """v(S) = (Σ_S w / W)²  ⇒  φ_i = w_i / W exactly (the .py file's docstring)."""
     sizes, total = _sizes()
     a = analyse(load(MODEL), MODELS, source_path=str(MODEL))
@@ -57,6 +57,8 @@ def test_calls_are_counted_and_far_below_the_table():
 def test_cli_json_and_bad_inputs(tmp_path):
     runner = CliRunner()
     r = runner.invoke(cli, ["solve", str(MODEL), "-f", "json"])
+    assert r.exit_code == 2 and "--allow-code" in r.stderr, "the model names a .py file: consent first"
+    r = runner.invoke(cli, ["solve", str(MODEL), "-f", "json", "--allow-code"])
     assert r.exit_code == 0, r.output
     d = json.loads(r.stdout)
     assert len(d["values"]["shapley"]) == 60 and "std_error" in d["values"]
@@ -67,7 +69,7 @@ def test_cli_json_and_bad_inputs(tmp_path):
                  "value: {callable: bad.py:value}\nscheme: {name: shapley, method: monte-carlo}\n")
     for args in (["solve", str(m)], ["inspect", str(MODEL)], ["solve", str(MODEL), "--exact"],
                  ["check", str(MODEL), "-a", "no-such-axiom"]):
-        r = runner.invoke(cli, args)
+        r = runner.invoke(cli, [*args, "--allow-code"])
         assert r.exit_code == 2, (args, r.output)
         assert r.stderr.count("\n") == 1 and r.stderr.startswith("error: "), r.stderr
 
@@ -124,7 +126,7 @@ def test_weighted_majority_with_40_voters_matches_shapley_shubik():
     assert calls < 3000 * 40 + 100
 
 
-def test_bundled_60_party_market_with_the_stratified_estimator(tmp_path):
+def test_bundled_60_party_market_with_the_stratified_estimator(tmp_path, allow_code):
     """`estimator: stratified` samples distinct coalitions (budget `value_calls`): exactly efficient, within SE."""
     import shutil
 

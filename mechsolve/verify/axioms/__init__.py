@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...errors import InvalidModel
+from ...errors import InvalidModel, unknown_name
 from .allocation import AXIOMS as _ALLOCATION
 from .base import Axiom, AxiomContext, Block, MechanismContext, Residual
 from .mechanism import AXIOMS as _MECHANISM
@@ -23,8 +23,7 @@ def get_axiom(name: str) -> Axiom:
     try:
         return AXIOMS[name]
     except KeyError:
-        raise InvalidModel(f"unknown axiom {name!r}; valid: {', '.join(sorted(AXIOMS))}",
-                           field="check") from None
+        raise InvalidModel(unknown_name("axiom", name, sorted(AXIOMS), "mechsolve axioms"), field="check") from None
 
 
 __all__ = ["Axiom", "AxiomContext", "MechanismContext", "Block", "Residual", "AXIOMS", "get_axiom"]

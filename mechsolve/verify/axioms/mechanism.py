@@ -259,10 +259,11 @@ BY_NAME: dict[str, Axiom] = {a.name: a for a in AXIOMS}
 
 def get_mechanism_axiom(name: str) -> Axiom:
     """A mechanism axiom by name or alias (one readable error otherwise)."""
-    from ...errors import InvalidModel
+    from ...errors import InvalidModel, did_you_mean, short_repr
 
     key = ALIASES.get(name, name)
     if key not in BY_NAME:
-        raise InvalidModel(f"unknown mechanism axiom {name!r}; valid: {', '.join(BY_NAME)} "
-                           f"(aliases: {', '.join(ALIASES)})", field="check")
+        hint = did_you_mean(name, [*BY_NAME, *ALIASES])
+        raise InvalidModel(f"unknown mechanism axiom {short_repr(name)}" + (hint or f"; valid: {', '.join(BY_NAME)} "
+                           f"(aliases: {', '.join(ALIASES)})"), field="check")
     return BY_NAME[key]

@@ -70,7 +70,7 @@ from ..axioms.base import MechanismContext
 from ..axioms.mechanism import get_mechanism_axiom
 from ..mechanism_analysis import analyse_mechanism, payments_for
 from ..verdict import VIOLATED
-from ...errors import InvalidModel, MechsolveError, Unsupported
+from ...errors import InvalidModel, MechsolveError, Unsupported, short_repr
 from ...mechanism.instance import build_instance
 from ...model.schema import parse_model
 
@@ -554,15 +554,17 @@ def search_mechanism(mechanism: str, axiom: str, *, agents: Sequence[int] = (2, 
 
 
 def parse_alpha_range(text: str) -> tuple[float, float]:
-    """``"-1:1"`` → ``(-1.0, 1.0)``; ``"-0.9"`` → ``(-0.9, -0.9)``."""
+    """``"-1:1"`` → ``(-1.0, 1.0)``; ``"-0.9"`` → ``(-0.9, -0.9)``; finite numbers with LO ≤ HI."""
     try:
         parts = [float(p) for p in text.split(":")] if ":" in text[1:] else [float(text)] * 2
     except ValueError:
-        raise InvalidModel(f"alpha range must look like LO:HI or a number, got {text!r}",
+        raise InvalidModel(f"alpha range must look like LO:HI or a number, got {short_repr(text)}",
                            field="alpha-range") from None
-    if len(parts) != 2:
-        raise InvalidModel(f"alpha range must look like LO:HI or a number, got {text!r}", field="alpha-range")
+    if len(parts) != 2 or not all(math.isfinite(x) for x in parts) or parts[0] > parts[1]:
+        raise InvalidModel(f"alpha range must look like LO:HI (finite, LO <= HI) or a number, got {short_repr(text)}",
+                           field="alpha-range")
     return parts[0], parts[1]
+
 
 __all__ = ["search_mechanism", "MechanismSpace", "MechanismInstanceSpec", "Target", "make_target",
            "parse_alpha_range", "MECHANISMS", "VALUATIONS", "ALPHA_PREMISES", "QUALITIES", "CONCLUSIONS"]

@@ -34,7 +34,7 @@ import numpy as np
 
 from ..axioms.base import Axiom, Block, unmet_need
 from ..verdict import NO_COUNTEREXAMPLE, NOT_APPLICABLE, VIOLATED, Verdict
-from ...errors import InvalidModel, MechsolveError
+from ...errors import InvalidModel, MechsolveError, short_repr
 from ...numtext import fmt
 from ...result import Result, Status
 
@@ -410,18 +410,35 @@ def plain(x: Any) -> Any:
     return x
 
 
-def parse_sizes(text: str) -> list[int]:
-    """``"2..5"`` → ``[2, 3, 4, 5]``; ``"3"`` → ``[3]``; ``"2,4"`` → ``[2, 4]`` (players, agents, grids)."""
+#: Largest number accepted in a size list (``--players``, ``--agents``, ``--grid``) before its range is built.
+MAX_SIZE_VALUE = 1000
+
+
+def parse_sizes(text: str, field: str = "players") -> list[int]:
+    """``"2..5"`` → ``[2, 3, 4, 5]``; ``"3"`` → ``[3]``; ``"2,4"`` → ``[2, 4]`` (players, agents, grids).
+
+    Numbers beyond :data:`MAX_SIZE_VALUE` are refused before a range is built
+    (``2..10^11`` must not allocate a hundred billion integers); each search checks its own bounds.
+
+    Examples
+    --------
+    >>> parse_sizes("2..4"), parse_sizes("3,5")
+    ([2, 3, 4], [3, 5])
+    """
     try:
         if ".." in text:
-            lo, hi = text.split("..", 1)
-            out = list(range(int(lo), int(hi) + 1))
+            lo_text, hi_text = text.split("..", 1)
+            parts = [int(lo_text), int(hi_text)]
         else:
-            out = [int(p) for p in text.split(",") if p.strip()]
+            parts = [int(p) for p in text.split(",") if p.strip()]
     except ValueError:
-        raise InvalidModel(f"player sizes must look like 2..5 or 2,3, got {text!r}", field="players") from None
+        raise InvalidModel(f"sizes must look like 2..5 or 2,3, got {short_repr(text)}", field=field) from None
+    big = [x for x in parts if not 0 <= x <= MAX_SIZE_VALUE]
+    if big:
+        raise InvalidModel(f"size {short_repr(big[0])} is outside 0..{MAX_SIZE_VALUE}", field=field)
+    out = list(range(parts[0], parts[1] + 1)) if ".." in text else parts
     if not out:
-        raise InvalidModel(f"no player sizes in {text!r}", field="players")
+        raise InvalidModel(f"no sizes in {short_repr(text)}", field=field)
     return out
 
 
