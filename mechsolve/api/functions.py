@@ -114,7 +114,7 @@ def _sampled(obj: Any, params: Mapping[str, Any], *, check: bool, axioms: Sequen
 
 
 def solve(model_or_game: GameLike, scheme: SchemeLike | None = None, *, exact: bool | None = None,
-          tolerance: float | None = None, check: bool = False, axioms: Sequence[str] | None = None,
+          tolerance: float | None = None, check: bool | None = None, axioms: Sequence[str] | None = None,
           **params: Any) -> Solution | MechanismSolution:
     """Apply a scheme to a model or a game: the payments, rewards or values, labelled by player.
 
@@ -130,8 +130,10 @@ def solve(model_or_game: GameLike, scheme: SchemeLike | None = None, *, exact: b
         Exact rational arithmetic (default: the model's ``exact``; float64 for a game).
     tolerance : float, optional
         Tolerance of decisions and verdicts (default: the model's; 1e-9 for a game).
-    check : bool
+    check : bool, optional
         Also check the axioms (``axioms``, else the model's or the scheme's list): ``.checks``.
+        Default: as ``mechsolve solve`` does — checked for a :class:`Model` (so ``to_json()`` is
+        the command's JSON for the same file), not for a game given directly.
     **params
         The scheme's parameters (``mechsolve schemes`` lists them), e.g. ``alpha=4`` for
         ``beta-shapley``, ``budgets={...}`` for ``nguyen-budget``. For ``shapley``,
@@ -156,6 +158,8 @@ def solve(model_or_game: GameLike, scheme: SchemeLike | None = None, *, exact: b
     """
     if params.get("method") == "auto":          # the default: exact, or sampled for a large foreign game
         params = {k: v for k, v in params.items() if k != "method"}
+    if check is None:                            # `mechsolve solve MODEL` checks; a bare game asks for values
+        check = isinstance(model_or_game, Model)
     if isinstance(model_or_game, Model):
         return _solve_model(model_or_game, scheme, exact=exact, tolerance=tolerance, check=check, axioms=axioms,
                             params=params)

@@ -141,6 +141,39 @@ def test_solve_a_model_is_the_cli_json(name):
     assert json.loads(sol.to_json()) == cli_json("solve", str(path))
 
 
+def _without_exit_code(text: str) -> str:
+    """The CLI's JSON text less its last key, ``"exit_code"`` (exit codes belong to the command line)."""
+    lines = text.rstrip("\n").splitlines()
+    assert lines[-2].lstrip().startswith('"exit_code"') and lines[-1] == "}", lines[-3:]
+    return "\n".join([*lines[:-3], lines[-3].rstrip(","), "}"]) + "\n"
+
+
+BANZHAF_MODEL = """kind: cooperative-market
+players: [a, b, c]
+value: {values: [0, 1, 1, 3, 0, 1, 1, 3.5]}
+scheme: banzhaf
+check: [efficiency, symmetry, null-player]
+"""
+
+
+@pytest.mark.parametrize("name", ["glove-game", "mnist-5-parties", "talmud-bankruptcy", "banzhaf"])
+def test_to_json_is_the_cli_json_byte_for_byte(name, tmp_path):
+    """`ms.solve(ms.load(path)).to_json()` with no options is what `mechsolve solve path --format json` prints."""
+    if name == "banzhaf":
+        path = tmp_path / "banzhaf.yaml"
+        path.write_text(BANZHAF_MODEL, encoding="utf-8")
+    else:
+        path = MODELS / f"{name}.yaml"
+    r = CliRunner().invoke(cli, ["solve", str(path), "--format", "json"])
+    assert r.exit_code in (0, 1), r.output
+    sol = ms.solve(ms.load(path))
+    assert sol.checks is not None and sol.to_json() == _without_exit_code(r.stdout)
+    assert json.loads(r.stdout)["exit_code"] == (1 if str(sol.status) == "violated" else 0)
+    if name == "banzhaf":                       # not efficient: 3 + 1/8·(…) ≠ v(N); the verdict says so
+        assert str(sol.checks["efficiency"].status) == "violated" and str(sol.checks["symmetry"].status) == "holds"
+    assert ms.solve(ms.Game.from_array([0, 1, 2, 4])).checks is None    # a bare game: values only, as asked
+
+
 def test_check_a_model_is_the_cli_check():
     path = MODELS / "mnist-5-parties.yaml"
     rep = ms.check(ms.load(path), axioms=["individual-rationality", "efficiency"])
