@@ -41,7 +41,7 @@ from ..verify.search import SearchResult, parse_sizes, search, search_mechanism
 from ..verify.verdict import CheckReport
 from .interop import EXACT_LIMIT, as_game, foreign_size, is_foreign
 from .model import Model
-from .results import MechanismSolution, Solution
+from .results import MechanismSolution, PaymentCheck, Solution
 
 #: What a "model or game" argument may be.
 GameLike = Any
@@ -268,7 +268,8 @@ def check(model_or_game: GameLike, *, scheme: SchemeLike | None = None, payments
     -------
     CheckReport
         Iterable verdicts (``status``, ``witness``, ``margin``), ``report["efficiency"]``,
-        ``report.to_frame()``.
+        ``report.to_frame()``; with ``payments`` a :class:`~mechsolve.api.results.PaymentCheck`,
+        which also keeps the payments (``report.payments["a"]``) and shows them in a notebook.
 
     Examples
     --------
@@ -289,7 +290,7 @@ def check(model_or_game: GameLike, *, scheme: SchemeLike | None = None, payments
         a = analyse_game(game, "vector", {"values": vec}, axioms=_vector_axioms(axioms), tolerance=tol, seed=seed,
                          exact=bool(exact), extra={"model": spec} if spec is not None else None)
         assert a.checks is not None
-        return a.checks
+        return PaymentCheck(a.checks.verdicts, a.checks.tolerance, a.checks.exact, payments=Solution(a))
     sol = solve(model_or_game, scheme, exact=exact, tolerance=tolerance, check=True, axioms=axioms,
                 **dict(params or {}))
     assert sol.checks is not None

@@ -22,6 +22,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
@@ -181,6 +182,27 @@ class Solution(Result, Mapping[str, Any]):
 
 
 
+@dataclass(frozen=True, repr=False)
+class PaymentCheck(CheckReport):
+    """The verdicts on your own payment vector (:func:`mechsolve.check` with ``payments``).
+
+    A :class:`~mechsolve.verify.verdict.CheckReport` (iterable verdicts, ``report[axiom]``,
+    ``to_frame()``, ``to_json()`` — the same ``checks`` JSON) that also keeps what was checked:
+    ``payments`` is the vector as a labelled :class:`Solution` on the game (``payments["alice"]``,
+    ``payments.game``), and a notebook shows the payments table above the verdicts.
+
+    Examples
+    --------
+    >>> from mechsolve.api import check
+    >>> from mechsolve.games.game import Game
+    >>> rep = check(Game.from_array([0, 1, 1, 3], ["a", "b"]), payments=[1, 2])
+    >>> rep, rep.payments.to_dict()
+    (CheckReport(efficiency=holds, symmetry=violated, null-player=not-applicable, individual-rationality=holds), {'a': 1.0, 'b': 2.0})
+    """
+
+    payments: Solution | None = field(default=None, compare=False)
+
+
 class MechanismSolution(Result):
     """A mechanism-design model solved: payments for every type profile (Chen et al. 2020).
 
@@ -232,4 +254,4 @@ class MechanismSolution(Result):
         return f"MechanismSolution({self.payment_rule}: {len(self.agents)} agents, {self.analysis.instance.size} profiles)"
 
 
-__all__ = ["Solution", "MechanismSolution"]
+__all__ = ["Solution", "PaymentCheck", "MechanismSolution"]
