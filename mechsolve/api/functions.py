@@ -175,10 +175,14 @@ def solve(model_or_game: GameLike, scheme: SchemeLike | None = None, *, exact: b
                             axioms=axioms, tolerance=tol)
         if n > EXACT_LIMIT and method != "exact":
             raise Unsupported(f"{protocols.describe(model_or_game)} has {n} players: {sch.name} needs its values on "
-                              f"all 2^{n} coalitions, which are evaluated only up to n = {EXACT_LIMIT} unless asked; "
-                              "use shapley (sampled), or tabulate it with Game.from_object(...) first",
-                              field="method")
-    game = as_game(model_or_game, exact=bool(exact))
+                              f"all 2^{n} coalitions, which are evaluated only up to n = {EXACT_LIMIT} unless asked "
+                              "(method='exact'); use shapley (sampled), or tabulate it with Game.from_object(...) "
+                              "first", field="method")
+        if method == "exact" and "method" not in sch.params:    # "asked": tabulate it for any scheme
+            params = {k: v for k, v in params.items() if k != "method"}
+        game = as_game(model_or_game, exact=bool(exact), limit=None)
+    else:
+        game = as_game(model_or_game, exact=bool(exact))
     return Solution(analyse_game(game, sch, params, check=check, axioms=axioms, tolerance=tol, exact=bool(exact)))
 
 

@@ -60,23 +60,34 @@ def foreign_size(obj: Any) -> int:
     return len(protocols.players_of(obj))
 
 
-def as_game(obj: Any, *, exact: bool = False) -> Game:
+def as_game(obj: Any, *, exact: bool = False, limit: int | None = EXACT_LIMIT) -> Game:
     """A :class:`Game` from anything the API accepts as a game.
 
     ``Game`` (as is, or exact), :class:`Model` (its game), a shapiq game or pyDVL utility
-    (tabulated: all ``2^n`` coalitions), a 1-D array of ``2^n`` values in bitmask order
-    (:meth:`Game.from_array`) or a ``{coalition: value}`` mapping (:meth:`Game.from_table`).
+    (tabulated: all ``2^n`` coalitions, for ``n ≤ limit``), a 1-D array of ``2^n`` values in
+    bitmask order (:meth:`Game.from_array`) or a ``{coalition: value}`` mapping
+    (:meth:`Game.from_table`).
 
     Raises
     ------
     InvalidModel
         For anything else, naming what would be accepted.
+    Unsupported
+        For a shapiq game or pyDVL utility of more than ``limit`` players (default
+        :data:`EXACT_LIMIT`): ``2^n`` calls of its code (model trainings, for a pyDVL utility)
+        are not made unasked; ``limit=None`` or :meth:`Game.from_object` tabulates it anyway.
     """
     if isinstance(obj, Game):
         return obj.to_exact(decimals=True) if exact and not obj.exact else obj
     if isinstance(obj, Model):
         return obj.game(exact=exact or None)
     if is_foreign(obj):
+        n = foreign_size(obj)
+        if limit is not None and n > limit:
+            raise Unsupported(f"{protocols.describe(obj)} has {n} players: this needs its values on all 2^{n} "
+                              f"coalitions, which are evaluated only up to n = {limit} unless asked; "
+                              "Shapley values are sampled (ms.shapley), or tabulate it with "
+                              "Game.from_object(...) (or method='exact' in solve)", field="game")
         return Game.from_object(obj, exact=exact)
     if isinstance(obj, np.ndarray) or (isinstance(obj, (list, tuple)) and obj and
                                        all(isinstance(x, (int, float, np.number)) for x in obj)):
