@@ -68,6 +68,11 @@ def as_game(obj: Any, *, exact: bool = False, limit: int | None = EXACT_LIMIT) -
     bitmask order (:meth:`Game.from_array`) or a ``{coalition: value}`` mapping
     (:meth:`Game.from_table`).
 
+    Examples
+    --------
+    >>> as_game([0, 1, 2, 4]).names, as_game({"": 0, "x": 1, "y": 1, "x,y": 3}).value("x,y")
+    (('0', '1'), 3.0)
+
     Raises
     ------
     InvalidModel
@@ -113,6 +118,13 @@ def to_shapiq(solution: Any) -> Any:
     ------
     Unsupported
         Without shapiq, or for a scheme shapiq has no index for (only ``SV`` and ``BV`` are values).
+
+    Examples
+    --------
+    >>> from mechsolve.api import banzhaf
+    >>> iv = to_shapiq(banzhaf(Game.from_array([0, 1, 2, 4], players=["a", "b"])))
+    >>> iv.index, iv.n_players, iv.get_n_order_values(1).tolist()
+    ('BV', 2, [1.5, 2.5])
     """
     index = SHAPIQ_INDEX.get(solution.scheme)
     if index is None:
@@ -156,6 +168,16 @@ def to_pydvl(solution: Any) -> Any:
     ``variances`` are the squared standard errors of a Monte Carlo estimate (0 when exact),
     ``counts`` its permutations (1 when exact); the status is ``Converged`` for an exact value
     or a converged estimate, else ``Pending``. Exact (Fraction) values are converted to float.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from mechsolve.api import shapley
+    >>> with warnings.catch_warnings():                   # pyDVL 0.9.2 announces its own deprecations
+    ...     warnings.simplefilter("ignore")
+    ...     r = to_pydvl(shapley(Game.from_array([0, 1, 2, 4], players=["a", "b"])))
+    >>> r.values.tolist(), [str(x) for x in r.names], r.status.name
+    ([1.5, 2.5], ['a', 'b'], 'Converged')
     """
     value_mod, status_mod = import_pydvl()
     n = len(solution.players)

@@ -31,6 +31,7 @@ import numpy as np
 from ..errors import InvalidModel
 from ..report.encode import render_json
 from ..result import Result, Status, pandas
+from ..games.game import Game  # noqa: F401  (the examples build games)
 from ..verify.verdict import CheckReport
 
 
@@ -69,6 +70,20 @@ class Solution(Result, Mapping[str, Any]):
     analysis
         The underlying analysis object (:class:`~mechsolve.verify.analysis.MarketAnalysis` or
         :class:`~mechsolve.verify.sampled.SampledMarketAnalysis`).
+
+    Examples
+    --------
+    >>> from mechsolve.api import shapley
+    >>> s = shapley(Game.from_array([0, 1, 2, 4], players=["alice", "bob"]))
+    >>> s["alice"], s.to_dict(), s.tolist(), s.allocation_name
+    (1.5, {'alice': 1.5, 'bob': 2.5}, [1.5, 2.5], 'shapley')
+    >>> s.to_frame()  # doctest: +NORMALIZE_WHITESPACE
+            v({i})  shapley
+    player
+    alice      1.0      1.5
+    bob        2.0      2.5
+    >>> import json; json.loads(s.to_json())["values"]
+    {'shapley': {'alice': 1.5, 'bob': 2.5}}
     """
 
     def __init__(self, analysis: Any) -> None:
@@ -210,6 +225,16 @@ class MechanismSolution(Result):
     has one row per profile (``profile``, then ``payment``, ``utility``, ``allocation``,
     ``quality`` and ``value`` per agent, ``revenue``, ``welfare``); ``to_json()`` is the JSON of
     ``mechsolve solve --format json`` on the model (less ``exit_code``).
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from mechsolve.api import load, solve
+    >>> sol = solve(load(Path(__file__).parents[2] / "models" / "chen-linear-example1.yaml"))
+    >>> sol.agents, sol.payments.shape[0] == len(sol.agents), str(sol.checks.status)
+    (('alice', 'bob', 'carol'), True, 'holds')
+    >>> list(sol.to_frame().columns[:2])
+    ['profile alice', 'profile bob']
     """
 
     def __init__(self, analysis: Any) -> None:
