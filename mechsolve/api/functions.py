@@ -218,6 +218,9 @@ def _payment_mapping(game: Game, payments: Any) -> dict[str, Any]:
         return payments.to_dict()
     if isinstance(payments, Mapping):
         return {str(k): v for k, v in payments.items()}
+    if isinstance(payments, (str, bytes)):          # one string is not a vector (it would read as 1 payment)
+        raise InvalidModel(f"payments must be a {{player: number}} mapping or a sequence in player order, got the "
+                           f"string {payments!r}", field="payments")
     try:
         vals = list(np.asarray(payments, dtype=object).reshape(-1))
     except Exception:

@@ -118,6 +118,7 @@ def test_a_borderline_float_verdict_is_decided_exactly():
     ([1, 2, 3], "3 payments for 2 players"),
     ([1, float("nan")], "finite"),
     ([1, "x"], "fraction"),
+    ("1.5, 1.5", "got the string"),
 ])
 def test_bad_payments_are_one_invalid_model(payments, match):
     with pytest.raises(InvalidModel, match=match):
@@ -263,11 +264,19 @@ def test_design_on_a_game_gives_a_rule_that_check_confirms():
     rep = ms.check(g, payments=x, axioms=["efficiency", "individual-rationality", "core"], exact=True)
     assert str(rep.status) == "holds"
     assert sum(Fraction(v) for v in x.values()) == 6
+    pay = r.payments                                    # labelled, exact numbers (the rule writes "p/q" strings)
+    assert pay == {p: Fraction(v) for p, v in x.items()} and all(isinstance(v, Fraction) for v in pay.values())
+    assert sum(pay.values()) == g.grand_value and all(pay[p] >= g.value(p) for p in g.names)   # recomputed
+    frame = r.to_frame()
+    assert list(frame.index) == ["a", "b", "c"] and frame["payment"].to_dict() == pay
 
 
 def test_design_proves_the_empty_core_of_majority():
     r = ms.design(ms.Game.from_array([0, 0, 0, 1, 0, 1, 1, 1], players=["a", "b", "c"], exact=True))
     assert str(r.status) == "infeasible" and r.solution.certificate.verified
+    assert r.payments is None
+    with pytest.raises(Unsupported, match="infeasible"):
+        r.to_frame()
 
 
 # --------------------------------------------------------------------------- the values
