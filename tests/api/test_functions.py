@@ -157,7 +157,7 @@ check: [efficiency, symmetry, null-player]
 """
 
 
-@pytest.mark.parametrize("name", ["glove-game", "mnist-5-parties", "talmud-bankruptcy", "banzhaf"])
+@pytest.mark.parametrize("name", ["glove-game", "mnist-5-parties", "talmud-bankruptcy", "pooled-data-60-parties", "banzhaf"])
 def test_to_json_is_the_cli_json_byte_for_byte(name, tmp_path):
     """`ms.solve(ms.load(path)).to_json()` with no options is what `mechsolve solve path --format json` prints."""
     if name == "banzhaf":
