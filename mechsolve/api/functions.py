@@ -291,6 +291,10 @@ def check(model_or_game: GameLike, *, scheme: SchemeLike | None = None, payments
         if scheme is not None:
             raise InvalidModel("give a scheme or your payments, not both", field="payments")
         spec = model_or_game.spec if isinstance(model_or_game, Model) else None
+        if spec is not None and model_or_game.kind != "cooperative-market":
+            raise InvalidModel(f"payments= is a payoff vector on a market's game; a {model_or_game.kind} model has "
+                               "no game: check its payment rule with check(model) (or check(model, scheme=...))",
+                               field="payments")
         game = as_game(model_or_game, exact=bool(exact) or bool(spec is not None and spec.exact and exact is None))
         tol = (spec.tolerance if spec is not None else TOLERANCE) if tolerance is None else tolerance
         vec = _payment_mapping(game, payments)

@@ -250,6 +250,12 @@ def test_verify_finds_a_counterexample_that_check_reproduces():
     assert str(none.status) == "no-counterexample-found" and "not a proof" in none.message
 
 
+def test_own_payments_on_a_mechanism_model_say_what_to_do_instead():
+    with pytest.raises(InvalidModel, match="mechanism-design model has no game: check its payment rule") as exc:
+        ms.check(ms.load(MODELS / "chen-linear-example1.yaml"), payments=[0, 0, 0])
+    assert exc.value.field == "payments"
+
+
 def test_verify_a_mechanism():
     r = ms.verify(mechanism="mep", axiom="chen-corollary-1", agents=(2,), grid=(1, 2), budget=30,
                   alpha_premises=("offdiag-nonneg",), without_premise=True)
