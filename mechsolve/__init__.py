@@ -24,7 +24,7 @@ from .errors import InvalidModel, MechsolveError, SolverError, Unsupported
 _LAZY = {
     **{name: "mechsolve.api" for name in (
         "load", "Model", "solve", "check", "design", "shapley", "banzhaf", "semivalue", "beta_shapley",
-        "Solution", "MechanismSolution", "CheckReport", "Verdict", "as_game", "to_shapiq", "to_pydvl",
+        "Solution", "MechanismSolution", "PaymentCheck", "CheckReport", "Verdict", "as_game", "to_shapiq", "to_pydvl",
         "python_scheme", "PAYMENT_AXIOMS")},
     "Game": "mechsolve.games.game",
     "replicate": "mechsolve.games.game",
@@ -34,7 +34,7 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and documentation tools
-    from .api import (PAYMENT_AXIOMS, CheckReport, MechanismSolution, Model, Solution, Verdict, as_game, banzhaf,
+    from .api import (PAYMENT_AXIOMS, CheckReport, MechanismSolution, Model, PaymentCheck, Solution, Verdict, as_game, banzhaf,
                       beta_shapley, check, design, load, python_scheme, semivalue, shapley, solve, to_pydvl,
                       to_shapiq)
     from .games.game import Game, replicate

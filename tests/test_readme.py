@@ -193,3 +193,34 @@ def test_readme_python_examples_run_as_written() -> None:
     assert blocks(ROOT / "README.md"), "the README has no Python API example"
     failed, attempted, report = run(ROOT / "README.md")
     assert attempted >= 8 and not failed, report
+
+
+def test_readme_five_lines_are_issue_15s_done() -> None:
+    """Issue 15's "done": five lines build a game from a numpy array, compute Shapley and Banzhaf, check one's own
+    payment vector for efficiency, symmetry, null player and individual rationality, and give a DataFrame of the
+    verdicts. The README's first Python block is those five lines; its verdicts are recomputed here from the game."""
+    import doctest
+
+    from doc_examples import blocks
+
+    _, text = blocks(ROOT / "README.md")[0]
+    lines = [e.source for e in doctest.DocTestParser().get_examples(text)]
+    assert len(lines) == 5, lines
+    code = "".join(lines)
+    for needed in ("Game.from_array(np.array(", "ms.shapley(", "ms.banzhaf(", "ms.check(", "payments=", "to_frame()"):
+        assert needed in code, needed
+    ns: dict[str, Any] = {}
+    exec(compile(code, "README.md", "exec"), ns)           # the README's own lines, nothing added
+    g, verdicts = ns["g"], ns["verdicts"]
+    pay = dict(zip(g.names, [5, 4, 1]))
+    v, n = g.values, g.n
+    sym = [(i, j) for i in range(n) for j in range(i + 1, n)
+           if all(v[m | 1 << i] == v[m | 1 << j] for m in range(2**n) if not m >> i & 1 and not m >> j & 1)]
+    null = [i for i in range(n) if all(v[m | 1 << i] == v[m] for m in range(2**n) if not m >> i & 1)]
+    want = {"efficiency": sum(pay.values()) == v[-1],
+            "symmetry": all(pay[g.names[i]] == pay[g.names[j]] for i, j in sym),
+            "null-player": all(pay[g.names[i]] == 0 for i in null),
+            "individual-rationality": all(pay[p] >= v[1 << k] for k, p in enumerate(g.names))}
+    assert sym == [(0, 1)] and null == [2]                  # the premises are met, so every verdict tests something
+    assert {a: verdicts.loc[a, "status"] for a in want} == {a: "holds" if ok else "violated" for a, ok in want.items()}
+    assert verdicts.loc["symmetry", "witness"]["i"] == "alice" and verdicts.loc["null-player", "witness"]["player"] == "carol"

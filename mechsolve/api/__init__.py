@@ -21,8 +21,8 @@ from .functions import (PAYMENT_AXIOMS, banzhaf, beta_shapley, check, design, py
                         verify)
 from .interop import as_game, to_pydvl, to_shapiq
 from .model import Model, load
-from .results import MechanismSolution, Solution
+from .results import MechanismSolution, PaymentCheck, Solution
 
 __all__ = ["load", "Model", "Game", "solve", "check", "verify", "design", "shapley", "banzhaf", "semivalue",
-           "beta_shapley", "Solution", "MechanismSolution", "CheckReport", "Verdict", "as_game", "to_shapiq",
+           "beta_shapley", "Solution", "MechanismSolution", "PaymentCheck", "CheckReport", "Verdict", "as_game", "to_shapiq",
            "to_pydvl", "python_scheme", "PAYMENT_AXIOMS"]

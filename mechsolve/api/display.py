@@ -21,11 +21,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..report.documents import document
+from ..report.document import Document
+from ..report.documents import document, scheme_section
+from ..report.sections import checks_section
 from ..report.encode import render_json
 from ..report.render import render_html_fragment
 from ..result import register_html, register_json
-from .results import MechanismSolution, Solution
+from .results import MechanismSolution, PaymentCheck, Solution
 
 
 def html(result: Any) -> str | None:
@@ -45,6 +47,16 @@ def _solution_document(sol: Solution, *, digits: int = 6) -> Any:
 @document.register
 def _mechanism_solution_document(sol: MechanismSolution, *, digits: int = 6) -> Any:
     return document(sol.analysis, digits=digits)
+
+
+@document.register
+def _payment_check_document(rep: PaymentCheck, *, digits: int = 6) -> Any:
+    """What was checked (the payments next to ``v({i})``), then the verdicts."""
+    sol = rep.payments
+    sections = [checks_section(rep, digits)]
+    if sol is not None and sol.game is not None:
+        sections.insert(0, scheme_section("Your payments", sol.game, sol.outcome))
+    return Document(f"mechsolve — your payments: {rep.message}", sections)
 
 
 register_html(html)

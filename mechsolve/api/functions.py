@@ -41,7 +41,7 @@ from ..verify.search import SearchResult, parse_sizes, search, search_mechanism
 from ..verify.verdict import CheckReport
 from .interop import EXACT_LIMIT, as_game, foreign_size, is_foreign
 from .model import Model
-from .results import MechanismSolution, Solution
+from .results import MechanismSolution, PaymentCheck, Solution
 
 #: What a "model or game" argument may be.
 GameLike = Any
@@ -114,7 +114,7 @@ def _sampled(obj: Any, params: Mapping[str, Any], *, check: bool, axioms: Sequen
 
 
 def solve(model_or_game: GameLike, scheme: SchemeLike | None = None, *, exact: bool | None = None,
-          tolerance: float | None = None, check: bool = False, axioms: Sequence[str] | None = None,
+          tolerance: float | None = None, check: bool | None = None, axioms: Sequence[str] | None = None,
           **params: Any) -> Solution | MechanismSolution:
     """Apply a scheme to a model or a game: the payments, rewards or values, labelled by player.
 
@@ -130,8 +130,10 @@ def solve(model_or_game: GameLike, scheme: SchemeLike | None = None, *, exact: b
         Exact rational arithmetic (default: the model's ``exact``; float64 for a game).
     tolerance : float, optional
         Tolerance of decisions and verdicts (default: the model's; 1e-9 for a game).
-    check : bool
+    check : bool, optional
         Also check the axioms (``axioms``, else the model's or the scheme's list): ``.checks``.
+        Default: as ``mechsolve solve`` does — checked for a :class:`Model` (so ``to_json()`` is
+        the command's JSON for the same file), not for a game given directly.
     **params
         The scheme's parameters (``mechsolve schemes`` lists them), e.g. ``alpha=4`` for
         ``beta-shapley``, ``budgets={...}`` for ``nguyen-budget``. For ``shapley``,
@@ -156,6 +158,8 @@ def solve(model_or_game: GameLike, scheme: SchemeLike | None = None, *, exact: b
     """
     if params.get("method") == "auto":          # the default: exact, or sampled for a large foreign game
         params = {k: v for k, v in params.items() if k != "method"}
+    if check is None:                            # `mechsolve solve MODEL` checks; a bare game asks for values
+        check = isinstance(model_or_game, Model)
     if isinstance(model_or_game, Model):
         return _solve_model(model_or_game, scheme, exact=exact, tolerance=tolerance, check=check, axioms=axioms,
                             params=params)
@@ -171,10 +175,14 @@ def solve(model_or_game: GameLike, scheme: SchemeLike | None = None, *, exact: b
                             axioms=axioms, tolerance=tol)
         if n > EXACT_LIMIT and method != "exact":
             raise Unsupported(f"{protocols.describe(model_or_game)} has {n} players: {sch.name} needs its values on "
-                              f"all 2^{n} coalitions, which are evaluated only up to n = {EXACT_LIMIT} unless asked; "
-                              "use shapley (sampled), or tabulate it with Game.from_object(...) first",
-                              field="method")
-    game = as_game(model_or_game, exact=bool(exact))
+                              f"all 2^{n} coalitions, which are evaluated only up to n = {EXACT_LIMIT} unless asked "
+                              "(method='exact'); use shapley (sampled), or tabulate it with Game.from_object(...) "
+                              "first", field="method")
+        if method == "exact" and "method" not in sch.params:    # "asked": tabulate it for any scheme
+            params = {k: v for k, v in params.items() if k != "method"}
+        game = as_game(model_or_game, exact=bool(exact), limit=None)
+    else:
+        game = as_game(model_or_game, exact=bool(exact))
     return Solution(analyse_game(game, sch, params, check=check, axioms=axioms, tolerance=tol, exact=bool(exact)))
 
 
@@ -210,6 +218,9 @@ def _payment_mapping(game: Game, payments: Any) -> dict[str, Any]:
         return payments.to_dict()
     if isinstance(payments, Mapping):
         return {str(k): v for k, v in payments.items()}
+    if isinstance(payments, (str, bytes)):          # one string is not a vector (it would read as 1 payment)
+        raise InvalidModel(f"payments must be a {{player: number}} mapping or a sequence in player order, got the "
+                           f"string {payments!r}", field="payments")
     try:
         vals = list(np.asarray(payments, dtype=object).reshape(-1))
     except Exception:
@@ -264,7 +275,8 @@ def check(model_or_game: GameLike, *, scheme: SchemeLike | None = None, payments
     -------
     CheckReport
         Iterable verdicts (``status``, ``witness``, ``margin``), ``report["efficiency"]``,
-        ``report.to_frame()``.
+        ``report.to_frame()``; with ``payments`` a :class:`~mechsolve.api.results.PaymentCheck`,
+        which also keeps the payments (``report.payments["a"]``) and shows them in a notebook.
 
     Examples
     --------
@@ -279,13 +291,17 @@ def check(model_or_game: GameLike, *, scheme: SchemeLike | None = None, payments
         if scheme is not None:
             raise InvalidModel("give a scheme or your payments, not both", field="payments")
         spec = model_or_game.spec if isinstance(model_or_game, Model) else None
+        if spec is not None and model_or_game.kind != "cooperative-market":
+            raise InvalidModel(f"payments= is a payoff vector on a market's game; a {model_or_game.kind} model has "
+                               "no game: check its payment rule with check(model) (or check(model, scheme=...))",
+                               field="payments")
         game = as_game(model_or_game, exact=bool(exact) or bool(spec is not None and spec.exact and exact is None))
         tol = (spec.tolerance if spec is not None else TOLERANCE) if tolerance is None else tolerance
         vec = _payment_mapping(game, payments)
         a = analyse_game(game, "vector", {"values": vec}, axioms=_vector_axioms(axioms), tolerance=tol, seed=seed,
                          exact=bool(exact), extra={"model": spec} if spec is not None else None)
         assert a.checks is not None
-        return a.checks
+        return PaymentCheck(a.checks.verdicts, a.checks.tolerance, a.checks.exact, payments=Solution(a))
     sol = solve(model_or_game, scheme, exact=exact, tolerance=tolerance, check=True, axioms=axioms,
                 **dict(params or {}))
     assert sol.checks is not None

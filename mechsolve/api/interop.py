@@ -60,23 +60,39 @@ def foreign_size(obj: Any) -> int:
     return len(protocols.players_of(obj))
 
 
-def as_game(obj: Any, *, exact: bool = False) -> Game:
+def as_game(obj: Any, *, exact: bool = False, limit: int | None = EXACT_LIMIT) -> Game:
     """A :class:`Game` from anything the API accepts as a game.
 
     ``Game`` (as is, or exact), :class:`Model` (its game), a shapiq game or pyDVL utility
-    (tabulated: all ``2^n`` coalitions), a 1-D array of ``2^n`` values in bitmask order
-    (:meth:`Game.from_array`) or a ``{coalition: value}`` mapping (:meth:`Game.from_table`).
+    (tabulated: all ``2^n`` coalitions, for ``n ≤ limit``), a 1-D array of ``2^n`` values in
+    bitmask order (:meth:`Game.from_array`) or a ``{coalition: value}`` mapping
+    (:meth:`Game.from_table`).
+
+    Examples
+    --------
+    >>> as_game([0, 1, 2, 4]).names, as_game({"": 0, "x": 1, "y": 1, "x,y": 3}).value("x,y")
+    (('0', '1'), 3.0)
 
     Raises
     ------
     InvalidModel
         For anything else, naming what would be accepted.
+    Unsupported
+        For a shapiq game or pyDVL utility of more than ``limit`` players (default
+        :data:`EXACT_LIMIT`): ``2^n`` calls of its code (model trainings, for a pyDVL utility)
+        are not made unasked; ``limit=None`` or :meth:`Game.from_object` tabulates it anyway.
     """
     if isinstance(obj, Game):
         return obj.to_exact(decimals=True) if exact and not obj.exact else obj
     if isinstance(obj, Model):
         return obj.game(exact=exact or None)
     if is_foreign(obj):
+        n = foreign_size(obj)
+        if limit is not None and n > limit:
+            raise Unsupported(f"{protocols.describe(obj)} has {n} players: this needs its values on all 2^{n} "
+                              f"coalitions, which are evaluated only up to n = {limit} unless asked; "
+                              "Shapley values are sampled (ms.shapley), or tabulate it with "
+                              "Game.from_object(...) (or method='exact' in solve)", field="game")
         return Game.from_object(obj, exact=exact)
     if isinstance(obj, np.ndarray) or (isinstance(obj, (list, tuple)) and obj and
                                        all(isinstance(x, (int, float, np.number)) for x in obj)):
@@ -102,6 +118,13 @@ def to_shapiq(solution: Any) -> Any:
     ------
     Unsupported
         Without shapiq, or for a scheme shapiq has no index for (only ``SV`` and ``BV`` are values).
+
+    Examples
+    --------
+    >>> from mechsolve.api import banzhaf
+    >>> iv = to_shapiq(banzhaf(Game.from_array([0, 1, 2, 4], players=["a", "b"])))
+    >>> iv.index, iv.n_players, iv.get_n_order_values(1).tolist()
+    ('BV', 2, [1.5, 2.5])
     """
     index = SHAPIQ_INDEX.get(solution.scheme)
     if index is None:
@@ -145,6 +168,16 @@ def to_pydvl(solution: Any) -> Any:
     ``variances`` are the squared standard errors of a Monte Carlo estimate (0 when exact),
     ``counts`` its permutations (1 when exact); the status is ``Converged`` for an exact value
     or a converged estimate, else ``Pending``. Exact (Fraction) values are converted to float.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from mechsolve.api import shapley
+    >>> with warnings.catch_warnings():                   # pyDVL 0.9.2 announces its own deprecations
+    ...     warnings.simplefilter("ignore")
+    ...     r = to_pydvl(shapley(Game.from_array([0, 1, 2, 4], players=["a", "b"])))
+    >>> r.values.tolist(), [str(x) for x in r.names], r.status.name
+    ([1.5, 2.5], ['a', 'b'], 'Converged')
     """
     value_mod, status_mod = import_pydvl()
     n = len(solution.players)

@@ -26,6 +26,7 @@ from ..errors import InvalidModel, Unsupported
 from ..games.game import Game
 from ..model import io
 from ..model.schema import parse_model
+from ..schemes import get_scheme
 
 
 class Model:
@@ -59,6 +60,27 @@ class Model:
         self.base_dir = Path(base_dir) if base_dir is not None else Path(".")
         self.source_path = str(source_path) if source_path is not None else None
         self._games: dict[bool | None, Game] = {}
+        self._resolve()
+
+    def _resolve(self) -> None:
+        """Read and validate, now, what the model declares (so a bad model fails where it is built).
+
+        For a cooperative market: the scheme's parameters are checked against the registered
+        scheme; a value ``table``, ``values`` list or value ``file`` is read and built into the game
+        (complete, finite, the ``v(∅)`` rule — as ``mechsolve solve`` would before anything else);
+        a ``callable``'s file must exist (it is imported, i.e. user code runs, only when the game is
+        needed). Datasets and learned values are read when the game is first needed (MMD kernels
+        and trainings are the expensive part of solving them).
+        """
+        if self.kind != "cooperative-market":
+            return
+        spec = self.spec
+        get_scheme(spec.scheme.name).validate_params(spec.scheme.params)
+        value = spec.value
+        if value.table is not None or value.values is not None or value.file is not None:
+            self.game()
+        elif value.callable is not None:
+            io.resolve(self.base_dir, value.callable.rpartition(":")[0], "value.callable")
 
     # ------------------------------------------------------------------ constructors
     @classmethod
@@ -156,8 +178,9 @@ class Model:
         from ..model.common import SchemeSpec
 
         spec = self.spec.model_copy(update={"scheme": SchemeSpec(name=scheme, **params)})
-        out = Model(spec, self.base_dir, source_path=self.source_path)
-        out._games = self._games
+        get_scheme(scheme).validate_params(spec.scheme.params)
+        out = Model.__new__(Model)                  # the same validated values: no re-reading
+        out.spec, out.base_dir, out.source_path, out._games = spec, self.base_dir, self.source_path, self._games
         return out
 
     def __repr__(self) -> str:

@@ -22,6 +22,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
@@ -30,6 +31,7 @@ import numpy as np
 from ..errors import InvalidModel
 from ..report.encode import render_json
 from ..result import Result, Status, pandas
+from ..games.game import Game  # noqa: F401  (the examples build games)
 from ..verify.verdict import CheckReport
 
 
@@ -68,6 +70,20 @@ class Solution(Result, Mapping[str, Any]):
     analysis
         The underlying analysis object (:class:`~mechsolve.verify.analysis.MarketAnalysis` or
         :class:`~mechsolve.verify.sampled.SampledMarketAnalysis`).
+
+    Examples
+    --------
+    >>> from mechsolve.api import shapley
+    >>> s = shapley(Game.from_array([0, 1, 2, 4], players=["alice", "bob"]))
+    >>> s["alice"], s.to_dict(), s.tolist(), s.allocation_name
+    (1.5, {'alice': 1.5, 'bob': 2.5}, [1.5, 2.5], 'shapley')
+    >>> s.to_frame()  # doctest: +NORMALIZE_WHITESPACE
+            v({i})  shapley
+    player
+    alice      1.0      1.5
+    bob        2.0      2.5
+    >>> import json; json.loads(s.to_json())["values"]
+    {'shapley': {'alice': 1.5, 'bob': 2.5}}
     """
 
     def __init__(self, analysis: Any) -> None:
@@ -181,6 +197,27 @@ class Solution(Result, Mapping[str, Any]):
 
 
 
+@dataclass(frozen=True, repr=False)
+class PaymentCheck(CheckReport):
+    """The verdicts on your own payment vector (:func:`mechsolve.check` with ``payments``).
+
+    A :class:`~mechsolve.verify.verdict.CheckReport` (iterable verdicts, ``report[axiom]``,
+    ``to_frame()``, ``to_json()`` — the same ``checks`` JSON) that also keeps what was checked:
+    ``payments`` is the vector as a labelled :class:`Solution` on the game (``payments["alice"]``,
+    ``payments.game``), and a notebook shows the payments table above the verdicts.
+
+    Examples
+    --------
+    >>> from mechsolve.api import check
+    >>> from mechsolve.games.game import Game
+    >>> rep = check(Game.from_array([0, 1, 1, 3], ["a", "b"]), payments=[1, 2])
+    >>> rep, rep.payments.to_dict()
+    (CheckReport(efficiency=holds, symmetry=violated, null-player=not-applicable, individual-rationality=holds), {'a': 1.0, 'b': 2.0})
+    """
+
+    payments: Solution | None = field(default=None, compare=False)
+
+
 class MechanismSolution(Result):
     """A mechanism-design model solved: payments for every type profile (Chen et al. 2020).
 
@@ -188,6 +225,16 @@ class MechanismSolution(Result):
     has one row per profile (``profile``, then ``payment``, ``utility``, ``allocation``,
     ``quality`` and ``value`` per agent, ``revenue``, ``welfare``); ``to_json()`` is the JSON of
     ``mechsolve solve --format json`` on the model (less ``exit_code``).
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from mechsolve.api import load, solve
+    >>> sol = solve(load(Path(__file__).parents[2] / "models" / "chen-linear-example1.yaml"))
+    >>> sol.agents, sol.payments.shape[0] == len(sol.agents), str(sol.checks.status)
+    (('alice', 'bob', 'carol'), True, 'holds')
+    >>> list(sol.to_frame().columns[:2])
+    ['profile alice', 'profile bob']
     """
 
     def __init__(self, analysis: Any) -> None:
@@ -232,4 +279,4 @@ class MechanismSolution(Result):
         return f"MechanismSolution({self.payment_rule}: {len(self.agents)} agents, {self.analysis.instance.size} profiles)"
 
 
-__all__ = ["Solution", "MechanismSolution"]
+__all__ = ["Solution", "PaymentCheck", "MechanismSolution"]

@@ -249,6 +249,7 @@ th{background:var(--head)}th.num{text-align:right}tbody td:first-child{white-spa
 caption{caption-side:top;text-align:left;font-weight:600;padding:.3em .7em}
 .holds,.proved,.yes{color:var(--ok);font-weight:600}.violated,.no{color:var(--bad);font-weight:600}
 .not-applicable,.no-counterexample-found{color:var(--na)}
+td.holds,td.violated,td.not-applicable,td.no-counterexample-found,td.proved{white-space:nowrap}
 p.note{color:var(--muted);margin:.3em 0}
 pre{background:#f5f6f8;border:1px solid var(--line);border-radius:4px;padding:.6em .9em;white-space:pre-wrap;
  overflow-wrap:anywhere}

@@ -36,7 +36,7 @@ import numpy as np
 
 from .._version import __version__
 from ..errors import InvalidModel, Unsupported
-from ..result import Result, Status
+from ..result import Result, Status, pandas
 
 
 def _plain(x: Any) -> Any:
@@ -83,6 +83,37 @@ class DesignResult(Result):
         if not self.found:
             return f"no rule satisfies {', '.join(self.axioms)} (certificate of {len(self.solution.certificate.constraints)} rows)"
         return f"a rule satisfying {', '.join(self.axioms)} was found ({self.objective})"
+
+    @property
+    def payments(self) -> dict[str, Fraction] | None:
+        """A designed payoff vector labelled by player, as exact numbers (``None`` when infeasible or a table).
+
+        Examples
+        --------
+        >>> from mechsolve.model import parse_model
+        >>> m = parse_model({"kind": "cooperative-market", "players": ["a", "b"], "value": {"values": [0, 1, 1, 3]}})
+        >>> design(m).payments
+        {'a': Fraction(3, 2), 'b': Fraction(3, 2)}
+        """
+        if not self.rule or "vector" not in self.rule:
+            return None
+        return {str(p): Fraction(str(x)) for p, x in self.rule["vector"].items()}
+
+    def to_frame(self) -> Any:
+        """The designed payoffs as a :class:`pandas.DataFrame` (index ``player``, column ``payment``; needs pandas).
+
+        Raises
+        ------
+        Unsupported
+            When there is no payoff vector (an infeasible design, or a mechanism's payment table).
+        """
+        pay = self.payments
+        if pay is None:
+            raise Unsupported("no designed payoff vector to tabulate: " + (
+                "the design is infeasible (see .solution.certificate)" if not self.found
+                else "a mechanism's rule is a payment table (.rule['table'])"), field="to_frame")
+        pd = pandas()
+        return pd.DataFrame({"payment": list(pay.values())}, index=pd.Index(list(pay), name="player"))
 
     def to_dict(self) -> dict[str, Any]:
         sol = self.solution

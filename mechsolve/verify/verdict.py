@@ -82,6 +82,10 @@ class Verdict(Result):
         """What the worst witness got (``None`` unless violated)."""
         return self.counterexample.get("got") if self.counterexample else None
 
+    def __repr__(self) -> str:   # short: a notebook shows the HTML table, a console this line
+        extra = f", margin {self.worst_margin!r}, witness {dict(self.witness)!r}" if self.witness else ""
+        return f"Verdict({self.axiom}: {self.status}{extra})"
+
     def record(self) -> dict[str, Any]:
         """One row of :meth:`CheckReport.to_frame`: the verdict's fields, the witness flattened in."""
         c = self.counterexample or {}
@@ -101,7 +105,25 @@ class Verdict(Result):
 
 @dataclass(frozen=True)
 class CheckReport(Result):
-    """Verdicts of several axioms on one instance."""
+    """Verdicts of several axioms on one instance.
+
+    Iterable (:class:`Verdict` s with ``status``, ``witness``, ``margin``), indexed by axiom name,
+    and convertible to a DataFrame (``to_frame()``) and the CLI's ``checks`` JSON (``to_json()``).
+
+    Examples
+    --------
+    >>> from mechsolve.result import Status
+    >>> ok = Verdict("efficiency", Status.HOLDS, "Σ ψ = v(N)", "Shapley (1953)", 1e-9, checked=1)
+    >>> bad = Verdict("symmetry", Status.VIOLATED, "ψ_i = ψ_j", "Shapley (1953)", 1e-9, checked=1,
+    ...               worst_margin=1.0, counterexample={"witness": {"i": "a", "j": "b"}, "expected": 2, "got": 1})
+    >>> rep = CheckReport((ok, bad), 1e-9, False)
+    >>> rep, str(rep.status), rep["symmetry"].margin
+    (CheckReport(efficiency=holds, symmetry=violated), 'violated', 1.0)
+    >>> [(v.axiom, str(v.status), v.witness) for v in rep]
+    [('efficiency', 'holds', None), ('symmetry', 'violated', {'i': 'a', 'j': 'b'})]
+    >>> rep["symmetry"]
+    Verdict(symmetry: violated, margin 1.0, witness {'i': 'a', 'j': 'b'})
+    """
 
     verdicts: tuple[Verdict, ...]
     tolerance: float
@@ -109,6 +131,9 @@ class CheckReport(Result):
 
     def __iter__(self) -> Any:
         return iter(self.verdicts)
+
+    def __repr__(self) -> str:   # one word per axiom; the verdicts themselves are ``list(report)``
+        return f"CheckReport({', '.join(f'{v.axiom}={v.status}' for v in self.verdicts)})"
 
     def __len__(self) -> int:
         return len(self.verdicts)

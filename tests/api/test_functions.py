@@ -118,6 +118,7 @@ def test_a_borderline_float_verdict_is_decided_exactly():
     ([1, 2, 3], "3 payments for 2 players"),
     ([1, float("nan")], "finite"),
     ([1, "x"], "fraction"),
+    ("1.5, 1.5", "got the string"),
 ])
 def test_bad_payments_are_one_invalid_model(payments, match):
     with pytest.raises(InvalidModel, match=match):
@@ -139,6 +140,39 @@ def test_solve_a_model_is_the_cli_json(name):
     path = MODELS / f"{name}.yaml"
     sol = ms.solve(ms.load(path), check=True)
     assert json.loads(sol.to_json()) == cli_json("solve", str(path))
+
+
+def _without_exit_code(text: str) -> str:
+    """The CLI's JSON text less its last key, ``"exit_code"`` (exit codes belong to the command line)."""
+    lines = text.rstrip("\n").splitlines()
+    assert lines[-2].lstrip().startswith('"exit_code"') and lines[-1] == "}", lines[-3:]
+    return "\n".join([*lines[:-3], lines[-3].rstrip(","), "}"]) + "\n"
+
+
+BANZHAF_MODEL = """kind: cooperative-market
+players: [a, b, c]
+value: {values: [0, 1, 1, 3, 0, 1, 1, 3.5]}
+scheme: banzhaf
+check: [efficiency, symmetry, null-player]
+"""
+
+
+@pytest.mark.parametrize("name", ["glove-game", "mnist-5-parties", "talmud-bankruptcy", "pooled-data-60-parties", "banzhaf"])
+def test_to_json_is_the_cli_json_byte_for_byte(name, tmp_path):
+    """`ms.solve(ms.load(path)).to_json()` with no options is what `mechsolve solve path --format json` prints."""
+    if name == "banzhaf":
+        path = tmp_path / "banzhaf.yaml"
+        path.write_text(BANZHAF_MODEL, encoding="utf-8")
+    else:
+        path = MODELS / f"{name}.yaml"
+    r = CliRunner().invoke(cli, ["solve", str(path), "--format", "json"])
+    assert r.exit_code in (0, 1), r.output
+    sol = ms.solve(ms.load(path))
+    assert sol.checks is not None and sol.to_json() == _without_exit_code(r.stdout)
+    assert json.loads(r.stdout)["exit_code"] == (1 if str(sol.status) == "violated" else 0)
+    if name == "banzhaf":                       # not efficient: 3 + 1/8·(…) ≠ v(N); the verdict says so
+        assert str(sol.checks["efficiency"].status) == "violated" and str(sol.checks["symmetry"].status) == "holds"
+    assert ms.solve(ms.Game.from_array([0, 1, 2, 4])).checks is None    # a bare game: values only, as asked
 
 
 def test_check_a_model_is_the_cli_check():
@@ -216,6 +250,12 @@ def test_verify_finds_a_counterexample_that_check_reproduces():
     assert str(none.status) == "no-counterexample-found" and "not a proof" in none.message
 
 
+def test_own_payments_on_a_mechanism_model_say_what_to_do_instead():
+    with pytest.raises(InvalidModel, match="mechanism-design model has no game: check its payment rule") as exc:
+        ms.check(ms.load(MODELS / "chen-linear-example1.yaml"), payments=[0, 0, 0])
+    assert exc.value.field == "payments"
+
+
 def test_verify_a_mechanism():
     r = ms.verify(mechanism="mep", axiom="chen-corollary-1", agents=(2,), grid=(1, 2), budget=30,
                   alpha_premises=("offdiag-nonneg",), without_premise=True)
@@ -230,11 +270,19 @@ def test_design_on_a_game_gives_a_rule_that_check_confirms():
     rep = ms.check(g, payments=x, axioms=["efficiency", "individual-rationality", "core"], exact=True)
     assert str(rep.status) == "holds"
     assert sum(Fraction(v) for v in x.values()) == 6
+    pay = r.payments                                    # labelled, exact numbers (the rule writes "p/q" strings)
+    assert pay == {p: Fraction(v) for p, v in x.items()} and all(isinstance(v, Fraction) for v in pay.values())
+    assert sum(pay.values()) == g.grand_value and all(pay[p] >= g.value(p) for p in g.names)   # recomputed
+    frame = r.to_frame()
+    assert list(frame.index) == ["a", "b", "c"] and frame["payment"].to_dict() == pay
 
 
 def test_design_proves_the_empty_core_of_majority():
     r = ms.design(ms.Game.from_array([0, 0, 0, 1, 0, 1, 1, 1], players=["a", "b", "c"], exact=True))
     assert str(r.status) == "infeasible" and r.solution.certificate.verified
+    assert r.payments is None
+    with pytest.raises(Unsupported, match="infeasible"):
+        r.to_frame()
 
 
 # --------------------------------------------------------------------------- the values

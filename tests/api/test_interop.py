@@ -79,6 +79,22 @@ def test_large_protocol_games_are_sampled_never_tabulated():
         ms.banzhaf(g)
 
 
+def test_large_protocol_games_are_never_tabulated_unasked():
+    """check(payments=...) and design on a foreign game above EXACT_LIMIT used to evaluate all 2^n coalitions
+    silently (for a pyDVL utility: 2^n model trainings, an unbounded wait); now they refuse before one call."""
+    n = interop.EXACT_LIMIT + 1
+    g = PowerOfSum(n)
+    with pytest.raises(Unsupported, match=f"{n} players: this needs its values on all 2\\^{n} coalitions"):
+        ms.check(g, payments=[0.0] * n)
+    with pytest.raises(Unsupported, match="evaluated only up to n = 16"):
+        ms.design(g)
+    assert g.rows == 0
+    asked = ms.solve(g, "banzhaf", method="exact")            # asked: tabulated, for a scheme without `method`
+    assert g.rows == 2**n
+    table = ms.Game.from_object(PowerOfSum(n))
+    assert np.allclose(asked, ms.banzhaf(table), rtol=0, atol=0) and asked.std_error is None
+
+
 def test_index_utilities_are_read_by_protocol():
     class Data:
         indices = np.arange(3)
@@ -185,6 +201,27 @@ def test_pydvl_utility_values_equal_pydvls_exact_shapley(pydvl):
     assert list(r.to_dataframe().index) == list(range(len(ours)))
     rep = ms.check(u, payments=ours.to_dict())
     assert str(rep["efficiency"].status) == "holds"
+
+
+def test_a_large_pydvl_utility_is_sampled_and_not_tabulated(pydvl):
+    """n = 20 data points: Shapley by Monte Carlo (120 trainings), a payment check refused instead of 2^20 trainings."""
+    value, status, Dataset, Utility = pydvl
+    from sklearn.datasets import load_iris
+    from sklearn.naive_bayes import GaussianNB
+
+    x, y = load_iris(return_X_y=True)
+    data = Dataset.from_arrays(x, y, train_size=20 / 150, random_state=0)
+    u = Utility(GaussianNB(), data, "accuracy")
+    assert len(data.indices) == 20
+    s = ms.shapley(u, permutations=5, seed=0)
+    assert s.std_error is not None and s.scalars["value calls"] <= 5 * 20 + 20
+    grand, empty = u(data.indices), u([])
+    assert abs(np.asarray(s).sum() - (grand - empty)) < 1e-9       # each permutation telescopes to v(N) − v(∅)
+    r = s.to_pydvl()
+    assert isinstance(r, value.ValuationResult) and r.status == status.Status.Pending
+    assert np.allclose(r.variances, s.std_error ** 2)
+    with pytest.raises(Unsupported, match="20 players"):
+        ms.check(u, payments=s)
 
 
 def test_a_pydvl_estimate_carries_its_variances(pydvl):

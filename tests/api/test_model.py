@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from fractions import Fraction
 
 import numpy as np
@@ -62,3 +63,40 @@ def test_a_mechanism_model_has_agents_but_no_game():
     with pytest.raises(Unsupported, match="no characteristic function"):
         m.game()
     assert "mechanism-design" in repr(m)
+
+
+@pytest.mark.parametrize("value, field, match", [
+    ({"values": [0, 1, 1]}, "value", "3 values for 2 players"),
+    ({"table": {"": 0, "a": 1}}, "value.table", "coalitions are missing"),
+    ({"file": "no-such-table.json"}, "value.file", "file not found"),
+    ({"callable": "no_such_file.py:v"}, "value.callable", "file not found"),
+])
+def test_a_model_is_validated_where_it_is_built(value, field, match, tmp_path):
+    """Issue 15: `load`/`Model` give a resolved, validated model — a bad value fails at construction, not at solve."""
+    data = {"kind": "cooperative-market", "players": ["a", "b"], "value": value}
+    with pytest.raises(InvalidModel, match=match) as exc:
+        ms.Model(data, base_dir=tmp_path)
+    assert exc.value.field == field
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(InvalidModel, match=match):
+        ms.load(path)
+
+
+def test_a_model_checks_its_scheme_parameters_where_it_is_built():
+    data = {"kind": "cooperative-market", "players": ["a", "b"], "value": {"values": [0, 1, 1, 3]},
+            "scheme": {"name": "banzhaf", "weights": [1, 0]}}
+    with pytest.raises(InvalidModel, match="no parameter 'weights'"):
+        ms.Model(data)
+    with pytest.raises(InvalidModel, match="no parameter 'gamma'"):
+        ms.load(MODELS / "glove-game.yaml").with_scheme("beta-shapley", gamma=1)
+
+
+def test_a_built_model_holds_its_game_and_a_callable_is_not_run_at_load(tmp_path):
+    (tmp_path / "v.py").write_text("CALLS = []\ndef v(s):\n    CALLS.append(s)\n    return float(len(s))\n")
+    m = ms.Model({"kind": "cooperative-market", "players": ["a", "b"], "value": {"callable": "v.py:v"}},
+                 base_dir=tmp_path)
+    assert not m._games                              # user code runs only when the game is needed
+    assert m.game().grand_value == 2.0
+    glove = ms.load(MODELS / "glove-game.yaml")
+    assert set(glove._games) == {False}               # read and built by load
