@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidModel
-from ..result import Status
+from ..result import Status, number
 from ..games.game import Game
 from ..games.shapley import shapley
 from ..schemes import get_scheme
@@ -82,7 +82,7 @@ class Comparison:
         return {
             "model": self.model.name or (Path(self.source_path).stem if self.source_path else None),
             "players": list(names),
-            "table": {f"{s}: {q}": {p: v[i] for i, p in enumerate(names)}
+            "table": {f"{s}: {q}": {p: number(v[i]) for i, p in enumerate(names)}
                       for s, q, v in self.columns()},
             "schemes": {s: a.to_dict() for s, a in self.analyses.items()},
         }
@@ -165,7 +165,7 @@ class ReplicationReport:
         return {"scheme": self.scheme, "player": self.player, "replicas": self.k,
                 "quantity": self.allocation_name,
                 "rows": [dict(zip(["player", "before", "after", "after_incl_replicas", "change"],
-                                  r)) for r in self.rows()],
+                                  [r[0], *map(number, r[1:])])) for r in self.rows()],
                 "gains_by_replicating": self.gains}
 
 
