@@ -32,7 +32,6 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 
 from .._version import __version__
 from ..errors import InvalidModel, Unsupported
