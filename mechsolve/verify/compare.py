@@ -88,6 +88,29 @@ class Comparison:
         }
 
 
+#: Schemes never run implicitly (by :func:`report_schemes`): they need user input (a formula, a file of code).
+EXPLICIT_ONLY = ("formula", "callable")
+
+
+def report_schemes(model: Any) -> list[str]:
+    """The schemes a whole-model report compares: the model's own first, then every registered
+    scheme that needs no user input (:data:`EXPLICIT_ONLY` are left out).
+
+    Examples
+    --------
+    >>> from mechsolve.model.schema import parse_model
+    >>> m = parse_model({"kind": "cooperative-market", "players": ["a", "b"], "value": {"values": [0, 1, 1, 3]},
+    ...                  "scheme": {"name": "banzhaf"}})
+    >>> names = report_schemes(m)
+    >>> names[0], "shapley" in names, "callable" in names
+    ('banzhaf', True, False)
+    """
+    from ..schemes import SCHEMES
+
+    own = model.scheme.name
+    return [own] + [s for s in SCHEMES if s != own and s not in EXPLICIT_ONLY]
+
+
 def compare(model: Any, base_dir: str | os.PathLike[str] = ".", *, schemes: Sequence[str],
             check: bool = True, quantities: Sequence[str] = (), exact: bool | None = None,
             tolerance: float | None = None, seed: int = 0, source_path: str | None = None,
@@ -208,5 +231,5 @@ def parse_replicate(text: str) -> tuple[str, int]:
     return name, k
 
 
-__all__ = ["compare", "Comparison", "scheme_params", "replication_report", "ReplicationReport",
+__all__ = ["compare", "report_schemes", "EXPLICIT_ONLY", "Comparison", "scheme_params", "replication_report", "ReplicationReport",
            "parse_replicate"]

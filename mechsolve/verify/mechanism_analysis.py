@@ -28,12 +28,10 @@ import numpy as np
 from ..errors import InvalidModel, Unsupported
 from ..result import Status, exact_value, numbers
 from ..mechanism.desirability import Desirability, revenue_check
-from ..mechanism.instance import MechanismInstance, build_instance
+from ..mechanism.instance import MAX_WORK, MechanismInstance, build_instance
 from ..mechanism.max_payment import max_payments
 from ..mechanism.mep import mep
 
-#: Largest Σ (profiles × reports) evaluated by `solve`/`check` (use `mechsolve boundary` beyond).
-MAX_WORK = 60_000_000
 #: Profiles listed in text reports (JSON lists up to MAX_JSON_ROWS).
 MAX_TEXT_ROWS = 40
 MAX_JSON_ROWS = 20_000
