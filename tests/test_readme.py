@@ -180,3 +180,16 @@ def test_readme_python_examples_run_as_written() -> None:
     assert blocks(ROOT / "README.md"), "the README has no Python API example"
     failed, attempted, report = run(ROOT / "README.md")
     assert attempted >= 8 and not failed, report
+
+
+def test_layout_and_contributing_name_real_paths() -> None:
+    """Every package path the "Layout" and "Contributing" sections name exists (they stay true to the tree)."""
+    text = README[README.index("## Layout"):README.index("## Development")]
+    paths = set(re.findall(r"mechsolve/[\w/]+(?:\.py)?", text))
+    assert len(paths) > 15
+    missing = [p for p in sorted(paths) if not (ROOT / p).exists()]
+    assert not missing, f"README names paths that do not exist: {missing}"
+    layout = text[:text.index("## Contributing")]
+    pkg = ROOT / "mechsolve"
+    rooms = {p.name for p in pkg.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    assert not [r for r in rooms if f"mechsolve/{r}/" not in layout], "a package room is missing from Layout"
