@@ -6,8 +6,8 @@ Usage::
     python benchmarks/conditional.py --max-n 16
 
 For each n, on a seeded random table: the time of
-:func:`mechsolve.games.shapley.conditional_shapley` (n one-pass kernels on half
-tables), the time of the baseline measured in the same run (for each i, the
+:func:`mechsolve.games.shapley.conditional_shapley` (one pass over the
+table: pair member sums), the time of the baseline measured in the same run (for each i, the
 marginal game ``v_{-i}`` and one numpy reshape pass per remaining player:
 ``O(n²·2^n)``), their ratio, the largest disagreement, and the residual of the
 decomposition ``n·φ_i = v(i) + Σ_{j≠i} φ_{i|j}`` (App. F). The baseline stops

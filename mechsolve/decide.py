@@ -159,8 +159,14 @@ def band(tol: float) -> tuple[float, float]:
 def classify(amount: float, tol: float) -> str:
     """``"clear"`` (the tolerance reading holds beyond doubt), ``"fails"`` or ``"borderline"``.
 
-    ``amount`` is by how much the strict reading fails (≤ 0 when it holds strictly).
+    ``amount`` is by how much the strict reading fails (≤ 0 when it holds strictly). A NaN amount
+    (a value that is not a number) fails: no exact arithmetic can rescue it.
+
+    >>> classify(float("nan"), 1e-9), classify(2e-9, 1e-9), classify(-1.0, 1e-9)
+    ('fails', 'borderline', 'clear')
     """
+    if amount != amount:
+        return "fails"
     lo, hi = band(tol)
     if amount <= lo:
         return "clear"

@@ -123,7 +123,9 @@ def test_interrupt_terminates_and_reaps_local_workers_at_once() -> None:
     elapsed = time.monotonic() - t0
     timer.join()
     assert sorted(got) == [0, 1]                        # what finished before the signal was delivered
-    assert elapsed < 1.0 + 2.0, elapsed                 # cancelled and reaped within 2 s of the signal
+    # cancelled and reaped soon after the signal (quiet machine: < 2 s; a loaded 2-core CI box gets 10 s),
+    # never the 30 s the running tasks would take
+    assert elapsed < 1.0 + 10.0, elapsed
     assert {p.pid for p in multiprocessing.active_children()} <= before    # no worker left
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -34,16 +35,45 @@ def load_proof(path: Path) -> Any:
         sys.path.remove(str(path.parent))
 
 
+def run_proof_file(path: str) -> tuple[dict[str, Any] | None, list[Any]]:
+    """``(CLAIM, run())`` of one proof file (``(None, [])`` when it declares no claim); a worker task."""
+    mod = load_proof(Path(path))
+    claim = getattr(mod, "CLAIM", None)
+    if claim is None:
+        return None, []
+    return dict(claim), list(mod.run())
+
+
+def _claims(files: list[Path], do_run: bool, workers: int) -> list[tuple[dict[str, Any] | None, list[Any]]]:
+    """Every file's claim and (when run) its results, in file order; files in parallel when ``workers > 1``.
+
+    Each claim is proved (or refuted) afresh in its worker: nothing is cached between runs.
+    Worker processes are forked after sympy and z3 are imported here, so they share those
+    modules instead of importing them again.
+    """
+    if not do_run:
+        return [(dict(c) if (c := getattr(load_proof(p), "CLAIM", None)) is not None else None, []) for p in files]
+    from ..parallel import parallel_map
+
+    workers = max(1, min(workers, len(files)))
+    if workers > 1:
+        import sympy  # noqa: F401  (shared by the forked workers)
+        import z3  # noqa: F401
+    return parallel_map(run_proof_file, [str(p) for p in files], workers=workers)
+
+
 @cli.command()
 @click.option("--dir", "directory", default=None, type=click.Path(file_okay=False),
               help="folder of proof files [default: ./proofs]")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="proof files run in this many processes [default: one per CPU]")
 @click.option("--run/--no-run", "do_run", default=True, show_default=True,
               help="rerun each claim now (else list the recorded statement and expected verdict)")
 @click.option("--claim", "only", multiple=True, help="only these proof files (stem, repeatable)")
 @output_options
 @click.pass_context
-def proofs(ctx: click.Context, directory: str | None, do_run: bool, only: tuple[str, ...], fmt: str,
-           output: str | None) -> None:
+def proofs(ctx: click.Context, directory: str | None, workers: int | None, do_run: bool, only: tuple[str, ...],
+           fmt: str, output: str | None) -> None:
     """List the papers' claims in proofs/ with their current verdicts.
 
     `proved` comes from a sympy identity or a z3 unsat, for the stated n and premises;
@@ -62,14 +92,11 @@ def proofs(ctx: click.Context, directory: str | None, do_run: bool, only: tuple[
     if only:
         files = [p for p in files if p.stem in only]
     rows, notes, data, bad = [], [], [], 0
-    for path in files:
-        mod = load_proof(path)
-        claim = getattr(mod, "CLAIM", None)
+    for path, (claim, results) in zip(files, _claims(files, do_run, workers or os.cpu_count() or 1)):
         if claim is None:
             continue
         entry: dict[str, Any] = {"file": path.name, **claim}
         if do_run:
-            results = mod.run()
             entry["results"] = [r.to_dict() for r in results]
             multi = len({r.claim for r in results}) > 1
             current = "; ".join((f"{r.claim} " if multi else "") + f"n={r.n}: {r.status}" for r in results)

@@ -66,7 +66,6 @@ import numpy as np
 from ..errors import InvalidModel, Unsupported
 from ..model.io import cache_read, cache_write, read_table, resolve
 from ..model.learn import ESTIMATORS, LearnSpec, did_you_mean
-from ..parallel import ExecutorSpec, imap_unordered
 
 #: Bumped whenever training or scoring changes, so old cache records are never reused.
 CACHE_FORMAT = 1
@@ -444,6 +443,7 @@ def learn_scores(learner: Learner, coalitions: Sequence[tuple[int, ...]], option
     written to the cache as it arrives (an interrupted run keeps what it
     finished). ``memo`` defaults to ``options.memo`` (or a fresh dict).
     """
+    from ..parallel import ExecutorSpec, imap_unordered   # lazy: multiprocessing only for trainings
     opts = options or LearnOptions()
     root = opts.cache_root
     if memo is None:
@@ -494,6 +494,7 @@ def learn_table(learner: Learner, options: LearnOptions | None = None) -> Learne
     --------
     See the module docstring.
     """
+    from ..parallel import ExecutorSpec
     opts = options or LearnOptions()
     n = learner.n
     t0 = time.perf_counter()
@@ -567,6 +568,7 @@ class LearnedValue:
 
     def to_dict(self) -> dict[str, Any]:
         """The data, the recipe and the run so far (as :meth:`LearnedTable.to_dict`, without a table)."""
+        from ..parallel import ExecutorSpec
         o = self.options
         return {**self.learner.describe(), "distinct_trainings": len(self.memo), "notes": list(self.learner.notes),
                 "run": {"trainings": self.trainings, "cache_hits": self.cache_hits,

@@ -17,7 +17,7 @@ Examples
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -79,6 +79,70 @@ def _finite(x: Any) -> bool:
 def popcounts(n: int) -> np.ndarray:
     """Coalition sizes ``|S|`` for every bitmask ``0 .. 2**n - 1`` (``uint8``)."""
     return np.bitwise_count(np.arange(2**n, dtype=np.int64)).astype(np.uint8)
+
+
+#: Values checked per slice by :func:`first_non_finite` (its temporaries stay this small).
+FINITE_CHECK_SLICE = 2**20
+#: Values per block of :func:`blocks` (a block and its temporaries stay in the L2 cache).
+BLOCK_VALUES = 2**16
+
+
+def blocks(shape: tuple[int, ...], limit: int = BLOCK_VALUES) -> Iterator[tuple[slice | int, ...]]:
+    """Index tuples cutting an array of ``shape`` into blocks of at most ``limit`` values, in C order.
+
+    Each block covers whole trailing axes and a contiguous range of one axis, so its values
+    are consecutive in the array's logical (C) order: the ``k``-th value of the block at
+    ``start`` is the array's value at flat index ``start + k`` (see :func:`block_start`).
+    For comparing strided views of a table without a temporary the size of the table.
+
+    Examples
+    --------
+    >>> [b for b in blocks((2, 3, 4), limit=8)]
+    [(0, slice(0, 2, None)), (0, slice(2, 4, None)), (1, slice(0, 2, None)), (1, slice(2, 4, None))]
+    >>> len(list(blocks((2, 3, 4), limit=24)))
+    1
+    """
+    tail, k = 1, len(shape)
+    while k > 0 and tail * shape[k - 1] <= limit:
+        k -= 1
+        tail *= shape[k]
+    if k == 0:
+        yield (slice(None),) * min(1, len(shape))
+        return
+    step = max(1, limit // tail)
+    for lead in np.ndindex(*shape[:k - 1]):
+        for s0 in range(0, shape[k - 1], step):
+            yield lead + (slice(s0, s0 + step),)
+
+
+def block_start(shape: tuple[int, ...], index: tuple[slice | int, ...]) -> int:
+    """Flat (C-order) index of the first value of a block from :func:`blocks`.
+
+    Examples
+    --------
+    >>> block_start((2, 3, 4), (1, slice(2, 4)))            # row 1, columns 2..3 of axis 1
+    20
+    """
+    first = [i if isinstance(i, int) else (i.start or 0) for i in index] + [0] * (len(shape) - len(index))
+    return int(np.ravel_multi_index(first, shape)) if shape else 0
+
+
+def first_non_finite(values: np.ndarray) -> int | None:
+    """Index of the first NaN or infinity in a float array, ``None`` if all are finite.
+
+    Checked in slices of :data:`FINITE_CHECK_SLICE`: no temporary the size of the table
+    (at 2^26 values a whole-table ``isfinite`` mask alone is 64 MiB of fresh pages).
+
+    Examples
+    --------
+    >>> first_non_finite(np.array([0.0, 1.0, np.inf])), first_non_finite(np.zeros(3))
+    (2, None)
+    """
+    for start in range(0, values.size, FINITE_CHECK_SLICE):
+        part = values[start:start + FINITE_CHECK_SLICE]
+        if not np.isfinite(part).all():
+            return start + int(np.flatnonzero(~np.isfinite(part))[0])
+    return None
 
 
 def parse_coalition(text: str | Sequence[str] | frozenset[str], index: Mapping[str, int], *, field: str) -> int:
@@ -287,9 +351,8 @@ class Game:
             if arr.ndim != 1:
                 raise InvalidModel(f"values must be a flat list, got shape {arr.shape}", field="value")
             if arr.shape[0] == 2**n:
-                bad = np.flatnonzero(~np.isfinite(arr))
-                if bad.size:
-                    m = int(bad[0])
+                m = first_non_finite(arr)
+                if m is not None:
                     raise InvalidModel(
                         f"v({{{','.join(p for k, p in enumerate(names) if m >> k & 1)}}}) = {arr[m]} "
                         "is not a finite number", field=f"value[{m}]")

@@ -16,8 +16,10 @@ is one. Named cases:
   Shapley, Beta(16, 1) puts most weight on small coalitions.
 
 All of them come from the same one-pass kernel as the Shapley value
-(:func:`mechsolve.games.shapley.graded_sums`); exact games give exact
-:class:`~fractions.Fraction` results (rational ``α, β``).
+(:class:`mechsolve.games.shapley.SemivalueKernel`; exact games: the integer
+graded sums of :func:`mechsolve.games.shapley.graded_sums`), exact games give
+exact :class:`~fractions.Fraction` results (rational ``α, β``). A scheme whose
+rule is a semivalue says so with a :class:`Semivalue` declaration.
 
 Examples
 --------
@@ -33,6 +35,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -162,3 +165,39 @@ def beta_shapley(game: Game, alpha: Any = 16, beta: Any = 1) -> np.ndarray:
     ['18/17', '35/17']
     """
     return weighted_semivalue(game, beta_weights(game.n, alpha, beta, exact=game.exact))
+
+
+@dataclass(frozen=True)
+class Semivalue:
+    """A declaration: a rule *is* the named semivalue, on every number of players.
+
+    ``weights(n, exact)`` are its per-size weights ``p(0..n−1)`` on ``n`` players
+    (:func:`semivalue_weights`), and calling it computes the value
+    (:func:`~mechsolve.games.shapley.weighted_semivalue`). Axioms quantified over
+    other games (additivity's companion games, decomposition's marginal games)
+    evaluate a rule that carries this declaration with the streaming and the
+    conditional kernels instead of materialising each game; a scheme declares it
+    only when its rule is exactly that computation (its tests check the rule
+    against the declaration).
+
+    Examples
+    --------
+    >>> from mechsolve.games.game import Game
+    >>> sv = Semivalue("shapley")
+    >>> sv.weights(3)
+    [0.3333333333333333, 0.16666666666666666, 0.3333333333333333]
+    >>> sv(Game.from_values(["a", "b"], [0, 1, 2, 4])).tolist()
+    [1.5, 2.5]
+    """
+
+    kind: str = "shapley"
+    alpha: Any = 1
+    beta: Any = 1
+
+    def weights(self, n: int, exact: bool = False) -> list[Any]:
+        """Per-size weights ``p(0..n−1)`` on ``n`` players."""
+        return semivalue_weights(n, self.kind, alpha=self.alpha, beta=self.beta, exact=exact)
+
+    def __call__(self, game: Game) -> np.ndarray:
+        return weighted_semivalue(game, self.weights(game.n, game.exact))
+

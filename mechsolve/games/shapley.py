@@ -5,23 +5,32 @@ Exact formula (Shapley 1953): for ``w(s) = s!(n-s-1)!/n!``,
     φ_i = Σ_{S ⊆ N∖{i}} w(|S|) (v(S ∪ {i}) − v(S)).
 
 The weight of ``v(S)`` in ``φ_i`` depends only on ``|S|`` and on whether
-``i ∈ S``, so every semivalue is a weighted sum of the *graded member sums*
+``i ∈ S``. For any semivalue with per-size weights ``p`` (``p(n) = 0``)
 
-    P[i, s] = Σ_{S ∋ i, |S| = s} v(S),        Q[s] = Σ_{|S| = s} v(S),
+    ψ_i = Σ_{S ∋ i} c(|S|) v(S) − Σ_S b(|S|) v(S),   c(s) = p(s−1) + p(s),  b(s) = p(s),
 
-namely ``φ_i = Σ_{s≥1} w(s−1) P[i, s] − Σ_{s<n} w(s) (Q[s] − P[i, s])``.
-:func:`graded_sums` gets all ``n(n+1)`` of them in one pass over the table:
-the table is viewed as a ``2^h × 2^l`` matrix (rows: the ``h`` high players,
-columns: the ``l = ⌊n/2⌋`` low players); per block of rows, one matrix product
-with the ``2^l × (l+1)`` one-hot matrix of column sizes grades every row by the
-size of its low part, and one product with the one-hot matrix of row sizes
-grades every column by the size of its high part. The rest works on the two
-small graded matrices (``2^h × (l+1)`` and ``(h+1) × 2^l``): no pass per
-player and ``O(n·2^{n/2})`` extra memory.
+so one pass over the table suffices (:class:`SemivalueKernel`, float games):
+the table is read as ``2^h`` rows of ``2^l`` values (``l = min(n, ROW_BITS)``:
+row ``r`` holds the coalitions whose high ``h`` players are ``r``, a row fits in
+the L2 cache). For row ``r`` with ``|r| = m``, one dot product
+``d[r] = Σ_lo c(m + |lo|) v(r ∪ lo)`` and one add ``M[m] += row`` (``h + 1``
+accumulators of one row each) are all the work: a player ``j`` among the high
+``h`` gets ``Σ_{r ∋ j} d[r]``, a player ``i`` among the low ``l`` gets the
+member sum over ``lo ∋ i`` of ``z[lo] = Σ_m c(m + |lo|) M[m][lo]``, and
+``B = Σ_m Σ_lo b(m + |lo|) M[m][lo]``. About two memory operations per value,
+no 2^n temporary, ``O((h + 1)·2^l)`` extra memory. The kernel can be fed rows
+that are never stored as a table (the additivity check streams its companion
+games through it). :func:`conditional_semivalue` gets every ``ψ_j(v_{-i})`` of
+the ``n`` marginal games in one pass of the same kind (pair member sums).
 
-Exact games (``Fraction`` values) use the same plan in integer arithmetic:
-values scaled to integers by their common denominator, split into int64 limbs
-that cannot overflow, and one :class:`~fractions.Fraction` per player at the end.
+:func:`graded_sums` gives the *graded member sums*
+``P[i, s] = Σ_{S ∋ i, |S| = s} v(S)`` and ``Q[s] = Σ_{|S| = s} v(S)`` in one
+blocked pass (the table viewed as a ``2^h × 2^l`` matrix, ``l = ⌊n/2⌋``; per
+block of rows, one product with the one-hot matrix of column sizes and one with
+that of row sizes). Exact games (``Fraction`` values) use that plan in integer
+arithmetic: values scaled to integers by their common denominator, split into
+int64 limbs that cannot overflow, and one :class:`~fractions.Fraction` per
+player at the end.
 
 Examples
 --------
@@ -185,6 +194,159 @@ def _exact_graded(values: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, i
     return p_tot, q_tot, den
 
 
+# ------------------------------------------------------------------ the streaming kernel (float)
+#: The float kernels read the table as ``2^h`` rows of ``2^ROW_BITS`` values (64 KiB: a row stays in
+#: L2). Below 10,000 values OpenBLAS computes a dot product in the calling thread: a threaded dot per
+#: row was up to 10x slower on a shared 2-core machine, and limiting the threads (threadpoolctl)
+#: costs 20-60 ms of start-up.
+ROW_BITS = 13
+
+
+def row_split(n: int) -> tuple[int, int]:
+    """``(h, l)``: the float kernels read a table of ``n`` players as ``2^h`` rows of ``2^l`` values.
+
+    ``l = min(n, ROW_BITS)``; row ``r`` holds ``v(S)`` for the ``S`` whose players ``l..n−1``
+    are the bits of ``r`` (``values.reshape(2**h, 2**l)[r]``).
+
+    Examples
+    --------
+    >>> row_split(24), row_split(3)
+    ((11, 13), (0, 3))
+    """
+    low = min(n, ROW_BITS)
+    return n - low, low
+
+
+def _bit_sums(x: np.ndarray, k: int) -> np.ndarray:
+    """``[Σ_{m ∋ i} x[m] for i < k]`` for a length-``2^k`` array, from its row and column sums."""
+    a = k // 2
+    sq = x.reshape(2 ** (k - a), 2**a)
+    out = np.empty(k)
+    out[:a] = member_sums(sq.sum(axis=0), a)
+    out[a:] = member_sums(sq.sum(axis=1), k - a)
+    return out
+
+
+def _pair_bit_sums(x: np.ndarray, k: int) -> np.ndarray:
+    """``P[i, j] = Σ_{m ∋ i, j} x[m]`` for ``i, j < k`` (the diagonal holds the member sums).
+
+    Einsum loops, not BLAS: these products are small, and a threaded BLAS on a
+    shared machine costs more than it saves here.
+    """
+    a = k // 2
+    sq = x.reshape(2 ** (k - a), 2**a)
+    ba, bb = _bits(a, np.float64), _bits(k - a, np.float64)
+    out = np.empty((k, k))
+    out[:a, :a] = np.einsum("mi,m,mj->ij", ba, sq.sum(axis=0), ba)
+    out[a:, a:] = np.einsum("mi,m,mj->ij", bb, sq.sum(axis=1), bb)
+    mixed = np.einsum("hj,hl,li->ij", bb, sq, ba)            # i low (< a), j high
+    out[:a, a:] = mixed
+    out[a:, :a] = mixed.T
+    return out
+
+
+def semivalue_coefficients(weights: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
+    """Per-size coefficients ``(c, b)`` with ``ψ_i = Σ_{S∋i} c(|S|) v(S) − Σ_S b(|S|) v(S)``.
+
+    For weights ``p(0..n−1)`` (and ``p(n) = 0``): ``c(s) = p(s−1) + p(s)``,
+    ``b(s) = p(s)``, ``s = 0..n`` (``c(0)`` is never used: no ``S ∋ i`` is empty).
+
+    Examples
+    --------
+    >>> c, b = semivalue_coefficients([0.5, 0.5])        # Shapley, n = 2
+    >>> c.tolist(), b.tolist()
+    ([0.0, 1.0, 0.5], [0.5, 0.5, 0.0])
+    """
+    p = np.asarray([float(x) for x in weights], dtype=np.float64)
+    n = p.size
+    c = np.zeros(n + 1)
+    c[1:] += p
+    c[1:n] += p[1:]
+    b = np.zeros(n + 1)
+    b[:n] = p
+    return c, b
+
+
+class SemivalueKernel:
+    """The float semivalue kernel, fed the table one row at a time (see the module docstring).
+
+    ``ψ_i = Σ_{S ⊆ N∖{i}} p(|S|) (v(S ∪ {i}) − v(S))`` for per-size weights
+    ``p(0..n−1)``. Feed every row ``r`` of the ``2^h × 2^l`` view (:func:`row_split`)
+    exactly once, in any order, with :meth:`add` (or a whole table with
+    :meth:`add_table`), then read :meth:`values`. With ``games = G`` it runs ``G``
+    games side by side: :meth:`add_rows` takes row ``r`` of each (a ``G × 2^l``
+    block; one accumulator update for all of them), and ``values(g)`` is game
+    ``g``'s value, computed by exactly the operations a kernel of its own would
+    perform. Rows may come from a buffer that is overwritten afterwards: nothing
+    keeps a reference to them.
+
+    Examples
+    --------
+    >>> k = SemivalueKernel(2, [0.5, 0.5])
+    >>> k.add_table(np.array([0.0, 1.0, 2.0, 4.0])).values().tolist()
+    [1.5, 2.5]
+    """
+
+    def __init__(self, n: int, weights: Sequence[float], games: int = 1) -> None:
+        if len(weights) != n:
+            raise InvalidModel(f"need {n} weights p(0..{n - 1}), got {len(weights)}", field="weights")
+        self.n = n
+        self.games = games
+        self.high, self.low = row_split(n)
+        c, b = semivalue_coefficients(weights)
+        sizes = np.arange(self.high + 1)[:, None] + _small_popcounts(self.low)[None, :]
+        self._c = c[sizes]                                  # c(m + |lo|), one row per m = |r|
+        self._b = b[sizes]
+        self._pop = _small_popcounts(self.high).tolist()
+        self._d = np.zeros((games, 2**self.high))          # d[g, r] = Σ_lo c(|r| + |lo|) v_g(r ∪ lo)
+        self._acc = np.zeros((self.high + 1, games, 2**self.low))   # acc[m, g] = Σ_{|r| = m} row r of v_g
+        self._c_rows = list(self._c)                        # views made once (add runs 2^h times)
+        self._acc_rows = list(self._acc)
+        self._acc_first = [a[0] for a in self._acc_rows]
+        self._d_cols = list(self._d.T)
+
+    @property
+    def rows(self) -> int:
+        """Number of rows ``2^h``."""
+        return 2**self.high
+
+    @property
+    def row_length(self) -> int:
+        """Values per row ``2^l``."""
+        return 2**self.low
+
+    def add(self, r: int, row: np.ndarray) -> None:
+        """Add row ``r`` (``2^l`` float64 values) of game 0."""
+        m = self._pop[r]
+        self._d[0, r] = np.dot(row, self._c_rows[m])
+        acc = self._acc_first[m]
+        np.add(acc, row, out=acc)
+
+    def add_rows(self, r: int, rows: np.ndarray) -> None:
+        """Add row ``r`` of every game (a ``games × 2^l`` float64 block)."""
+        m = self._pop[r]
+        np.vecdot(rows, self._c_rows[m], out=self._d_cols[r])   # per game the dot product of add()
+        acc = self._acc_rows[m]
+        np.add(acc, rows, out=acc)
+
+    def add_table(self, values: np.ndarray) -> SemivalueKernel:
+        """Add every row of a whole bitmask-ordered float64 table (game 0); returns ``self``."""
+        table = values.reshape(self.rows, self.row_length)
+        for r in range(self.rows):
+            self.add(r, table[r])
+        return self
+
+    def values(self, game: int = 0) -> np.ndarray:
+        """``ψ`` of every player of game ``game`` from the rows added so far."""
+        acc = np.ascontiguousarray(self._acc[:, game, :])   # the layout a one-game kernel has
+        z = np.einsum("mi,mi->i", self._c, acc)
+        total = float(np.einsum("mi,mi->", self._b, acc))
+        out = np.empty(self.n)
+        out[:self.low] = _bit_sums(z, self.low)
+        out[self.low:] = _bit_sums(self._d[game], self.high)
+        return out - total
+
+
 def graded_sums(game: Game) -> tuple[np.ndarray, np.ndarray]:
     """Graded member sums ``P[i, s] = Σ_{S∋i, |S|=s} v(S)`` and ``Q[s] = Σ_{|S|=s} v(S)``.
 
@@ -219,9 +381,10 @@ def graded_sums(game: Game) -> tuple[np.ndarray, np.ndarray]:
 def weighted_semivalue(game: Game, weights: Sequence[Any]) -> np.ndarray:
     """``ψ_i = Σ_{S ⊆ N∖{i}} p(|S|) (v(S ∪ {i}) − v(S))`` for per-size weights ``p(0..n−1)``.
 
-    Computed as ``Σ_{s≥1} p(s−1) P[i,s] − Σ_{s<n} p(s) (Q[s] − P[i,s])`` from
-    :func:`graded_sums`. Exact games need exact weights (``Fraction`` or int)
-    and give exact results, computed in integer arithmetic with one
+    Float games: one pass of :class:`SemivalueKernel`. Exact games need exact
+    weights (``Fraction`` or int) and give exact results, computed as
+    ``Σ_{s≥1} p(s−1) P[i,s] − Σ_{s<n} p(s) (Q[s] − P[i,s])`` from
+    :func:`graded_sums` in integer arithmetic with one
     :class:`~fractions.Fraction` per player.
 
     Examples
@@ -249,11 +412,8 @@ def weighted_semivalue(game: Game, weights: Sequence[Any]) -> np.ndarray:
                       for s in range(n + 1))
             out[i] = Fraction(tot, den * wden)
         return out
-    w = np.asarray([float(x) for x in weights], dtype=np.float64)
-    p, q = graded_sums(game)
-    inside = np.concatenate([[0.0], w])
-    outside = np.concatenate([w, [0.0]])
-    return p @ (inside + outside) - q @ outside
+    v = np.ascontiguousarray(game.values, dtype=np.float64)
+    return SemivalueKernel(n, weights).add_table(v).values()
 
 
 def shapley_weights(n: int, exact: bool = False) -> list[Any]:
@@ -270,7 +430,9 @@ def shapley_weights(n: int, exact: bool = False) -> list[Any]:
 
 
 def shapley(game: Game) -> np.ndarray:
-    """Exact Shapley value of every player: one pass over the table (:func:`graded_sums`).
+    """Exact Shapley value of every player: one pass over the table.
+
+    Float games: :class:`SemivalueKernel` with the Shapley weights (:func:`weighted_semivalue`).
 
     Exact games (``game.exact``) give :class:`~fractions.Fraction` results,
     computed in integer arithmetic (weights ``s!(n−s−1)!`` and values scaled
@@ -313,13 +475,99 @@ def _conditioned(game: Game, i: int) -> Game:
     return Game(names, (half - game.values[1 << i]).reshape(-1))
 
 
+def _conditional_kernel(values: np.ndarray, n: int, weights: Sequence[float]) -> np.ndarray:
+    """``M[i, j] = ψ_j(v_{-i})`` of a float table in one pass (see :func:`conditional_semivalue`)."""
+    q = np.zeros(n)                                   # q(0..n−2) for n−1 players, q(n−1) = 0
+    q[:n - 1] = [float(x) for x in weights]
+    pair = np.zeros(n + 1)                            # c'(s) = q(s−2) + q(s−1): weight of S ∋ i, j
+    pair[2:] = q[:n - 1] + q[1:]
+    single = np.zeros(n + 1)                          # b'(s) = q(s−1): weight of S ∋ i
+    single[1:] = q
+    high, low = row_split(n)
+    a = low // 2
+    rows, cols = 2**high, 2**low
+    sizes = np.arange(high + 1)[:, None] + _small_popcounts(low)[None, :]
+    cw, bw = pair[sizes], single[sizes]
+    pop = _small_popcounts(high).tolist()
+    table = values.reshape(rows, cols)
+    acc = np.zeros((high + 1, cols))                  # acc[m] = Σ_{|r| = m} row r
+    col_sums = np.empty((rows, 2**a))                 # per row, u = row · c'(|r| + |lo|) summed over
+    row_sums = np.empty((rows, 2 ** (low - a)))       # the high / the low bits of lo
+    ys = np.empty(rows)                               # Σ_lo b'(|r| + |lo|) v(r ∪ lo)
+    u = np.empty(cols)
+    sq = u.reshape(2 ** (low - a), 2**a)
+    ones_a, ones_b = np.ones(2**a), np.ones(2 ** (low - a))
+    cw_rows, bw_rows, acc_rows = list(cw), list(bw), list(acc)
+    for r in range(rows):
+        row, m = table[r], pop[r]
+        np.multiply(row, cw_rows[m], out=u)
+        np.matmul(ones_b, sq, out=col_sums[r])      # products of 2^13 values: BLAS stays on this thread
+        np.matmul(sq, ones_a, out=row_sums[r])
+        ys[r] = np.dot(row, bw_rows[m])
+        np.add(acc_rows[m], row, out=acc_rows[m])
+    # X[i, j] = Σ_{S ∋ i, j} c'(|S|) v(S) (symmetric), Y[i] = Σ_{S ∋ i} b'(|S|) v(S)
+    x = np.empty((n, n))
+    x[:low, :low] = _pair_bit_sums(np.einsum("mi,mi->i", cw, acc), low)
+    x[low:, low:] = _pair_bit_sums(row_sums.sum(axis=1), high)
+    lows = np.empty((rows, low))                      # lows[r, i] = Σ_{lo ∋ i} u_r[lo]
+    lows[:, :a] = np.einsum("rm,mi->ri", col_sums, _bits(a, np.float64))
+    lows[:, a:] = np.einsum("rm,mi->ri", row_sums, _bits(low - a, np.float64))
+    mixed = np.einsum("rj,ri->ij", _bits(high, np.float64), lows)   # i low, j high
+    x[:low, low:] = mixed
+    x[low:, :low] = mixed.T
+    y = np.empty(n)
+    y[:low] = _bit_sums(np.einsum("mi,mi->i", bw, acc), low)
+    y[low:] = _bit_sums(ys, high)
+    out = x - y[:, None]
+    np.fill_diagonal(out, 0.0)
+    return out
+
+
+def conditional_semivalue(game: Game, weights: Sequence[Any]) -> np.ndarray:
+    """``M[i, j] = ψ_j(v_{-i})``: the semivalue of ``j`` in every marginal game ``v_{-i}``.
+
+    ``v_{-i}(C) = v(C ∪ {i}) − v({i})`` on ``N∖{i}`` (Nguyen et al. 2022, Sec. 3.2) and
+    ``ψ`` has the ``n − 1``-player weights ``q(0..n−2)``: with ``q(n−1) = 0``,
+
+        ψ_j(v_{-i}) = Σ_{S ∋ i, j} (q(|S|−2) + q(|S|−1)) v(S) − Σ_{S ∋ i} q(|S|−1) v(S),
+
+    a pair member sum minus a member sum. Float games: both come out of one pass
+    over the table (rows as in :class:`SemivalueKernel`; per row, the weighted row
+    is summed over the high and the low half of its bits, and the small per-row
+    sums give the pairs across the split); ``O(2^h·2^{l/2})`` extra memory.
+    Exact games: the exact kernel on each half table (one at a time). ``M[i, i] = 0``.
+
+    Examples
+    --------
+    >>> from mechsolve.games.game import Game
+    >>> g = Game.from_values(["a", "b", "c"], [0, 1, 2, 4, 1, 3, 4, 7])
+    >>> m = conditional_semivalue(g, shapley_weights(2))
+    >>> bool(np.allclose(m, conditional_shapley(g)))
+    True
+    """
+    n = game.n
+    if n >= 1 and len(weights) != n - 1:
+        raise InvalidModel(f"need {n - 1} weights q(0..{n - 2}) for the marginal games, got {len(weights)}",
+                           field="weights")
+    if n == 0 or not game.exact:
+        if n <= 1:
+            return np.zeros((n, n))
+        return _conditional_kernel(np.ascontiguousarray(game.values, dtype=np.float64), n, weights)
+    m = np.zeros((n, n), dtype=object)
+    m[:] = Fraction(0)
+    for i in range(n):
+        m[i, [j for j in range(n) if j != i]] = weighted_semivalue(_conditioned(game, i), weights)
+    return m
+
+
 def conditional_shapley(game: Game) -> np.ndarray:
     """All conditional Shapley values ``φ_{j|i}`` (Nguyen et al. 2022, Sec. 3.2, App. F).
 
     ``φ_{j|i}`` is the Shapley value of ``j`` in the marginal game
     ``v_{-i}(C) = v(C ∪ {i}) − v({i})`` on ``N∖{i}``. Returns the ``n×n``
-    matrix ``M`` with ``M[i, j] = φ_{j|i}`` and ``M[i, i] = 0``. Cost: ``n``
-    kernel passes over half the table, one half-table copy alive at a time.
+    matrix ``M`` with ``M[i, j] = φ_{j|i}`` and ``M[i, i] = 0``. Float games:
+    one pass over the table (:func:`conditional_semivalue`); exact games: the
+    exact kernel on each half table, one half-table copy alive at a time.
 
     Examples
     --------
@@ -329,14 +577,13 @@ def conditional_shapley(game: Game) -> np.ndarray:
     [[0.0, 3.0], [2.0, 0.0]]
     """
     n = game.n
-    m = np.zeros((n, n), dtype=object if game.exact else np.float64)
-    if game.exact:
+    if game.exact and n >= 1:
+        m = np.zeros((n, n), dtype=object)
         m[:] = Fraction(0)
-    for i in range(n):
-        phi = shapley(_conditioned(game, i))
-        others = [j for j in range(n) if j != i]
-        m[i, others] = phi
-    return m
+        for i in range(n):
+            m[i, [j for j in range(n) if j != i]] = shapley(_conditioned(game, i))
+        return m
+    return conditional_semivalue(game, shapley_weights(n - 1) if n >= 2 else [0.0] * max(n - 1, 0))
 
 
 # ------------------------------------------------------------------ Monte Carlo

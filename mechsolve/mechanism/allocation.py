@@ -12,9 +12,14 @@ Rules:
   the participants — then the closed forms apply only when everyone participates). Closed forms: linear externalities (Sec. 3) — agent i
   gets ``best`` iff Σ_j α_ji ≥ 0, else nothing; market growth (Sec. 6.2) — welfare is
   (Σ q)^(α+1), so everyone gets ``best`` iff α ≥ −1 (at α = −1 every allocation is
-  efficient; ties go to ``best``). Otherwise an exhaustive search over ``levels``
-  qualities per participant between Q(t'_k) and ``best`` (ties go to the higher quality,
-  in agent order). Non-participants count with quality 0 in the platform's objective
+  efficient; ties go to ``best``). Both tests are on model data and are decided **exactly**
+  (each α read as the decimal it is written as), in float runs too, so ``Σ_j α_ji = 0`` is a
+  tie that goes to ``best`` whatever the float sum's rounding. Otherwise an exhaustive search
+  over ``levels`` qualities per participant between Q(t'_k) and ``best`` (ties go to the higher
+  quality, in agent order: a later combination replaces the best only where its welfare is larger
+  beyond the run's tolerance, :mod:`mechsolve.decide`; exact instances compare exactly; a
+  difference within the borderline band is recorded so that the main job decides it again in
+  rational arithmetic). Non-participants count with quality 0 in the platform's objective
   (their type is not reported).
 * ``best-to-all`` (Theorem 4's mechanism), ``own-models`` (x = 0), or a ``formula``
   in ``best``, ``own`` (= Q(t'_k)), ``T`` (= Σ participating t'_j) and ``t_i``.
@@ -37,7 +42,9 @@ from typing import Any
 
 import numpy as np
 
+from .. import decide
 from ..model.formula import compile_numpy, parse_formula
+from .types import as_fraction
 from .valuations import Quality, Valuation
 
 
@@ -63,12 +70,24 @@ class AllocationRule:
         return self.quality(total)
 
     def closed_form(self) -> np.ndarray | None:
-        """Per-agent 'gets best' flags when the efficient allocation has a closed form."""
+        """Per-agent 'gets best' flags when the efficient allocation has a closed form.
+
+        Decided exactly on the model's numbers (``as_fraction``: 0.1 is 1/10), so a column of α
+        summing to 0 is a tie (→ ``best``) in float and exact runs alike.
+
+        Examples
+        --------
+        >>> m = [[0.3, 1, 0], [-0.1, 1, 0], [-0.2, 1, -1]]     # column 1: 0.3 − 0.1 − 0.2 = −2.8e-17 in float
+        >>> AllocationRule("efficient", Quality.parse("t"), Valuation.linear(m)).closed_form().tolist()
+        [True, True, False]
+        """
         v = self.valuation
         if v.family == "linear":
-            return np.asarray(v.matrix, dtype=float).sum(axis=0) >= 0  # Σ_j α_ji ≥ 0 (Sec. 3)
+            m = np.asarray(v.matrix, dtype=object)
+            return np.array([sum((as_fraction(m[j, i]) for j in range(m.shape[0])), Fraction(0)) >= 0
+                             for i in range(m.shape[1])], dtype=bool)   # Σ_j α_ji ≥ 0 (Sec. 3)
         if v.family == "market-growth":
-            return np.full(v.n, v.alpha >= -1)
+            return np.full(v.n, as_fraction(v.alpha) >= -1)
         return None
 
     def __call__(self, reports: np.ndarray, part: np.ndarray) -> np.ndarray:
@@ -122,14 +141,21 @@ class AllocationRule:
         combos = list(itertools.product(*[range(1) if idle[k] else range(L) for k in range(n)]))
         best_w: np.ndarray | None = None
         best_c = np.zeros(reports.shape[:-1], dtype=np.intp)
+        exact = reports.dtype == object
+        tol = decide.current_tolerance()
+        worst_border = 0.0
         for ci, combo in enumerate(combos):
             w = self._welfare_of_columns([qcols[k][c] for k, c in enumerate(combo)], reports, part)
             if best_w is None:
                 best_w = w
             else:
-                better = w > best_w
+                better, border = _larger(w, best_w, exact, tol)
+                worst_border = max(worst_border, border)
                 best_c = np.where(better, ci, best_c)
                 best_w = np.where(better, w, best_w)
+        if worst_border:
+            decide.relay([decide.Borderline(f"efficient allocation: two allocations' welfare differ by "
+                                            f"{worst_border:.3g}, within the band of the tolerance", worst_border, tol)])
         assert best_w is not None
         level = np.array(combos, dtype=np.intp)[best_c]  # (..., n): each agent's level in the best combination
         best_x = np.empty(reports.shape, dtype=reports.dtype if reports.dtype == object else float)
@@ -185,6 +211,21 @@ class AllocationRule:
             f = compile_numpy(self.formula, syms, field="allocation.formula")
             out = np.broadcast_to(np.asarray(f(b, own, tt, reports), dtype=float), reports.shape)
         return np.where(part, out, z)
+
+
+def _larger(w: np.ndarray, best: np.ndarray, exact: bool, tol: float) -> tuple[np.ndarray, float]:
+    """Where ``w > best`` beyond ``tol`` (exactly for exact arrays), and the largest borderline difference.
+
+    The vectorised form of :func:`mechsolve.decide.gt`: a difference ``d = w − best`` replaces the
+    best when ``d > tol``; ``d`` in the band ``(tol/1000, max(1000·tol, 1e-6)]`` is borderline
+    (returned, to be recorded once per search).
+    """
+    if exact:
+        return np.asarray(w > best, dtype=bool), 0.0
+    d = np.asarray(w - best, dtype=np.float64)
+    lo, hi = decide.band(tol)
+    border = (d > lo) & (d <= hi)
+    return d > tol, float(d[border].max()) if border.any() else 0.0
 
 
 def build_allocation(model: Any, quality: Quality, valuation: Valuation) -> AllocationRule:

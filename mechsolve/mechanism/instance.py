@@ -162,6 +162,21 @@ class MechanismInstance:
     def size(self) -> int:
         return self.grids.size
 
+    def with_decisions_of(self, exact: "MechanismInstance") -> "MechanismInstance":
+        """This float instance with the allocations of ``exact`` (its ties and selections decided in
+        rational arithmetic), every other table recomputed in float from them.
+
+        The efficient allocation is a selection (an argmax over candidates); when float arithmetic
+        could not make it beyond doubt, the main job decides it exactly and continues in float with
+        this view. ``X`` (truthful allocations) and ``Vout`` (the non-participation values, which need
+        the allocation without agent i) are taken from ``exact``; ``V``, ``pbar`` and every Gap follow.
+        """
+        view = MechanismInstance(self.grids, self.quality, self.valuation, self.allocation, self.misreports,
+                                 self.outside_option)
+        view.__dict__["X"] = np.asarray(exact.X, dtype=object).astype(float)
+        view.__dict__["Vout"] = np.asarray(exact.Vout, dtype=object).astype(float)
+        return view
+
 
 def build_instance(model: Any, *, exact: bool | None = None, grids: TypeGrids | None = None,
                    parameters: dict[str, float] | None = None) -> MechanismInstance:

@@ -36,11 +36,28 @@ True
 from __future__ import annotations
 
 from collections.abc import Callable
+from fractions import Fraction
+from typing import Any
 
 import numpy as np
 
+from .. import decide
 from ..errors import Infeasible, Unsupported
 from .instance import MechanismInstance
+
+
+class RoundingCycle(Infeasible):
+    """Bellman–Ford found a negative cycle whose weight is within the borderline band of 0.
+
+    Float arithmetic cannot tell a cycle of weight −2e-16 from a zero-weight cycle (equal Gaps
+    that round differently); the main job decides it again on the exact instance when the model's
+    numbers are rational (:func:`mechsolve.verify.mechanism_analysis.analyse_mechanism`), else
+    reports it as borderline. ``weight`` is the float cycle weight.
+    """
+
+    def __init__(self, message: str, weight: float, *, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.weight = weight
 
 
 def dag_shortest_rows(pbar: np.ndarray, gap_rows: Callable[[int], np.ndarray]) -> np.ndarray:
@@ -170,11 +187,17 @@ def max_payments_literal(inst: MechanismInstance) -> np.ndarray:
     ------
     Infeasible
         With misreports ``any`` a negative cycle means no payment is IC and IR at that t_−i.
+    RoundingCycle
+        (float instances) when every negative cycle found weighs within the borderline band of 0
+        (:func:`mechsolve.decide.classify`; weights summed exactly): only exact arithmetic can say
+        whether one is negative. Raised after every graph was searched, so that a clearly negative
+        cycle anywhere is reported as :class:`~mechsolve.errors.Infeasible` first.
     """
     import networkx as nx
 
     out = np.empty_like(inst.pbar)
     zero = 0 if inst.exact else 0.0
+    rounding: RoundingCycle | None = None
     for i in range(inst.n):
         m = inst.shape[i]
         pb = np.moveaxis(inst.pbar[i], i, 0)
@@ -195,14 +218,64 @@ def max_payments_literal(inst: MechanismInstance) -> np.ndarray:
             try:
                 dist = nx.single_source_bellman_ford_path_length(g, "VB", weight="weight")
             except nx.NetworkXUnbounded:
-                prof = {a: inst.grids.grids[j][r[j - (j > i)]] for j, a in enumerate(inst.grids.names)
-                        if j != i}
-                raise Infeasible(f"no IC and IR payments for agent {inst.grids.names[i]!r} at t_−i = {prof}: "
-                                 "the difference constraints have a negative cycle", field="misreports") from None
+                prof = {a: (lambda x: str(x) if inst.exact else float(x))(inst.grids.grids[j][r[j - (j > i)]])
+                        for j, a in enumerate(inst.grids.names) if j != i}
+                where = f"agent {inst.grids.names[i]!r} at t_−i = {prof}"
+                w = None if inst.exact else _clear_cycle_weight(nx, g, m)
+                if w is not None and w <= 0:   # no cycle beyond the band: only exact arithmetic can tell
+                    rounding = rounding or RoundingCycle(
+                        f"the difference constraints of {where} have a cycle of weight {w:.3g}, within "
+                        "rounding of 0 (borderline): float arithmetic cannot decide whether IC and IR "
+                        "payments exist", w, field="misreports")
+                    res[(slice(None),) + r] = zero
+                    continue
+                raise Infeasible(f"no IC and IR payments for {where}: the difference constraints have a "
+                                 "negative cycle", field="misreports") from None
             for k in range(m):
                 res[(k,) + r] = dist[k] if k in dist else zero
         out[i] = np.moveaxis(res, 0, i)
+    if rounding is not None:   # raised only now: a clearly negative cycle elsewhere is decisive first
+        raise rounding
     return out
+
+
+def _clear_cycle_weight(nx: Any, g: Any, m: int) -> float:
+    """The weight of a negative cycle of the float graph ``g``, or ``+1`` when one is clearly negative.
+
+    A cycle's weight is summed exactly (the edge floats added as the rationals they are). When
+    networkx's cycle is within the borderline band of 0 (:func:`mechsolve.decide.classify`), the
+    graph with every edge raised by ``ε = hi / m`` (``hi`` the band's upper edge; a simple cycle has
+    at most ``m`` edges, so only cycles of weight below ``−ε`` stay negative) is searched for a
+    cycle beyond the band. Returns ``+1.0`` for "clearly negative" (a certificate of infeasibility),
+    else the (≤ 0) weight of the borderline cycle. The zero-weight self-loops of App. A.1 are left
+    out (networkx may return one as "the" cycle).
+    """
+    tol = decide.current_tolerance()
+    _, hi = decide.band(tol)
+    h = g.copy()
+    h.remove_edges_from([(u, u) for u in list(h.nodes) if h.has_edge(u, u) and h[u][u]["weight"] >= 0])
+
+    def weight(graph: Any) -> float | None:
+        try:
+            cyc = nx.find_negative_cycle(graph, "VB", weight="weight")
+        except nx.NetworkXError:   # no negative cycle
+            return None
+        return float(sum((Fraction(float(h[u][v]["weight"])) for u, v in zip(cyc[:-1], cyc[1:])), Fraction(0)))
+
+    w = weight(h)
+    if w is None:   # Bellman–Ford's own float path sums saw a cycle of weight 0 as negative
+        return 0.0
+    if decide.classify(-w, tol) == "fails":
+        return 1.0
+    eps = hi / max(m, 1)
+    raised = h.copy()
+    for u, v, data in raised.edges(data=True):
+        if u != "VB":
+            data["weight"] = float(data["weight"]) + eps
+    w2 = weight(raised)
+    if w2 is not None and decide.classify(-w2, tol) == "fails":
+        return 1.0
+    return min(w, 0.0)
 
 
 def max_payments(inst: MechanismInstance, method: str = "auto") -> np.ndarray:

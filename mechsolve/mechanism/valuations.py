@@ -35,17 +35,19 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidModel, Unsupported
-from ..model.formula import NumpyFormula, compile_formula, compile_numpy, parse_formula
+from ..model.formula import (EXACT_EXPONENT_LIMIT, NumpyFormula, compile_formula, compile_numpy, huge_exponents,
+                             parse_formula)
 from .types import as_fraction
 
-#: The largest integer exponent α evaluated in exact rational arithmetic (market growth).
-EXACT_EXPONENT_LIMIT = 4096
 
 
 def _to_fraction(x: Any, where: str) -> Fraction:
     import sympy as sp
 
-    x = sp.nsimplify(x) if isinstance(x, sp.Float) else sp.sympify(x)
+    x = sp.sympify(x)
+    if isinstance(x, sp.Float):   # inexact arithmetic happened: never guess a rational from a float
+        raise Unsupported(f"exact evaluation needs rational values, but {where} evaluated to the float {x}; "
+                          "run in float64 (--float)", field="exact")
     if not x.is_Rational:
         raise Unsupported(f"exact evaluation needs rational values, but {where} is {x} "
                           f"(irrational); run in float64 (--float)", field="exact")
@@ -56,8 +58,24 @@ def _exact_caller(expr: Any, symbols: Sequence[str], where: str) -> Callable[...
     """Evaluate ``expr`` elementwise at rational points (object arrays of Fraction)."""
     import sympy as sp
 
+    from sympy.printing.pycode import SymPyPrinter
+
+    huge = huge_exponents(expr)
+    if huge:   # (p/q)^k holds ~k·log2(q) bits: never start it
+        raise Unsupported(f"exact evaluation of {where} needs powers with exponents up to {EXACT_EXPONENT_LIMIT} "
+                          f"in magnitude, but it has one of {float(huge[0].exp):.6g}; run in float64 (--float)",
+                          field="exact")
+
+    class _RationalPrinter(SymPyPrinter):
+        """sympy's lambdify prints Rational(1, 2) as ``1/2``, a Python float: keep it a Rational."""
+
+        def _print_Rational(self, e: Any) -> str:
+            return f"Rational({e.p}, {e.q})"
+
     syms = [sp.Symbol(s, real=True) for s in symbols]
-    f = sp.lambdify(syms, expr, modules="sympy")
+    printer = _RationalPrinter({"fully_qualified_modules": False, "inline": True, "allow_unknown_functions": True,
+                                "user_functions": {}})
+    f = sp.lambdify(syms, expr, modules=[{"Rational": sp.Rational}, "sympy"], printer=printer)
 
     def call(*arrays: np.ndarray) -> np.ndarray:
         arrs = np.broadcast_arrays(*[np.asarray(a, dtype=object) for a in arrays])

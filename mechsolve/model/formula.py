@@ -21,14 +21,18 @@ Examples
 from __future__ import annotations
 
 import ast
+import math
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
 
-from ..errors import InvalidModel
+from ..errors import InvalidModel, Unsupported
 
 MAX_FORMULA_LENGTH = 2000
+#: The largest |numerator| or denominator of a constant exponent evaluated in exact rational arithmetic:
+#: (p/q)^k holds ~k·log2(q) bits, so k = 10^308 (a literal ``1e308``, read exactly) would never finish.
+EXACT_EXPONENT_LIMIT = 4096
 
 
 def _functions() -> dict[str, Any]:
@@ -76,13 +80,14 @@ def parse_formula(text: Any, symbols: Iterable[str], *, field: str = "formula",
         if isinstance(node, ast.Constant):
             if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
                 raise InvalidModel(f"only numbers may appear as constants, got {node.value!r}", field=field)
-            return sp.nsimplify(node.value) if isinstance(node.value, float) else sp.Integer(node.value)
+            # a literal is the decimal it is written as (0.1 → 1/10; 0.3333 → 3333/10000, never a guess)
+            return sp.Rational(repr(node.value)) if isinstance(node.value, float) else sp.Integer(node.value)
         if isinstance(node, ast.Name):
             if node.id in allowed:
                 return allowed[node.id]
             if node.id in consts:
-                return sp.sympify(consts[node.id]) if not isinstance(consts[node.id], float) \
-                    else sp.Float(consts[node.id])
+                c = consts[node.id]   # a model parameter: the decimal it is written as, exactly
+                return sp.Rational(repr(float(c))) if isinstance(c, float) and math.isfinite(c) else sp.sympify(c)
             if node.id in ("pi", "e", "E"):
                 return sp.pi if node.id == "pi" else sp.E
             valid = ", ".join(sorted(set(allowed) | set(consts)))
@@ -90,7 +95,7 @@ def parse_formula(text: Any, symbols: Iterable[str], *, field: str = "formula",
         if isinstance(node, ast.BinOp):
             a, b = walk(node.left), walk(node.right)
             ops = {ast.Add: lambda: a + b, ast.Sub: lambda: a - b, ast.Mult: lambda: a * b,
-                   ast.Div: lambda: a / b, ast.Pow: lambda: a**b}
+                   ast.Div: lambda: a / b, ast.Pow: lambda: _power(a, b, field)}
             op = ops.get(type(node.op))
             if op is None:
                 hint = " (use ** for powers)" if isinstance(node.op, ast.BitXor) else ""
@@ -116,6 +121,38 @@ def parse_formula(text: Any, symbols: Iterable[str], *, field: str = "formula",
         raise
     except (TypeError, ValueError, ZeroDivisionError, RecursionError) as exc:
         raise InvalidModel(f"{text!r} is not a valid formula: {exc}", field=field) from None
+
+
+def _power(a: Any, b: Any, field: str) -> Any:
+    """``a**b``; a number to a constant exponent beyond :data:`EXACT_EXPONENT_LIMIT` is refused
+    (sympy would compute ``2**(10**308)`` exactly, here or when the power meets a sum)."""
+    if a.is_Number and b.is_Rational and not exponent_is_small(b) and a not in (0, 1, -1):
+        raise Unsupported(f"{a}**{_short(b)} cannot be computed exactly (exponents up to "
+                          f"{EXACT_EXPONENT_LIMIT} in magnitude are); write the number itself", field=field)
+    return a**b
+
+
+def _short(b: Any) -> str:
+    text = str(b)
+    return text if len(text) <= 24 else f"{float(b):.6g}"
+
+
+def exponent_is_small(b: Any) -> bool:
+    """Whether the rational exponent ``b`` is within :data:`EXACT_EXPONENT_LIMIT` (numerator and denominator)."""
+    return abs(int(b.p)) <= EXACT_EXPONENT_LIMIT and int(b.q) <= EXACT_EXPONENT_LIMIT
+
+
+def huge_exponents(expr: Any) -> list[Any]:
+    """The powers of ``expr`` whose constant exponent is beyond :data:`EXACT_EXPONENT_LIMIT`.
+
+    Exact evaluation refuses them: ``q**(10**308)`` at q = 2 has 10^308 bits.
+
+    >>> [float(p.exp) for p in huge_exponents(parse_formula("q**1e308 + q**2", ["q"]))]
+    [1e+308]
+    """
+    import sympy as sp
+
+    return [p for p in expr.atoms(sp.Pow) if p.exp.is_Rational and not exponent_is_small(p.exp)]
 
 
 def compile_formula(expr: Any, symbols: Iterable[str]) -> Callable[..., np.ndarray]:

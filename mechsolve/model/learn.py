@@ -26,7 +26,6 @@ nor :mod:`.common`.
 
 from __future__ import annotations
 
-import difflib
 import math
 from typing import Any, Literal
 
@@ -79,6 +78,8 @@ def did_you_mean(name: str, valid: list[str] | tuple[str, ...] | Any) -> str:
     >>> did_you_mean("zzz", ["a"])
     ''
     """
+    import difflib                  # lazy: only an unknown name needs it (start-up of every command)
+
     close = difflib.get_close_matches(str(name), [str(v) for v in valid], n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""
 

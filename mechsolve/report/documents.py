@@ -173,6 +173,7 @@ def mechanism_document(a: MechanismAnalysis, *, digits: int = DIGITS) -> Documen
            + [r["utility"][n] for n in g.names] + [r["revenue"], r["welfare"]] for r in rows]
     notes = [f"first {MAX_TEXT_ROWS} of {inst.size} profiles shown (--format json lists them all)"] \
         if inst.size > MAX_TEXT_ROWS else []
+    notes += list(a.notes)   # decisions float arithmetic could not make (decided exactly, or borderline)
     doc.sections.append(Section(f"Payments: {a.payment_rule}", [(label(k), v) for k, v in a.summary().items()],
                                 [Table(cols, trs)], notes))
     if a.desirable is not None:

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..errors import InvalidModel
 from ..games.game import Game
+from ..games.semivalues import Semivalue
 
 
 @dataclass(frozen=True)
@@ -80,27 +81,25 @@ class Scheme:
     compute: Callable[[Game, Mapping[str, Any]], Outcome]
     axioms: tuple[str, ...]
     params: Mapping[str, str] = field(default_factory=dict)
+    #: ``semivalue(params)``: the :class:`~mechsolve.games.semivalues.Semivalue` the rule is
+    #: with these parameters, or ``None`` (see :class:`BoundRule`).
+    semivalue: Callable[[Mapping[str, Any]], Semivalue | None] | None = None
 
     def rule(self, game: Game, params: Mapping[str, Any] | None = None) -> np.ndarray:
         return self.compute(game, params or {}).allocation
 
-    def rule_for(self, params: Mapping[str, Any], players: Sequence[str]) -> Callable[[Game], np.ndarray]:
+    def rule_for(self, params: Mapping[str, Any], players: Sequence[str]) -> BoundRule:
         """The scheme as a rule on *other* games (derived games of axioms: v_{-j}, sums, replicas).
 
         Per-party parameters (``budgets``, ``caps``, ``tasks``, ``tau`` as mappings keyed by the
         market's ``players``) are restricted to the players of the game the rule runs on; a
         player the mapping does not name gets the scheme's default for an unlisted party.
         """
-        known = set(players)
+        return BoundRule(self, dict(params), frozenset(players))
 
-        def rule(game: Game) -> np.ndarray:
-            here = set(game.names)
-            p = {k: ({q: x for q, x in v.items() if q in here}
-                     if isinstance(v, Mapping) and v and set(map(str, v)) <= known else v)
-                 for k, v in params.items()}
-            return self.compute(game, p).allocation
-
-        return rule
+    def bind(self, params: Mapping[str, Any] | None = None) -> BoundRule:
+        """The rule with fixed parameters, as the callable the axioms re-run on other games."""
+        return BoundRule(self, dict(params or {}), frozenset())
 
     def validate_params(self, params: Mapping[str, Any]) -> None:
         unknown = sorted(set(params) - set(self.params))
@@ -108,3 +107,37 @@ class Scheme:
             valid = ", ".join(self.params) or "none"
             raise InvalidModel(f"scheme {self.name!r} has no parameter {unknown[0]!r}; valid: {valid}",
                                field=f"scheme.{unknown[0]}")
+
+
+@dataclass(frozen=True, eq=False)
+class BoundRule:
+    """``scheme.rule(game, params)`` with the parameters fixed (see :meth:`Scheme.rule_for`).
+
+    Per-party parameters keyed by ``players`` are restricted to the players of the game the
+    rule runs on. :attr:`semivalue` is the scheme's declaration that this rule is a
+    semivalue (``None`` otherwise): axioms quantified over other games use it to evaluate
+    the rule on games they never materialise (additivity, decomposition).
+
+    Examples
+    --------
+    >>> from mechsolve.schemes import get_scheme
+    >>> r = get_scheme("shapley").bind({})
+    >>> r(Game.from_values(["a", "b"], [0, 1, 2, 4])).tolist(), r.semivalue
+    ([1.5, 2.5], Semivalue(kind='shapley', alpha=1, beta=1))
+    """
+
+    scheme: Scheme
+    params: Mapping[str, Any]
+    players: frozenset[str] = frozenset()
+
+    def __call__(self, game: Game) -> np.ndarray:
+        here = set(game.names)
+        p = {k: ({q: x for q, x in v.items() if q in here}
+                 if isinstance(v, Mapping) and v and set(map(str, v)) <= self.players else v)
+             for k, v in self.params.items()}
+        return self.scheme.compute(game, p).allocation
+
+    @property
+    def semivalue(self) -> Semivalue | None:
+        return self.scheme.semivalue(self.params) if self.scheme.semivalue is not None else None
+

@@ -93,10 +93,6 @@ def compute(game: Game, params: Mapping[str, Any]) -> Outcome:
     res = solve_flow_lp(M, budgets, caps, single, names=game.names, solver=str(params.get("solver", "auto")),
                         tie_break=str(params.get("tie_break", "greatest")))
     lam = res.lam
-    if exact and lam.dtype != object:
-        arr = np.empty(n, dtype=object)
-        arr[:] = [Fraction(float(x)) for x in lam]
-        lam = arr
     adjusted = M * lam[:, None]
     cost = adjusted.sum(axis=1)
     revenue = adjusted.sum(axis=0)

@@ -45,12 +45,15 @@ Conventions stated here because the formulas leave them open:
   ρ with ``v* = min_j v_j^max / α_j^ρ``. With ``ε ≤ 0`` the optimum may be a whole segment;
   :class:`RectifiedResult` then reports the range of optimal ρ and v* (``unique = False``).
 
-The LP is built in matrix form and solved by :func:`mechsolve.solvers.lp.solve_lp`
-(rechecked in numpy there); the optimum is then confirmed against the exact 2-D
+The LP is built in matrix form and solved for an optimal **vertex certified by the dual**
+(:func:`mechsolve.solvers.vertex.optimal_vertex`: the back-end's vertex solved exactly from the
+rows that define it, feasibility and ``y ≥ 0`` decided within round-off since the data are
+logarithms); the optimum is then confirmed against the exact 2-D
 envelope solution (:func:`envelope`), which also names the conflicting constraint
-families when the LP is infeasible. When the optimum is unique, the solver's point
-(accurate to the back-end's tolerance, about 1e-8 for CBC) is polished to the exact
-vertex after checking that the two agree to 1e-6.
+families when the LP is infeasible. When the optimum is unique, the certified vertex must
+agree with the envelope's (to 1e-6, in practice ~1e-15); when it is not, the certified vertex
+is reported with the optimal ranges (a back-end's raw point is accurate only to its tolerance,
+about 1e-8 for CBC).
 
 Examples
 --------
@@ -77,7 +80,8 @@ from ..errors import Infeasible, InvalidModel, SolverError, Unbounded, Unsupport
 from .. import decide
 from ..games.game import MAX_EXACT_PLAYERS, Game
 from ..games.shapley import shapley
-from ..solvers.lp import LinearProgram, solve_lp
+from ..solvers.lp import LinearProgram, residuals
+from ..solvers.vertex import ExactLP, optimal_vertex
 from .base import Outcome, Scheme
 
 #: Lower-bound variants of Tay et al. (2022), Prop. 3 (a), (b), (c).
@@ -589,33 +593,31 @@ def rectified_rho_shapley(game: Game, epsilon: float = 1e-3, lower: str = "R5", 
     if not math.isfinite(env.objective):
         raise Unbounded("no finite upper bound limits v*: every party's cap is inf (or has α = 0); "
                         "give caps v(D_i ∪ G)", field="scheme.caps")
+    xlp = ExactLP.from_rows([-t for t in lp.c], lp.A_ub, lp.b_ub, row_names=lp.row_names_ub)
     try:
-        res = solve_lp(lp, solver)
+        vert = optimal_vertex(xlp, solver, exact=False)     # float data (logs): certified within round-off
     except Infeasible:
         raise Infeasible(_infeasible_message(env, game.names, vmin, vmax, alpha, lower)
                          + " (reported by the LP solver)", field="scheme") from None
     except Unbounded:
         raise Unbounded("no finite upper bound limits v*: every party's cap is inf (or has α = 0); "
                         "give caps v(D_i ∪ G)", field="scheme.caps") from None
-    log_vstar, rho = float(res.x[0]), float(res.x[1])
-    if abs(-res.objective - env.objective) > OPTIMUM_AGREEMENT * max(1.0, abs(env.objective)):
-        raise SolverError(f"{res.solver} optimum log v* + ερ = {-res.objective:.12g} differs from the exact "
+    log_vstar, rho = (float(t) for t in vert.x)
+    objective = float(vert.objective)
+    if abs(objective - env.objective) > OPTIMUM_AGREEMENT * max(1.0, abs(env.objective)):
+        raise SolverError(f"{vert.solver} optimum log v* + ερ = {objective:.12g} differs from the exact "
                           f"2-D envelope optimum {env.objective:.12g}")
     unique = (env.rho_opt[1] - env.rho_opt[0] <= UNIQUENESS_TOLERANCE
               and env.log_vstar_opt[1] - env.log_vstar_opt[0] <= UNIQUENESS_TOLERANCE)
     if unique:
-        # polish: report the exact vertex (the solver's point carries its tolerance, ~1e-8 for CBC)
+        # the certified vertex (the rows defining it solved exactly) must be the envelope's vertex
         deviation = max(abs(rho - env.rho_opt[1]), abs(log_vstar - env.log_vstar_opt[1]))
         if deviation > POLISH_TOLERANCE:
-            raise SolverError(f"{res.solver} returned (log v*, ρ) = ({log_vstar:.12g}, {rho:.12g}), "
+            raise SolverError(f"{vert.solver} returned (log v*, ρ) = ({log_vstar:.12g}, {rho:.12g}), "
                               f"{deviation:.3g} away from the unique optimum ({env.log_vstar_opt[1]:.12g}, "
                               f"{env.rho_opt[1]:.12g}) of the exact 2-D envelope")
-        rho, log_vstar = env.rho_opt[1], env.log_vstar_opt[1]
-        objective = env.objective
-        notes.append(f"unique optimum; {res.solver}'s point agrees with the exact vertex to {deviation:.2g} "
-                     "and is polished to it")
-    else:
-        objective = -res.objective
+        notes.append(f"unique optimum: the {vert.solver} vertex, solved exactly from its defining rows and "
+                     f"certified by the dual, agrees with the 2-D envelope to {deviation:.2g}")
     rho = min(max(rho, 0.0), 1.0) + 0.0          # + 0.0 turns a solver's −0 into 0
     v_star = math.exp(log_vstar)
     scaled = _power(alpha, rho) * v_star
@@ -624,7 +626,8 @@ def rectified_rho_shapley(game: Game, epsilon: float = 1e-3, lower: str = "R5", 
     if not unique:
         notes.append(f"the LP optimum is not unique (ε = {epsilon:g}): every ρ in [{env.rho_opt[0]:.6g}, "
                      f"{env.rho_opt[1]:.6g}] with v* in [{vrange[0]:.6g}, {vrange[1]:.6g}] is optimal, and the "
-                     f"rewards depend on the choice; {res.solver} returned ρ = {rho:.6g}, v* = {v_star:.6g}")
+                     f"rewards depend on the choice; {vert.solver}'s vertex (certified) is ρ = {rho:.6g}, "
+                     f"v* = {v_star:.6g}")
     elif epsilon > 0:
         notes.append("with ε > 0 the optimum is the largest feasible ρ, whatever ε's value "
                      "(upper-bound lines are non-decreasing in ρ)")
@@ -639,14 +642,21 @@ def rectified_rho_shapley(game: Game, epsilon: float = 1e-3, lower: str = "R5", 
         notes.append(f"rectified (r_i = v({{i}}) > α_i^ρ v*) for {', '.join(clipped)}: "
                      "Prop. 2 — F3 may fail")
     return RectifiedResult(rewards, scaled, v_star, rho, np.asarray(phi, dtype=np.float64), alpha, single,
-                           vmin, vmax, lower, float(epsilon), objective, res.solver, res.max_residual,
+                           vmin, vmax, lower, float(epsilon), objective, vert.solver, residuals(lp, np.array([log_vstar, rho])),
                            unique, env.rho_opt, vrange, tuple(notes))
 
 
 # --------------------------------------------------------------------------- scheme objects
 def _welfare(rewards: np.ndarray, caps: np.ndarray) -> dict[str, Any]:
-    total = float(np.sum(rewards.astype(np.float64)))
-    ceiling = float(np.sum(caps))
+    """Σr, Σv_max and their ratio: exact (Fractions) when both are, else float."""
+    if np.asarray(rewards).dtype == object and np.asarray(caps).dtype == object:
+        total, ceiling = sum(rewards, Fraction(0)), sum(caps, Fraction(0))
+        out = {"group welfare Σr (R7)": total, "welfare ceiling Σv_max": ceiling}
+        if ceiling > 0:
+            out["welfare share Σr/Σv_max"] = total / ceiling
+        return out
+    total = float(np.sum(np.asarray(rewards).astype(np.float64)))
+    ceiling = float(np.sum(np.asarray(caps).astype(np.float64)))
     out: dict[str, Any] = {"group welfare Σr (R7)": total, "welfare ceiling Σv_max": ceiling}
     if math.isfinite(ceiling) and ceiling > 0:
         out["welfare share Σr/Σv_max"] = total / ceiling
@@ -680,7 +690,7 @@ def compute_rho_shapley(game: Game, params: Mapping[str, Any]) -> Outcome:
     phi = shapley(game)
     alpha = normalised_shapley(phi, negative=negative, names=game.names)
     vn = game.grand_value
-    caps = np.full(game.n, float(vn))
+    caps = np.full(game.n, vn, dtype=object) if game.exact else np.full(game.n, float(vn))
     scalars: dict[str, Any] = {"v(N)": vn, "ρ": rho, "v*": vn}
     if target:
         scalars["ρ chosen as"] = f"largest ρ ≤ 1 with α_i^ρ·v(N) ≥ {'v({i})' if target == 'R4' else 'v(C_i)'}"

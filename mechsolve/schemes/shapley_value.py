@@ -11,6 +11,7 @@ from typing import Any
 
 from ..errors import InvalidModel
 from ..games.game import Game
+from ..games.semivalues import Semivalue
 from ..games.shapley import monte_carlo_shapley, shapley
 from .base import Outcome, Scheme
 
@@ -50,6 +51,9 @@ def compute(game: Game, params: Mapping[str, Any]) -> Outcome:
     raise InvalidModel(f"unknown method {method!r}; valid: exact, monte-carlo", field="scheme.method")
 
 
+#: The exact method's rule is the Shapley value (:func:`~mechsolve.games.shapley.shapley`).
+SHAPLEY = Semivalue("shapley")
+
 SCHEME = Scheme(
     name="shapley",
     summary="Shapley value φ_i of the characteristic function",
@@ -62,4 +66,5 @@ SCHEME = Scheme(
                          "size, regression control variate; lower error at equal value calls)",
             "value_calls": "Monte Carlo budget in value calls (default: what the permutations would use)",
             "target_std_error": "stop when every standard error is below this", "seed": "random seed"},
+    semivalue=lambda params: SHAPLEY if params.get("method", "exact") == "exact" else None,
 )

@@ -12,18 +12,26 @@ the total cost flow ``p_{i,−} = Σ_j φ_{j|i}`` and budgets ``b_i ∈ [0, ∞]
 Rows with ``b_i = ∞`` (or ``r_i = ∞``) are dropped: they never bind.
 
 The optimum ``λ*`` need not be unique (e.g. when ``p_{i,−} = 0`` λ_i does not enter
-the objective). :func:`solve_flow_lp` therefore solves (P) and then, on the optimal
-face ``{λ feasible : Σ λ_i p_{i,−} ≥ OPT − δ}``, maximises and minimises ``Σ λ_i``;
-when the two points differ it computes every party's range ``[min λ_i, max λ_i]``
-on the face and reports the optimum as *not unique* instead of picking silently.
-The default pick (``tie_break="greatest"``) is the greatest point of the face,
-which is the paper's ``λ*`` whenever Lemma G.3 applies (every feasible ``λ'``
-satisfies ``λ' ≤ λ*``); ``tie_break="solver"`` keeps the back-end's vertex.
+the objective). :func:`solve_flow_lp` solves (P) for an **optimal vertex certified by the
+dual** (:func:`mechsolve.solvers.vertex.optimal_vertex`: the back-end's point polished onto its
+active set in rational arithmetic, ``y ≥ 0`` and complementary slackness checked exactly, an
+exact simplex when the polish cannot be certified). The optimal face is then exactly
+``{λ feasible : the rows with a positive multiplier are tight}``; when it is not a single point,
+every party's range ``[min λ_i, max λ_i]`` over it is computed (two LPs per free party) and the
+optimum is reported as *not unique* instead of picked silently. The default pick
+(``tie_break="greatest"``) maximises ``Σ λ_i`` over the face (then ``λ_1``, ``λ_2``, … while
+ties remain), which is the greatest point of the face — the paper's ``λ*`` — whenever Lemma G.3
+applies (every feasible ``λ'`` satisfies ``λ' ≤ λ*``); ``tie_break="solver"`` keeps the
+back-end's vertex (polished).
 
-For exact games, :func:`solve_flow_lp` refines the float optimum to exact
-rationals: parties strictly between 0 and 1 must have a tight budget (or cap) row
-(budget efficiency, Lemma 4.1), and that square linear system is solved in
-:class:`~fractions.Fraction` arithmetic and rechecked exactly.
+Exact games give exact λ*, ranges and objective (:class:`~fractions.Fraction`); a float game's
+λ* is the exact vertex of its float LP (the doubles are rationals), so it is accurate to the last
+bits and a party at a bound is exactly 0 or 1. In float mode the decisions taken on computed
+numbers — a conditional Shapley value or ``p_{i,−}`` that is zero but for round-off, a
+multiplier ``y_r > 0`` that decides the optimal face, a range of width zero — go through
+:mod:`mechsolve.decide`, so they are recorded when borderline and the main job re-decides them
+in rational arithmetic. When (P) cannot be solved exactly, :class:`~mechsolve.errors.SolverError`
+says so; no unverified point is ever returned.
 
 Examples
 --------
@@ -44,14 +52,11 @@ from typing import Any
 
 import numpy as np
 
+from .. import decide
 from ..errors import InvalidModel
-from .lp import LinearProgram, solve_lp
-
-#: Relative width of the optimal face used for tie-breaking and uniqueness.
-FACE_TOLERANCE = 1e-9
-#: Two λ values closer than this are the same.
-LAMBDA_TOLERANCE = 1e-7
-
+from .certificates import as_fraction
+from .lp import LinearProgram, residuals
+from .vertex import ExactLP, is_point, lexicographic_vertex, optimal_face, optimal_vertex, pinned
 
 @dataclass(frozen=True)
 class FlowLPResult:
@@ -64,9 +69,12 @@ class FlowLPResult:
     objective : float
         ``Σ_i λ*_i p_{i,−}``.
     unique : bool
-        Whether λ* is the only optimum (within :data:`LAMBDA_TOLERANCE`).
+        Whether λ* is the only optimum (exactly; in float as :mod:`mechsolve.decide` reads it).
     ranges : numpy.ndarray or None
-        ``n × 2`` array of ``[min, max]`` λ_i over the optimal face when not unique.
+        ``n × 2`` array of ``[min, max]`` λ_i over the optimal face when not unique (Fractions
+        when ``exact``).
+    method : str
+        How the optimum was certified (``"active set"`` or ``"exact simplex"``).
     """
 
     lam: np.ndarray
@@ -78,6 +86,7 @@ class FlowLPResult:
     exact: bool
     lp: LinearProgram
     notes: tuple[str, ...] = field(default_factory=tuple)
+    method: str = "active set"
 
 
 def _finite(x: Any) -> bool:
@@ -130,18 +139,85 @@ def build_flow_lp(M: np.ndarray, budgets: Sequence[Any], caps: Sequence[Any] | N
                          row_names_ub=rnames)
 
 
-def _with_face(lp: LinearProgram, opt: float, c: np.ndarray, sense: str) -> LinearProgram:
-    delta = FACE_TOLERANCE * max(1.0, abs(opt))
-    A = np.vstack([lp.A_ub, -np.asarray(lp.c, dtype=np.float64)[None, :]]) if lp.A_ub is not None \
-        else -np.asarray(lp.c, dtype=np.float64)[None, :]
-    b = np.concatenate([lp.b_ub if lp.b_ub is not None else np.zeros(0), [-(opt - delta)]])
-    return LinearProgram(c=c, sense=sense, A_ub=A, b_ub=b, bounds=lp.bounds, names=lp.names)
+def _snapped(M: np.ndarray, names: Sequence[str]) -> tuple[list[list[Fraction]], list[Fraction]]:
+    """Exact rationals of a float ``M`` and ``p_{i,−}``, entries that are zero but for round-off set to 0.
+
+    Each non-zero entry within the borderline band goes through :func:`mechsolve.decide.is_zero`
+    (recorded when borderline); clear round-off (``≤ tol/1000``) becomes 0.
+    """
+    Mf = np.asarray(M, dtype=np.float64).copy()
+    _, hi = decide.band(decide.current_tolerance())
+    n = Mf.shape[0]
+    for i, j in zip(*np.nonzero((np.abs(Mf) <= hi) & (Mf != 0))):
+        if decide.is_zero(float(Mf[i, j]), what=f"φ_{names[j]}|{names[i]} = 0"):
+            Mf[i, j] = 0.0
+    pm = Mf.sum(axis=1)
+    for i in np.flatnonzero((np.abs(pm) <= hi) & (pm != 0)):
+        if decide.is_zero(float(pm[i]), what=f"p_{names[i]},− = 0"):
+            pm[i] = 0.0
+    Mq = [[Fraction(float(Mf[i, j])) for j in range(n)] for i in range(n)]
+    return Mq, [Fraction(float(x)) for x in pm]
+
+
+def exact_flow_lp(M: np.ndarray, budgets: Sequence[Any], caps: Sequence[Any] | None = None,
+                  singletons: Sequence[Any] | None = None, names: Sequence[str] | None = None) -> ExactLP:
+    """LP (P) — or (Q) with ``caps`` — in exact rationals, bounds as rows (for :mod:`.vertex`).
+
+    An object (Fraction) ``M`` is taken as it is; a float ``M`` is read as the doubles it holds,
+    round-off zeros snapped to 0 (see :func:`solve_flow_lp`).
+
+    Examples
+    --------
+    >>> from fractions import Fraction as F
+    >>> lp = exact_flow_lp(np.array([[F(0), F(1)], [F(3), F(0)]], dtype=object), [F(0), F(0)])
+    >>> [str(x) for x in lp.c], lp.row_names[:2]
+    (['1', '3'], ('budget[0]', 'budget[1]'))
+    """
+    n = np.asarray(M).shape[0]
+    label = list(names) if names else [str(i) for i in range(n)]
+    if np.asarray(M).dtype == object:
+        Mq = [[as_fraction(M[i][j]) for j in range(n)] for i in range(n)]
+        pm = [sum(Mq[i], Fraction(0)) for i in range(n)]
+    else:
+        Mq, pm = _snapped(M, label)
+    rows: list[list[Fraction]] = []
+    rhs: list[Fraction] = []
+    rnames: list[str] = []
+    for i in range(n):
+        b = budgets[i]
+        if float(b) < 0 or math.isnan(float(b)):
+            raise InvalidModel(f"budget of party {i} must be >= 0, got {b}", field="budgets")
+        if not math.isinf(float(b)):
+            rows.append([pm[i] if k == i else -Mq[k][i] for k in range(n)])
+            rhs.append(as_fraction(b))
+            rnames.append(f"budget[{label[i]}]")
+    if caps is not None:
+        if singletons is None:
+            raise InvalidModel("performance caps need the singleton values v(i)", field="caps")
+        for i in range(n):
+            r = caps[i]
+            if math.isnan(float(r)):
+                raise InvalidModel(f"cap of party {i} is not a number", field="caps")
+            if not math.isinf(float(r)) and pm[i] != 0:
+                s_i = as_fraction(singletons[i])
+                rows.append([pm[i] if k == i else Fraction(0) for k in range(n)])
+                rhs.append(max(s_i, as_fraction(r)) - s_i)
+                rnames.append(f"cap[{label[i]}]")
+    for i in range(n):
+        rows.append([Fraction(int(k == i)) for k in range(n)])
+        rhs.append(Fraction(1))
+        rnames.append(f"λ[{label[i]}] ≤ 1")
+    for i in range(n):
+        rows.append([Fraction(-int(k == i)) for k in range(n)])
+        rhs.append(Fraction(0))
+        rnames.append(f"λ[{label[i]}] ≥ 0")
+    return ExactLP.from_rows(pm, rows, rhs, row_names=rnames)
 
 
 def solve_flow_lp(M: np.ndarray, budgets: Sequence[Any], caps: Sequence[Any] | None = None,
                   singletons: Sequence[Any] | None = None, *, names: Sequence[str] | None = None,
                   solver: str = "auto", tie_break: str = "greatest") -> FlowLPResult:
-    """Solve (P) (or (Q)), test uniqueness of λ*, and refine to exact rationals for exact ``M``.
+    """Solve (P) (or (Q)) for a certified optimal vertex, decide uniqueness, break ties (module docstring).
 
     Parameters
     ----------
@@ -150,132 +226,77 @@ def solve_flow_lp(M: np.ndarray, budgets: Sequence[Any], caps: Sequence[Any] | N
 
     Raises
     ------
-    Infeasible, Unbounded, SolverError
+    Infeasible, Unbounded
         From the back-end (P is always feasible at λ = 0 and bounded, so these mean a bug
         or bad input).
+    SolverError
+        When no optimum could be certified, even by the exact simplex.
     """
     if tie_break not in ("greatest", "solver"):
         raise InvalidModel(f"unknown tie_break {tie_break!r}; valid: greatest, solver", field="scheme.tie_break")
     n = np.asarray(M).shape[0]
     lp = build_flow_lp(M, budgets, caps, singletons, names)
+    exact = np.asarray(M).dtype == object
     if n == 0:
-        return FlowLPResult(np.zeros(0), 0.0, "none", 0.0, True, None, False, lp)
-    first = solve_lp(lp, solver)
-    opt = first.objective
-    ones = np.ones(n)
-    hi = solve_lp(_with_face(lp, opt, ones, "max"), first.solver)
-    lo = solve_lp(_with_face(lp, opt, ones, "min"), first.solver)
-    unique = bool(np.max(np.abs(hi.x - lo.x)) <= LAMBDA_TOLERANCE)
-    ranges = None
+        return FlowLPResult(np.zeros(0, dtype=object if exact else np.float64), 0.0, "none", 0.0, True, None, exact,
+                            lp)
+    label = list(names) if names else [str(i) for i in range(n)]
+    xlp = exact_flow_lp(M, budgets, caps, singletons, label)
+
+    def positive(y: Fraction, row: str) -> bool:       # does y_r > 0 make row r part of the optimal face?
+        return y > 0 if exact else not decide.is_zero(float(y), what=f"LP (P): multiplier of {row} = 0")
+
+    def same(a: Fraction, b: Fraction, who: str) -> bool:
+        return a == b if exact else decide.eq(float(a), float(b), what=f"λ_{who}: min = max on the optimal face")
+
+    first = optimal_vertex(xlp, solver, exact=exact)
+    face = optimal_face(xlp, first, positive)
     notes: list[str] = []
+    ranges: np.ndarray | None = None
+    unique = is_point(face)
+    chosen = first
     if not unique:
-        ranges = np.zeros((n, 2))
+        pin = pinned(face)
+        bounds: list[tuple[Fraction, Fraction]] = []
         for i in range(n):
-            e = np.zeros(n)
-            e[i] = 1.0
-            ranges[i, 0] = solve_lp(_with_face(lp, opt, e, "min"), first.solver).x[i]
-            ranges[i, 1] = solve_lp(_with_face(lp, opt, e, "max"), first.solver).x[i]
-        free = [(names[i] if names else str(i)) for i in range(n)
-                if ranges[i, 1] - ranges[i, 0] > LAMBDA_TOLERANCE]
-        notes.append("λ* is NOT unique: the LP optimum is attained on a face where λ_i varies for "
-                     + ", ".join(free) + "; ranges are reported as lambda_min/lambda_max; "
-                     + ("the greatest optimal point is shown (tie_break: greatest)" if tie_break == "greatest"
-                        else "the solver's vertex is shown (tie_break: solver)"))
-    lam = np.clip(hi.x if tie_break == "greatest" else first.x, 0.0, 1.0)
-    lam[np.abs(lam) < 1e-12] = 0.0
-    lam[np.abs(lam - 1.0) < 1e-12] = 1.0
-    residual = max(first.max_residual, hi.max_residual, lo.max_residual)
-    exact_M = np.asarray(M).dtype == object
-    if exact_M:
-        lam_exact, why = _refine_exact(M, budgets, caps, singletons, lam, lp)
-        if lam_exact is not None:
-            obj = sum((lam_exact[i] * sum(M[i]) for i in range(n)), Fraction(0))
-            return FlowLPResult(lam_exact, float(obj), first.solver, 0.0, unique,
-                                ranges, True, lp, tuple(notes))
-        notes.append(f"λ* could not be refined to exact rationals ({why}); the float LP optimum is used "
-                     f"and exact verdicts may differ by ~{LAMBDA_TOLERANCE:g}")
-        arr = np.empty(n, dtype=object)
-        arr[:] = [Fraction(float(x)) for x in lam]
-        return FlowLPResult(arr, float(opt), first.solver, residual, unique, ranges, False, lp, tuple(notes))
-    return FlowLPResult(lam, float(np.asarray(lp.c) @ lam), first.solver, residual, unique, ranges, False, lp,
-                        tuple(notes))
+            if pin[i]:
+                bounds.append((first.x[i], first.x[i]))
+                continue
+            e = [Fraction(int(k == i)) for k in range(n)]
+            hi = optimal_vertex(face.with_objective(e), first.solver, exact=exact, start=first.x).objective
+            lo = -optimal_vertex(face.with_objective([-t for t in e]), first.solver, exact=exact,
+                                 start=first.x).objective
+            bounds.append((lo, hi))
+        free = [label[i] for i in range(n) if not same(bounds[i][0], bounds[i][1], label[i])]
+        unique = not free
+        if not unique:
+            ranges = np.empty((n, 2), dtype=object if exact else np.float64)
+            for i, (lo, hi) in enumerate(bounds):
+                ranges[i, 0], ranges[i, 1] = (lo, hi) if exact else (float(lo), float(hi))
+            if tie_break == "greatest":
+                order = [[Fraction(1)] * n] + [[Fraction(int(k == i)) for k in range(n)] for i in range(n)]
+                chosen, _, _ = lexicographic_vertex(face, order, first.solver, positive, exact=exact)
+            greatest = all(chosen.x[i] == bounds[i][1] for i in range(n))
+            notes.append("λ* is NOT unique: the LP optimum is attained on a face where λ_i varies for "
+                         + ", ".join(free) + "; ranges are reported as lambda_min/lambda_max; "
+                         + (("the greatest optimal point is shown (tie_break: greatest)" if greatest else
+                             "the face has no greatest point: the optimal point with the largest Σλ_i "
+                             "(then λ_1, λ_2, …) is shown (tie_break: greatest)") if tie_break == "greatest"
+                            else "the solver's vertex is shown (tie_break: solver)"))
+    if chosen.method == "exact simplex":
+        notes.append("the back-end's vertex could not be certified; λ* is from the exact (rational) simplex")
+    elif chosen.method == "back-end point":
+        notes.append("the back-end's vertex could not be certified within round-off; λ* is the back-end's point "
+                     "(accurate to its tolerance) and the decision is recorded as borderline")
+    if exact:
+        lam = np.empty(n, dtype=object)
+        lam[:] = list(chosen.x)
+        obj = sum((lam[i] * xlp.c[i] for i in range(n)), Fraction(0))
+        return FlowLPResult(lam, float(obj), first.solver, 0.0, unique, ranges, True, lp, tuple(notes),
+                            chosen.method)
+    lam = chosen.as_float()
+    return FlowLPResult(lam, float(np.asarray(lp.c) @ lam), first.solver, residuals(lp, lam), unique, ranges,
+                        False, lp, tuple(notes), chosen.method)
 
 
-def _refine_exact(M: np.ndarray, budgets: Sequence[Any], caps: Sequence[Any] | None,
-                  singletons: Sequence[Any] | None, lam: np.ndarray, lp: LinearProgram
-                  ) -> tuple[np.ndarray | None, str]:
-    """Exact λ from the float optimum's active set, rechecked exactly; ``(None, why)`` if it fails."""
-    import sympy
-
-    n = lam.shape[0]
-    fr = lambda x: x if isinstance(x, Fraction) else Fraction(str(x))  # noqa: E731
-    pminus = [sum(M[i], Fraction(0)) for i in range(n)]
-    fixed: dict[int, Fraction] = {}
-    free = []
-    for i in range(n):
-        if lam[i] <= LAMBDA_TOLERANCE:
-            fixed[i] = Fraction(0)
-        elif lam[i] >= 1 - LAMBDA_TOLERANCE:
-            fixed[i] = Fraction(1)
-        else:
-            free.append(i)
-    b = [None if not _finite(float(x)) else fr(x) for x in budgets]
-    r = None if caps is None else [None if not _finite(float(x)) else fr(x) for x in caps]
-    s = None if singletons is None else [fr(x) for x in singletons]
-
-    def budget_row(i: int) -> tuple[list[Fraction], Fraction]:
-        coef = [(-M[k][i] if k != i else pminus[i]) for k in range(n)]
-        return coef, b[i]  # type: ignore[return-value]
-
-    eqs = []
-    lamf = np.asarray(lam, dtype=np.float64)
-    for i in free:
-        chosen = None
-        if b[i] is not None:
-            coef, rhs = budget_row(i)
-            if abs(float(sum(float(c) * lamf[k] for k, c in enumerate(coef))) - float(rhs)) < 1e-6:
-                chosen = (coef, rhs)
-        if chosen is None and r is not None and r[i] is not None and s is not None:
-            coef = [Fraction(0)] * n
-            coef[i] = pminus[i]
-            rhs = max(s[i], r[i]) - s[i]
-            if abs(float(pminus[i]) * lamf[i] - float(rhs)) < 1e-6:
-                chosen = (coef, rhs)
-        if chosen is None:
-            return None, f"party {i} has 0 < λ < 1 without a tight budget or cap row"
-        eqs.append(chosen)
-    out = [Fraction(0)] * n
-    for i, x in fixed.items():
-        out[i] = x
-    if free:
-        A = sympy.Matrix([[sympy.Rational(coef[k].numerator, coef[k].denominator) for k in free]
-                          for coef, _ in eqs])
-        rhs_v = sympy.Matrix([sympy.Rational(rhs.numerator, rhs.denominator)
-                              - sum((sympy.Rational(coef[k].numerator, coef[k].denominator)
-                                     * sympy.Rational(fixed[k].numerator, fixed[k].denominator)
-                                     for k in fixed), sympy.Integer(0)) for coef, rhs in eqs])
-        if A.det() == 0:
-            return None, "the active constraints are singular"
-        sol = A.LUsolve(rhs_v)
-        for idx, i in enumerate(free):
-            q = sympy.Rational(sol[idx])
-            out[i] = Fraction(int(q.p), int(q.q))
-    # exact recheck of every constraint
-    for i in range(n):
-        if not (0 <= out[i] <= 1):
-            return None, f"refined λ_{i} = {out[i]} leaves [0, 1]"
-        if b[i] is not None:
-            coef, rhs = budget_row(i)
-            if sum((c * out[k] for k, c in enumerate(coef)), Fraction(0)) > rhs:
-                return None, f"refined λ violates the budget of party {i}"
-        if r is not None and r[i] is not None and s is not None:
-            if s[i] + out[i] * pminus[i] > max(s[i], r[i]):
-                return None, f"refined λ violates the cap of party {i}"
-    if any(abs(float(out[i]) - lamf[i]) > 1e-6 for i in range(n)):
-        return None, "the refined point differs from the float optimum"
-    arr = np.empty(n, dtype=object)
-    arr[:] = out
-    return arr, ""
-
-
-__all__ = ["FlowLPResult", "build_flow_lp", "solve_flow_lp", "FACE_TOLERANCE", "LAMBDA_TOLERANCE"]
+__all__ = ["FlowLPResult", "build_flow_lp", "exact_flow_lp", "solve_flow_lp"]

@@ -164,6 +164,21 @@ class SparseLP:
                               np.array(s.row_dual, dtype=np.float64), np.array(s.col_dual, dtype=np.float64),
                               np.array(s.row_value, dtype=np.float64), int(info.simplex_iteration_count))
 
+    def basis(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """``(col_basic, row_basic)`` boolean arrays of the last solve's simplex basis (None if invalid).
+
+        A row that is not basic is at one of its bounds (tight), so the non-basic rows and
+        columns of an optimal basis define its vertex.
+        """
+        import highspy
+
+        b = self._h.getBasis()
+        if not b.valid:
+            return None
+        basic = highspy.HighsBasisStatus.kBasic
+        return (np.array([st == basic for st in b.col_status], dtype=bool),
+                np.array([st == basic for st in b.row_status], dtype=bool))
+
     def change_coeff(self, row: int, col: int, value: float) -> None:
         """Set one matrix entry."""
         self._h.changeCoeff(int(row), int(col), float(value))

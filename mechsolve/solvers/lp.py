@@ -20,9 +20,11 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -59,7 +61,13 @@ class LinearProgram:
 
 @dataclass(frozen=True)
 class LPResult:
-    """An optimal point, its objective, the solver used and the rechecked worst residual."""
+    """An optimal point, its objective, the solver used and the rechecked worst residual.
+
+    ``duals_ub``/``duals_eq`` (one per row) and ``reduced_costs`` (one per variable) are the
+    back-end's dual values when it reports them (``None`` otherwise). Their sign convention is
+    the back-end's: use them as a hint (which rows carry a multiplier), never as a certificate —
+    :mod:`mechsolve.solvers.vertex` certifies optimality exactly.
+    """
 
     x: np.ndarray
     objective: float
@@ -67,13 +75,23 @@ class LPResult:
     max_residual: float
     status: str = "optimal"
     notes: tuple[str, ...] = field(default_factory=tuple)
+    duals_ub: np.ndarray | None = None
+    duals_eq: np.ndarray | None = None
+    reduced_costs: np.ndarray | None = None
+
+
+@functools.cache
+def _installed_solvers() -> tuple[str, ...]:
+    """PuLP's available back-ends, asked once per process (each ask searches ``PATH`` for ~15 programs)."""
+    import pulp
+
+    return tuple(pulp.listSolvers(onlyAvailable=True))
 
 
 def available_solvers() -> list[str]:
     """Names of the usable back-ends, preferred first (``highs``, ``cbc``)."""
-    import pulp
 
-    have = pulp.listSolvers(onlyAvailable=True)
+    have = _installed_solvers()
     out = []
     if "HiGHS" in have:
         out.append("highs")
@@ -142,12 +160,15 @@ def solve_lp(lp: LinearProgram, solver: str = "auto") -> LPResult:
     xs = [add(f"x{k}", _bound(lo), _bound(hi)) if add else pulp.LpVariable(f"x{k}", _bound(lo), _bound(hi))
           for k, (lo, hi) in enumerate(bounds)]
     prob += pulp.lpSum(float(c[k]) * xs[k] for k in range(lp.n) if c[k] != 0) + 0.0
+    rows: dict[str, list[Any]] = {"ub": [], "eq": []}
     for A, b, kind in ((lp.A_ub, lp.b_ub, "ub"), (lp.A_eq, lp.b_eq, "eq")):
         if A is None:
             continue
         for r in range(A.shape[0]):
             expr = pulp.lpSum(float(A[r, k]) * xs[k] for k in np.flatnonzero(A[r]))
-            prob += (expr <= float(b[r])) if kind == "ub" else (expr == float(b[r]))
+            con = (expr <= float(b[r])) if kind == "ub" else (expr == float(b[r]))
+            prob.addConstraint(con, f"{kind}{r}")
+            rows[kind].append(con)
     try:
         with silenced_stdout():
             prob.solve(_solver(solver))
@@ -164,4 +185,13 @@ def solve_lp(lp: LinearProgram, solver: str = "auto") -> LPResult:
     res = residuals(lp, x)
     if res > FEASIBILITY_TOLERANCE:
         raise SolverError(f"{solver} returned a point violating the constraints by {res:.3g}")
-    return LPResult(x, float(c @ x), solver, res)
+    return LPResult(x, float(c @ x), solver, res, duals_ub=_duals(rows["ub"]), duals_eq=_duals(rows["eq"]),
+                    reduced_costs=_duals(xs, "dj"))
+
+
+def _duals(items: list[Any], attr: str = "pi") -> np.ndarray | None:
+    """The back-end's dual values of PuLP rows (``pi``) or variables (``dj``), if it set them."""
+    vals = [getattr(it, attr, None) for it in items]
+    if any(v is None for v in vals):
+        return None
+    return np.array(vals, dtype=np.float64)

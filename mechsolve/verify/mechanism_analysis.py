@@ -25,16 +25,20 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InvalidModel, Unsupported
+from .. import decide
+from ..errors import Infeasible, InvalidModel, Unsupported
 from ..result import Status, exact_value, numbers
 from ..mechanism.desirability import Desirability, revenue_check
 from ..mechanism.instance import MAX_WORK, MechanismInstance, build_instance
-from ..mechanism.max_payment import max_payments
+from ..mechanism.max_payment import RoundingCycle, max_payments
 from ..mechanism.mep import mep
 
 #: Profiles listed in text reports (JSON lists up to MAX_JSON_ROWS).
 MAX_TEXT_ROWS = 40
 MAX_JSON_ROWS = 20_000
+#: Largest Σ (profiles × reports) a float run rebuilds in rational arithmetic to settle a borderline
+#: decision (an allocation tie, a cycle of weight ~0): ~0.3 ms per evaluation, so ≲ 15 s.
+MAX_DECIDE_WORK = 50_000
 
 
 def payments_for(inst: MechanismInstance, rule: str) -> np.ndarray:
@@ -61,6 +65,7 @@ class MechanismAnalysis:
     properties: dict[str, str | None] | None = None
     timings: dict[str, float] = field(default_factory=dict)
     source_path: str | None = None
+    notes: tuple[str, ...] = ()
 
     @property
     def status(self) -> Status:
@@ -120,6 +125,7 @@ class MechanismAnalysis:
             "profiles": numbers(rows) if inst.exact else rows,
             "profiles_truncated": inst.size > MAX_JSON_ROWS,
             "timings_s": numbers(self.timings),
+            "notes": list(self.notes),
         }
         if inst.exact:
             out["exact_payments"] = [{"profile": {a: exact_value(x) for a, x in r["profile"].items()},
@@ -164,19 +170,14 @@ def analyse_mechanism(model: Any, base_dir: str | os.PathLike[str] = ".", *, exa
     t0 = time.perf_counter()
     inst = build_instance(model, exact=exact, grids=grids)
     rule = scheme or model.payment
-    if rule == "table":
-        if model.payment_table is None:
-            raise InvalidModel("payment rule `table` needs the model's `payment_table`", field="payment")
-        from ..mechanism.design import table_payments
-
-        pay = table_payments(inst, model.payment_table)
-    elif rule not in ("max-payment", "mep", "zero"):
+    if rule == "table" and model.payment_table is None:
+        raise InvalidModel("payment rule `table` needs the model's `payment_table`", field="payment")
+    if rule not in ("max-payment", "mep", "zero", "table"):
         raise InvalidModel(f"unknown payment rule {rule!r}; valid: max-payment, mep, zero, table", field="payment")
-    else:
-        pay = payments_for(inst, rule)
-    t1 = time.perf_counter()
     tol = model.tolerance if tolerance is None else tolerance
-    pmax = pay if rule == "max-payment" else max_payments(inst)
+    with decide.tolerance(tol):
+        inst, pay, pmax, notes = _pay_decided(model, inst, rule, confirm)
+    t1 = time.perf_counter()
     des = revenue_check(inst, pmax, tol)
     t2 = time.perf_counter()
     report = None
@@ -192,7 +193,8 @@ def analyse_mechanism(model: Any, base_dir: str | os.PathLike[str] = ".", *, exa
                                exact_twin=exact_context if (confirm and not inst.exact) else None)
         ctx._cache["max"] = pmax
         names = list(axioms) if axioms else list(model.check if model.check is not None else DEFAULT_CHECKS)
-        report = run_mechanism_checks(ctx, names)
+        with decide.tolerance(tol):
+            report = run_mechanism_checks(ctx, names)
     t3 = time.perf_counter()
     props = None
     if inspect:
@@ -201,4 +203,66 @@ def analyse_mechanism(model: Any, base_dir: str | os.PathLike[str] = ".", *, exa
                  "non-competitive (Def. 10)": inst.valuation.noncompetitive_reason(sq)}
     return MechanismAnalysis(model, inst, rule, pay, des, report, props,
                              {"payments": round(t1 - t0, 6), "theorem_5": round(t2 - t1, 6),
-                              "checks": round(t3 - t2, 6)}, source_path)
+                              "checks": round(t3 - t2, 6)}, source_path, tuple(notes))
+
+
+def _payments(inst: MechanismInstance, rule: str, model: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The rule's payment table and Algorithm 1's (the same array for ``max-payment``)."""
+    if rule == "table":
+        from ..mechanism.design import table_payments
+
+        pay = table_payments(inst, model.payment_table)
+    else:
+        pay = payments_for(inst, rule)
+    return pay, pay if rule == "max-payment" else max_payments(inst)
+
+
+def _pay_decided(model: Any, inst: MechanismInstance, rule: str, confirm: bool = True
+                 ) -> tuple[MechanismInstance, np.ndarray, np.ndarray, list[str]]:
+    """Payments, with every borderline float decision (an allocation tie, a cycle of weight ~0) decided exactly.
+
+    The allocation search and Bellman–Ford decide through :mod:`mechsolve.decide`; when one of their
+    decisions was borderline (or a "negative cycle" is only rounding, :class:`RoundingCycle`) and
+    the model's numbers are rational, the instance is rebuilt in rational arithmetic: its
+    allocations and payments are used (shown in float), and a note says so. Irrational numbers
+    (α = −0.7 powers) cannot be decided exactly: the note says the decision was borderline, and a
+    rounding cycle is an error that says so (exit 2), never a guess. ``confirm=False``
+    (``--no-confirm``) keeps the float decisions and says they were borderline.
+    """
+    cycle: RoundingCycle | None = None
+    with decide.recording() as log:
+        try:
+            pay, pmax = _payments(inst, rule, model)
+        except RoundingCycle as exc:
+            cycle, pay, pmax = exc, None, None
+    if inst.exact or (not log and cycle is None):
+        return inst, pay, pmax, []
+    what = "; ".join(dict.fromkeys([b.what for b in log] + ([str(cycle.message)] if cycle else [])))
+    if not confirm:
+        return _undecided(inst, pay, pmax, cycle, what, "exact confirmation is off (--no-confirm)")
+    work = inst.size * max(inst.shape)
+    if work > MAX_DECIDE_WORK:
+        return _undecided(inst, pay, pmax, cycle, what, f"{work:,} evaluations are more than the {MAX_DECIDE_WORK:,} "
+                          "decided exactly in a float run (use --exact, or a coarser grid)")
+    try:
+        ex = build_instance(model, exact=True)
+        xpay, xpmax = _payments(ex, rule, model)
+    except Unsupported as why:
+        return _undecided(inst, pay, pmax, cycle, what, " ".join(str(why).split()))
+    except Infeasible as exc:
+        raise Infeasible(f"{exc.message} (decided exactly: float arithmetic could not decide: {what})",
+                         field=exc.field) from None
+    view = inst.with_decisions_of(ex)
+    f = lambda a: np.asarray(a, dtype=object).astype(float)  # noqa: E731
+    return view, f(xpay), f(xpmax), [f"decided exactly (rational arithmetic) because float arithmetic could not "
+                                     f"decide: {what}"]
+
+
+def _undecided(inst: MechanismInstance, pay: Any, pmax: Any, cycle: RoundingCycle | None, what: str, reason: str
+               ) -> tuple[MechanismInstance, np.ndarray, np.ndarray, list[str]]:
+    """The float decisions kept, with a note that they were borderline; a rounding cycle is an error."""
+    if cycle is not None:
+        raise RoundingCycle(f"{cycle.message}; not decided exactly: {reason}", cycle.weight,
+                            field=cycle.field) from None
+    return inst, pay, pmax, [f"borderline decision(s) within the band of the tolerance: {what}; "
+                             f"not decided exactly: {reason}"]

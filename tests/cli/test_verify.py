@@ -94,6 +94,21 @@ def test_proofs_lists_claims() -> None:
     assert code == 0 and '"status": "proved"' in out
 
 
+def test_proofs_in_worker_processes_give_the_same_results() -> None:
+    import json
+
+    def results(workers: str) -> list:
+        code, out = run("proofs", "--dir", str(ROOT / "proofs"), "--claim", "nguyen_balance", "--claim",
+                        "nguyen_lp_statement1", "--workers", workers, "--format", "json")
+        assert code == 0
+        return [[{k: v for k, v in r.items() if k != "seconds"} for r in e["results"]]
+                for e in json.loads(out)["proofs"]]
+
+    one, two = results("1"), results("2")
+    assert one == two and len(one) == 2
+    assert {r["status"] for r in one[1]} == {"violated"} and all(r["counterexample"] for r in one[1])
+
+
 class _Balanced(HTMLParser):
     VOID = {"meta", "br", "img", "hr", "input", "link", "path", "rect", "line", "circle"}
 

@@ -7,6 +7,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mechsolve.errors import InvalidModel, Unsupported
 from mechsolve.games.game import DataMarket, Game, guard_table_memory, parse_coalition, popcounts, replicate
@@ -116,6 +117,22 @@ def test_data_market_owners():
     dm = DataMarket(base, (0, 1, 1), ("x", "y", "z"))
     g = dm.game()
     assert g.value(["y", "z"]) == 2 and g.value(["x", "z"]) == 5 and g.value(["x", "y", "z"]) == 5
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 5), min_size=1, max_size=4), st.integers(1, 40))
+def test_blocks_cover_an_array_in_c_order(shape, limit):
+    from mechsolve.games.game import block_start, blocks
+
+    a = np.arange(int(np.prod(shape))).reshape(shape)
+    parts, starts = [], []
+    for idx in blocks(tuple(shape), limit):
+        b = a[idx].reshape(-1)
+        assert b.size <= max(limit, 1) or b.size == 0
+        if b.size:
+            assert b[0] == block_start(tuple(shape), idx)
+        parts.append(b)
+    assert np.concatenate(parts or [a.reshape(-1)]).tolist() == a.reshape(-1).tolist()
 
 
 # ------------------------------------------------------------------ constructors of the Python API

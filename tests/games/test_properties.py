@@ -6,9 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mechsolve.games.game import Game
-from mechsolve.games.properties import essential, inspect_game, monotone, superadditive, supermodular
+from mechsolve.games.properties import (essential, inspect_game, monotone, superadditive, superadditive_with,
+                                       supermodular, symmetric_pairs)
 
 from strategies import games
 
@@ -30,6 +32,24 @@ def test_predicates_match_brute_force(g):
     assert superadditive(g).worst == pytest.approx(sup)
     # local supermodularity decides the set form (Shapley 1971)
     assert (supermodular(g).worst <= 1e-12) == (conv <= 1e-12)
+
+
+@given(games(min_n=1, max_n=6, integers=True), st.data())
+@settings(max_examples=60, deadline=None)
+def test_singleton_superadditivity_matches_brute_force(g, data):
+    i = data.draw(st.integers(0, g.n - 1))
+    for game in (g, g.to_exact()):
+        v = game.values
+        pairs = [(v[m] + v[1 << i] - v[m | 1 << i], m) for m in range(1, 2**g.n) if not m >> i & 1]
+        r = superadditive_with(game, i)
+        if not pairs:
+            assert r.holds is True and r.witness is None
+            continue
+        worst, m = max(pairs, key=lambda t: t[0])
+        assert r.worst == worst and r.holds == (worst <= 0)
+        if worst > 0:
+            gap = v[game.mask(r.witness["S"])] + v[1 << i] - v[game.mask(r.witness["S"]) | 1 << i]
+            assert gap == worst and r.witness["T"] == [g.names[i]]
 
 
 @given(games(min_n=2, max_n=5))
@@ -95,3 +115,41 @@ def test_large_n_superadditivity_is_not_decided_without_evidence():
     assert r.holds in (None, False, True)
     if r.holds is None:
         assert "not decided" in r.note
+
+
+def _literal_symmetric_pairs(game, tolerance):
+    """The whole-view comparison, pair by pair (the definition, through the same decision rule)."""
+    from mechsolve import decide
+
+    v, n = game.values, game.n
+    what = "v(S∪i) = v(S∪j) for all S"
+    close = lambda a, b: decide.all_zero(np.asarray(a) - np.asarray(b), tol=tolerance, what=what)  # noqa: E731
+    out = []
+    for i in range(n):
+        for j in range(i + 1, n):
+            if not (close(v[1 << i], v[1 << j]) and close(v[game.grand ^ 1 << i], v[game.grand ^ 1 << j])):
+                continue
+            view = v.reshape(2 ** (n - 1 - j), 2, 2 ** (j - i - 1), 2, 2**i)
+            if close(view[:, 0, :, 1, :], view[:, 1, :, 0, :]):
+                out.append((i, j))
+    return out
+
+
+@pytest.mark.parametrize("noise", [0.0, 1e-14, 3e-10, 2e-9, 1e-7])
+def test_symmetric_pairs_decide_and_record_as_the_literal_comparison(noise):
+    from mechsolve import decide
+    from mechsolve.games.shapley import _small_popcounts
+
+    rng = np.random.default_rng(7)
+    n = 7
+    f = rng.normal(size=n + 1)
+    v = f[_small_popcounts(n)] + noise * rng.normal(size=2**n)     # every pair symmetric up to the noise
+    v[0] = 0.0
+    g = Game.from_values([f"p{k}" for k in range(n)], v)
+    for tol in (1e-9, 1e-6):
+        with decide.recording() as fast:
+            got = symmetric_pairs(g, tol)
+        with decide.recording() as slow:
+            want = _literal_symmetric_pairs(g, tol)
+        assert got == want
+        assert [(b.what, b.amount) for b in fast] == [(b.what, b.amount) for b in slow]

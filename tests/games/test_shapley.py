@@ -19,7 +19,11 @@ from hypothesis import strategies as st
 
 from mechsolve.errors import InvalidModel
 from mechsolve.games.game import Game
-from mechsolve.games.shapley import conditional_shapley, graded_sums, member_sums, monte_carlo_shapley, shapley, weighted_semivalue
+from mechsolve.games import shapley as kernel
+from mechsolve.games.semivalues import semivalue_weights
+from mechsolve.games.shapley import (SemivalueKernel, conditional_semivalue, conditional_shapley, graded_sums,
+                                     member_sums, monte_carlo_shapley, row_split, shapley, shapley_weights,
+                                     weighted_semivalue)
 
 from strategies import games, names
 
@@ -229,6 +233,80 @@ def test_conditional_at_n12_matches_marginal_games():
     m = conditional_shapley(g)
     for i in (0, 5, 11):
         assert np.abs(np.delete(m[i], i) - shapley(g.marginal(i))).max() <= 1e-9
+
+
+# ------------------------------------------------------------------ the streaming row kernel
+def literal_semivalue(values: list, n: int, p: list) -> list:
+    """``ψ_i = Σ_{S ⊆ N∖i} p(|S|) (v(S∪i) − v(S))``, one coalition at a time."""
+    return [sum(p[bin(m).count("1")] * (values[m | 1 << i] - values[m]) for m in range(2**n) if not m >> i & 1)
+            for i in range(n)]
+
+
+@pytest.fixture(params=[1, 2, 3])
+def small_rows(request, monkeypatch):
+    """Rows of 2, 4 or 8 values, so that small games take the many-row path of the kernels."""
+    monkeypatch.setattr(kernel, "ROW_BITS", request.param)
+    return request.param
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 5, 7, 9])
+def test_row_kernel_matches_literal_definition_on_many_rows(n, small_rows):
+    g = random_game(n, seed=100 + n)
+    vals = [Fraction(float(x)) for x in g.values]
+    for kind in ("shapley", "banzhaf", "beta-shapley"):
+        p = semivalue_weights(n, kind, alpha=4, beta=1)
+        want = np.array([float(x) for x in literal_semivalue(vals, n, [Fraction(x) for x in p])])
+        assert np.abs(weighted_semivalue(g, p) - want).max() <= 1e-12
+
+
+def test_row_kernel_takes_rows_in_any_order_from_a_reused_buffer():
+    n = 9
+    g = random_game(n, seed=9)
+    k = SemivalueKernel(n, shapley_weights(n))
+    high, low = row_split(n)
+    table = g.values.reshape(2**high, 2**low)
+    buf = np.empty(2**low)
+    for r in np.random.default_rng(0).permutation(2**high) if high else [0]:
+        buf[:] = table[r]
+        k.add(int(r), buf)
+        buf[:] = np.nan                   # the kernel must not keep the buffer
+    assert np.abs(k.values() - shapley(g)).max() <= 1e-12
+
+
+def test_row_kernel_agrees_with_the_graded_sums_at_n16():
+    g = random_game(16, seed=16)
+    p, q = graded_sums(g)
+    w = np.array(shapley_weights(16))
+    from_graded = p @ (np.r_[0.0, w] + np.r_[w, 0.0]) - q @ np.r_[w, 0.0]
+    assert row_split(16)[0] >= 1 and np.abs(shapley(g) - from_graded).max() <= 1e-12
+
+
+@pytest.mark.parametrize("n", [2, 3, 4, 6, 8])
+def test_conditional_kernel_matches_literal_marginal_games_on_many_rows(n, small_rows):
+    g = random_game(n, seed=200 + n)
+    for kind in ("shapley", "banzhaf"):
+        q = semivalue_weights(n - 1, kind)
+        m = conditional_semivalue(g, q)
+        qf = [Fraction(x) for x in q]
+        for i in range(n):
+            marginal = [Fraction(float(x)) for x in g.marginal(i).values]
+            want = [float(x) for x in literal_semivalue(marginal, n - 1, qf)]
+            assert np.abs(np.delete(m[i], i) - want).max() <= 1e-12
+            assert m[i, i] == 0
+
+
+@FAST
+@given(games(min_n=2, max_n=6, integers=True))
+def test_conditional_kernel_float_equals_exact(g):
+    e = g.to_exact()
+    exact = conditional_shapley(e)
+    assert exact.dtype == object and all(isinstance(x, Fraction) for x in exact.ravel())
+    assert np.abs(conditional_shapley(g) - exact.astype(np.float64)).max() <= 1e-12
+
+
+def test_conditional_semivalue_rejects_wrong_length():
+    with pytest.raises(InvalidModel, match="weights"):
+        conditional_semivalue(random_game(3, 0), [0.5, 0.5, 0.5])
 
 
 # ------------------------------------------------------------------ Monte Carlo

@@ -138,3 +138,59 @@ def test_growth_table_not_taken_off_its_premises():
     for m in (model(parameters={"alpha": -1.5}), model(types={"step": 0.1, "max": 0.4}), model(agents=3),
               model(outside_option="zero-utility"), model(quality="t/(1 + t)")):
         assert growth_grid(build_instance(m)) is None
+
+
+# misreports `any` on a 0.1-grid: no cycle of the difference constraints is negative exactly (the
+# lightest weigh 0: Gap(t→t') + Gap(t'→t) = 0), but the float Gaps of some add up to −1.7e-18
+ROUNDING = {"kind": "mechanism-design", "agents": 2, "types": {"step": 0.1, "max": 0.2}, "quality": "t",
+            "valuation": {"family": "linear", "matrix": [[-0.1, 0.1], [-0.1, -0.1]]}, "misreports": "any"}
+
+
+def _cycle_weights(inst):
+    """Every simple cycle of every agent's graph, weight summed exactly (an oracle independent of Bellman–Ford)."""
+    import networkx as nx
+
+    out = []
+    for i in range(inst.n):
+        m = inst.shape[i]
+        gaps = [inst.gap(i, k) for k in range(m)]
+        for r in np.ndindex(np.moveaxis(inst.pbar[i], i, 0).shape[1:]):
+            g = nx.DiGraph()
+            for k in range(m):
+                for row, kp in enumerate(inst.reports(k, m)):
+                    if kp != k:
+                        g.add_edge(kp, k, weight=Fraction(gaps[k][(row,) + r]) if inst.exact
+                                   else Fraction(float(gaps[k][(row,) + r])))
+            out += [sum(g[u][v]["weight"] for u, v in zip(c, c[1:] + c[:1])) for c in nx.simple_cycles(g)]
+    return out
+
+
+def test_a_negative_cycle_that_is_only_rounding_is_not_infeasible():
+    from mechsolve.mechanism.max_payment import RoundingCycle
+
+    m = parse_model(ROUNDING)
+    f, e = build_instance(m), build_instance(m, exact=True)
+    assert min(_cycle_weights(e)) == 0                                        # exactly: no negative cycle
+    assert min(_cycle_weights(f)) < 0                                         # in float: some, by rounding
+    with pytest.raises(RoundingCycle, match="within rounding of 0") as err:
+        max_payments_literal(f)
+    assert -1e-15 < err.value.weight <= 0
+    p = max_payments_literal(e)                                               # the exact payments exist
+    ctx = MechanismContext(e, p, tolerance=0)
+    assert evaluate_mechanism("mechanism-ic", ctx).status == "holds"
+    assert evaluate_mechanism("mechanism-ir", ctx).status == "holds"
+
+
+def test_a_clearly_negative_cycle_wins_over_a_rounding_one():
+    """Agent 1's graphs have rounding-only cycles, agent 2's a cycle of weight −0.027: infeasible, not borderline."""
+    from mechsolve.mechanism.max_payment import RoundingCycle
+
+    m = parse_model({**ROUNDING, "types": {"step": 0.1, "max": 0.3}, "quality": "t/(1+t)",
+                     "valuation": {"family": "linear", "matrix": [[0.2, 0.2], [-0.3, 0.3]]}})
+    f, e = build_instance(m), build_instance(m, exact=True)
+    assert min(_cycle_weights(e)) < Fraction(-1, 100)
+    with pytest.raises(Infeasible, match="negative cycle") as err:
+        max_payments_literal(f)
+    assert not isinstance(err.value, RoundingCycle) and "'2'" in str(err.value)
+    with pytest.raises(Infeasible, match="negative cycle"):
+        max_payments_literal(e)

@@ -107,6 +107,16 @@ def test_quasi_monotone_float_path_and_premise():
         Valuation.quasi_monotone(2, ["q_i"] * 2, ["q_1*q_2"] * 2)
 
 
+def test_exact_formula_evaluation_never_goes_through_floats():
+    """sympy's lambdify prints Rational(1, 2) as ``1/2`` (a Python float): the exact evaluator keeps rationals,
+    and a float result is refused instead of rounded to a guessed rational."""
+    v = Valuation.from_formulas(3, ["q_i / (1 + (q_1 + q_2 + q_3 - q_i)/3)"] * 3)
+    q = np.array([[Fraction(1, 2), Fraction(1, 3), Fraction(1, 7)]], dtype=object)
+    got = v.values(q, np.zeros_like(q))
+    want = [q[0, i] / (1 + (q[0].sum() - q[0, i]) / 3) for i in range(3)]
+    assert all(type(x) is Fraction for x in got[0]) and got[0].tolist() == want
+
+
 def test_exact_market_growth_refuses_a_huge_exponent_quickly():
     """(Σq)^α in rationals has ~α·log2(denominator) bits: α = 10^308 was a 10 GB hang in the exact twin."""
     import time
@@ -123,3 +133,10 @@ def test_exact_market_growth_refuses_a_huge_exponent_quickly():
     ok = parse_model({**spec, "valuation": {"family": "market-growth", "alpha": EXACT_EXPONENT_LIMIT}})
     e = build_instance(ok, exact=True)
     assert isinstance(e.V.flat[-1], Fraction)
+    for formula, params in (("(q_1 + q_2)**a * q_i", {"a": 1e308}), ("q_i**100000", {})):
+        m = parse_model({**spec, "valuation": {"family": "formula", "formula": formula}, "parameters": params})
+        start = time.perf_counter()
+        with pytest.raises(Unsupported, match="exponents up to"):
+            build_instance(m, exact=True).V
+        assert time.perf_counter() - start < 5
+

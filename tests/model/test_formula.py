@@ -187,3 +187,32 @@ def test_float_formulas_never_import_sympy():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
+
+
+def test_decimals_and_parameters_are_the_rationals_they_are_written_as():
+    """Exact mode reads 0.1 as 1/10 and a parameter 0.3333 as 3333/10000, never a guessed 1/3."""
+    import sympy as sp
+
+    e = parse_formula("0.1*t + c", ["t"], constants={"c": 0.3333})
+    t = sp.Symbol("t", real=True)
+    assert e.coeff(t) == sp.Rational(1, 10) and e.subs(t, 0) == sp.Rational(3333, 10000)
+    assert parse_formula("0.3333", []) == sp.Rational(3333, 10000)
+    assert parse_formula("t**c", ["t"], constants={"c": 2}) == t**2
+
+
+def test_a_number_to_a_huge_exponent_is_refused_not_computed():
+    """1e308 is read exactly (10^308): 2**1e308 would be computed in full by sympy, here or inside a sum."""
+    import time
+
+    from mechsolve.errors import Unsupported
+    from mechsolve.model.formula import EXACT_EXPONENT_LIMIT, huge_exponents
+
+    start = time.perf_counter()
+    for text in ("2**1e308 * q", "q + 0.5**a"):
+        with pytest.raises(Unsupported, match="cannot be computed exactly") as exc:
+            parse_formula(text, ["q"], field="valuation", constants={"a": 1e308})
+        assert exc.value.field == "valuation"
+    assert time.perf_counter() - start < 5
+    assert parse_formula(f"2**{EXACT_EXPONENT_LIMIT}", []) == 2**EXACT_EXPONENT_LIMIT
+    assert huge_exponents(parse_formula(f"q**{EXACT_EXPONENT_LIMIT} + q**-0.5", ["q"])) == []
+    assert len(huge_exponents(parse_formula("(q**3000)**3000", ["q"]))) == 1

@@ -301,3 +301,30 @@ def test_bad_rectified_params(params, field):
 def test_unknown_scheme_param_is_rejected():
     with pytest.raises(InvalidModel):
         get_scheme("rectified-rho-shapley").validate_params({"cap": 1})
+
+
+# ---------------------------------------------------------------- issue 12: vertices and exact caps
+@pytest.mark.parametrize("solver", available_solvers())
+def test_rectified_lp_point_is_a_certified_vertex_even_when_not_unique(solver):
+    """ε = 0: a whole segment is optimal; the point shown is one of its end vertices, to the last bits
+    (the back-end's raw point is accurate only to its tolerance)."""
+    g = gmm()
+    res = rectified_rho_shapley(g, epsilon=0.0, lower="R6", solver=solver)
+    assert not res.unique
+    assert min(abs(res.rho - res.rho_range[0]), abs(res.rho - res.rho_range[1])) <= 1e-12
+    res1 = rectified_rho_shapley(g, epsilon=1e-3, lower="R6", solver=solver)
+    assert res1.unique and res1.rho == pytest.approx(NB_RHO, rel=1e-12)
+    assert res1.max_residual <= 1e-12
+
+
+def test_rho_shapley_caps_are_exact_in_exact_mode():
+    """R7 compared Σr = 69/10 with float caps summing to 6.8999999999999995 and 'failed'."""
+    from mechsolve.verify.check import run_checks
+
+    g = Game.from_values(["a", "b", "c"], [0, 1, 1, 2, 1, 2, 2, Fraction(23, 10)], exact=True)
+    s = get_scheme("rho-shapley")
+    o = s.compute(g, {"rho": 0})
+    assert o.per_player["cap"].tolist() == [Fraction(23, 10)] * 3
+    assert o.scalars["group welfare Σr (R7)"] == o.scalars["welfare ceiling Σv_max"] == Fraction(69, 10)
+    rep = run_checks(g, o, s.rule_for({"rho": 0}, g.names), ["r2-feasibility", "r7-group-welfare"])
+    assert [str(v.status) for v in rep.verdicts] == ["holds", "holds"]

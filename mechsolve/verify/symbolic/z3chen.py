@@ -49,16 +49,19 @@ PREMISES = ("Assumption 1: Q increasing, 0 < Q ≤ 1", "α_ii ≥ 0", "α_ij ≥
 
 class DirectEncoding:
     """Premises and conclusion built directly as z3 terms (``ite`` allowed); same interface as
-    :class:`mechsolve.verify.symbolic.z3claims.Encoding`."""
+    :class:`mechsolve.verify.symbolic.z3claims.Encoding`.
+
+    The terms are built once; each :meth:`solve` asserts them into a fresh solver.
+    """
 
     def __init__(self, names: Sequence[str], build: Callable[[dict[str, Any]], tuple[dict[str, list[Any]], Any]]
                  ) -> None:
         self.names = list(names)
-        self.build = build
         import z3
 
-        env = {s: z3.Real(s) for s in self.names}
-        self.premises, _ = build(env)
+        self._env = {s: z3.Real(s) for s in self.names}
+        self.premises, conclusion = build(self._env)
+        self._negated = z3.Not(conclusion)
 
     def _nonlinear(self) -> bool:
         return True
@@ -67,20 +70,18 @@ class DirectEncoding:
               ) -> tuple[str, dict[str, Fraction] | None, str]:
         import z3
 
-        env = {s: z3.Real(s) for s in self.names}
-        premises, conclusion = self.build(env)
         solver = z3.Solver()
         solver.set("timeout", int(timeout_ms))
-        for name, rels in premises.items():
+        for name, rels in self.premises.items():
             if name != drop:
                 solver.add(*rels)
-        solver.add(z3.Not(conclusion))
+        solver.add(self._negated)
         res = solver.check()
         if res == z3.unsat:
             return PROVED, None, "unsat"
         if res == z3.sat:
             m = solver.model()
-            return VIOLATED, {s: _frac(m.eval(env[s], model_completion=True)) for s in self.names}, "sat"
+            return VIOLATED, {s: _frac(m.eval(self._env[s], model_completion=True)) for s in self.names}, "sat"
         return UNKNOWN, None, f"z3 returned unknown ({solver.reason_unknown()})"
 
 

@@ -45,6 +45,21 @@ DEFAULT_TIMEOUT_MS = 20_000
 MAX_Z3_N = 5
 
 
+def _relation(kind: str) -> Callable[[Any, Any], Any]:
+    def make(lhs: Any, rhs: Any) -> Any:
+        import sympy as sp
+
+        return getattr(sp, kind)(lhs, rhs, evaluate=False)
+
+    make.__name__ = kind
+    make.__doc__ = (f"``sympy.{kind}(lhs, rhs)`` left unevaluated: z3 decides it (sympy's own attempt "
+                    "to decide an inequality runs its assumption system, milliseconds per relation).")
+    return make
+
+
+Le, Ge, Lt, Gt, Eq = (_relation(k) for k in ("Le", "Ge", "Lt", "Gt", "Eq"))
+
+
 def to_z3(expr: Any, env: Mapping[str, Any]) -> Any:
     """Translate a polynomial sympy expression into z3 real arithmetic (symbols by name from ``env``)."""
     import sympy as sp
@@ -87,6 +102,10 @@ class Encoding:
 
     Relations may be combined with ``sympy.Or``/``sympy.And`` (e.g. complementary
     slackness ``y = 0 ∨ row tight``, which keeps the encoding of degree 2).
+
+    The translation to z3 terms (and the degree test) runs once per encoding; each
+    :meth:`solve` — the claim, then each premise dropped in turn — asserts the cached
+    terms into a fresh solver, so every query is decided from scratch.
     """
 
     def __init__(self, symbols: Sequence[Any], premises: Mapping[str, list[Any]], conclusion: Any,
@@ -95,22 +114,27 @@ class Encoding:
         self.premises = dict(premises)
         self.conclusion = conclusion
         self.always = list(always)
+        self._terms: tuple[dict[str, Any], list[Any], dict[str, list[Any]], Any] | None = None
+        self._degree_above_one: bool | None = None
 
-    def solve(self, drop: str | None = None, timeout_ms: int = DEFAULT_TIMEOUT_MS
-              ) -> tuple[str, dict[str, Fraction] | None, str]:
+    def _translated(self) -> tuple[dict[str, Any], list[Any], dict[str, list[Any]], Any]:
+        """``(z3 variables, always, premises, ¬conclusion)`` as z3 terms, built on first use."""
+        if self._terms is not None:
+            return self._terms
         import sympy as sp
         import z3
 
         env = {s.name: z3.Real(s.name) for s in self.symbols}
-        solver = z3.SolverFor("QF_NRA") if self._nonlinear() else z3.SolverFor("QF_LRA")
-        solver.set("timeout", int(timeout_ms))
+        degree = 0
 
         def rel(r: Any) -> Any:
+            nonlocal degree
             if isinstance(r, sp.Or):
                 return z3.Or(*[rel(a) for a in r.args])
             if isinstance(r, sp.And):
                 return z3.And(*[rel(a) for a in r.args])
             d = sp.expand(r.lhs - r.rhs)
+            degree = max(degree, _degree(d))
             z = to_z3(d, env) if d != 0 else z3.RealVal(0)
             op = type(r)
             if op is sp.LessThan:
@@ -125,14 +149,24 @@ class Encoding:
                 return z == 0
             raise InvalidModel(f"unsupported relation {r}", field="claim")
 
-        for r in self.always:
-            solver.add(rel(r))
-        for name, rels in self.premises.items():
-            if name == drop:
-                continue
-            for r in rels:
-                solver.add(rel(r))
-        solver.add(z3.Not(rel(self.conclusion)))
+        self._terms = (env, [rel(r) for r in self.always],
+                       {name: [rel(r) for r in rels] for name, rels in self.premises.items()},
+                       z3.Not(rel(self.conclusion)))
+        self._degree_above_one = degree > 1
+        return self._terms
+
+    def solve(self, drop: str | None = None, timeout_ms: int = DEFAULT_TIMEOUT_MS
+              ) -> tuple[str, dict[str, Fraction] | None, str]:
+        import z3
+
+        env, always, premises, negated = self._translated()
+        solver = z3.SolverFor("QF_NRA") if self._nonlinear() else z3.SolverFor("QF_LRA")
+        solver.set("timeout", int(timeout_ms))
+        solver.add(*always)
+        for name, terms in premises.items():
+            if name != drop:
+                solver.add(*terms)
+        solver.add(negated)
         res = solver.check()
         if res == z3.unsat:
             return PROVED, None, "unsat"
@@ -143,16 +177,25 @@ class Encoding:
         return UNKNOWN, None, f"z3 returned unknown ({solver.reason_unknown()})"
 
     def _nonlinear(self) -> bool:
-        import sympy as sp
+        """True when some relation has total degree > 1 (read off the expanded polynomials)."""
+        if self._degree_above_one is None:
+            self._translated()
+        return bool(self._degree_above_one)
 
-        rels = [self.conclusion, *self.always] + [r for rs in self.premises.values() for r in rs]
-        rels = [a for r in rels for a in ((r,) if isinstance(r, sp.core.relational.Relational)
-                                           else r.atoms(sp.core.relational.Relational))]
-        for r in rels:
-            p = sp.Poly(sp.expand(r.lhs - r.rhs), *self.symbols) if self.symbols else None
-            if p is not None and p.total_degree() > 1:
-                return True
-        return False
+
+def _degree(expr: Any) -> int:
+    """Total degree of an expanded polynomial (a sum of monomials in symbols)."""
+    if expr.is_Add:
+        return max((_degree(t) for t in expr.args), default=0)
+    if expr.is_Symbol:
+        return 1
+    if expr.is_Number:
+        return 0
+    if expr.is_Pow and expr.exp.is_Integer and int(expr.exp) >= 0:
+        return _degree(expr.base) * int(expr.exp)
+    if expr.is_Mul:
+        return sum(_degree(f) for f in expr.args)
+    raise InvalidModel(f"cannot encode {expr} ({type(expr).__name__}) for z3: not a polynomial", field="claim")
 
 
 def _run(claim: str, statement: str, source: str, n: int, enc: Encoding,
@@ -201,7 +244,7 @@ def _monotone(vals: np.ndarray, n: int, players: Sequence[int] | None = None) ->
     for m in range(2**n):
         for k in range(n):
             if not m >> k & 1:
-                out.append(sp.Le(vals[m], vals[m | 1 << k]))
+                out.append(Le(vals[m], vals[m | 1 << k]))
     return out
 
 
@@ -214,7 +257,7 @@ def _supermodular(vals: np.ndarray, n: int) -> list[Any]:
             for j in range(i + 1, n):
                 if m >> i & 1 or m >> j & 1:
                     continue
-                out.append(sp.Le(vals[m | 1 << i] - vals[m], vals[m | 1 << i | 1 << j] - vals[m | 1 << j]))
+                out.append(Le(vals[m | 1 << i] - vals[m], vals[m | 1 << i | 1 << j] - vals[m | 1 << j]))
     return out
 
 
@@ -256,8 +299,8 @@ def nguyen_replication_once(n: int, *, timeout_ms: int = DEFAULT_TIMEOUT_MS,
     p = _nguyen_p(g)
     pp = _nguyen_p(plus)
     syms = [x for x in g.values if getattr(x, "is_Symbol", False)]
-    enc = Encoding(syms, {"v monotone": _monotone(g.values, n), "p_i(v) ≤ 0": [sp.Le(p[0], 0)]},
-                   sp.Le(pp[0] + pp[n], p[0]))
+    enc = Encoding(syms, {"v monotone": _monotone(g.values, n), "p_i(v) ≤ 0": [Le(p[0], 0)]},
+                   Le(pp[0] + pp[n], p[0]))
 
     def confirm(model: dict[str, Fraction]) -> tuple[bool, dict[str, Any]]:
         gm = _game_from_model(n, model)
@@ -283,7 +326,7 @@ def nguyen_replication_shrinks_payoff(n: int, *, timeout_ms: int = DEFAULT_TIMEO
     plus = replicate(g, 0, 1)
     p, pp = _nguyen_p(g), _nguyen_p(plus)
     syms = [x for x in g.values if getattr(x, "is_Symbol", False)]
-    enc = Encoding(syms, {"v monotone": _monotone(g.values, n)}, sp.Le(pp[0], p[0]))
+    enc = Encoding(syms, {"v monotone": _monotone(g.values, n)}, Le(pp[0], p[0]))
 
     def confirm(model: dict[str, Fraction]) -> tuple[bool, dict[str, Any]]:
         gm = _game_from_model(n, model)
@@ -313,8 +356,8 @@ def nguyen_replication_multiple(n: int, k: int = 2, *, timeout_ms: int = DEFAULT
     many = _nguyen_p(replicate(g, 0, k))
     syms = [x for x in g.values if getattr(x, "is_Symbol", False)]
     enc = Encoding(syms, {"v monotone": _monotone(g.values, n),
-                          "no gain from one replica": [sp.Le(2 * one[0], p[0])]},
-                   sp.Le((k + 1) * many[0], p[0]))
+                          "no gain from one replica": [Le(2 * one[0], p[0])]},
+                   Le((k + 1) * many[0], p[0]))
 
     def confirm(model: dict[str, Fraction]) -> tuple[bool, dict[str, Any]]:
         gm = _game_from_model(n, model)
@@ -363,14 +406,14 @@ def ohrimenko_theorem1(n: int, *, k: int = 1, timeout_ms: int = DEFAULT_TIMEOUT_
     lhs = (k + 1) * (phir * ar * vn - ai * vn * vrn)
     rhs = phi * a * vrn - ai * vn * vrn
     premises = {
-        "G(∅) = 0": [sp.Eq(g0, 0)],
-        "G ≥ 0": [sp.Ge(x, 0) for x in syms],
+        "G(∅) = 0": [Eq(g0, 0)],
+        "G ≥ 0": [Ge(x, 0) for x in syms],
         "(ii) G monotone": _monotone(gain.values, n),
         "(iii) G supermodular": _supermodular(gain.values, n),
-        "(iv) G ≤ 1": [sp.Le(x, 1) for x in syms],
+        "(iv) G ≤ 1": [Le(x, 1) for x in syms],
     }
-    enc = Encoding(syms, premises, sp.Le(sp.expand(lhs), sp.expand(rhs)),
-                   always=[sp.Gt(vn, 0), sp.Gt(vrn, 0)])
+    enc = Encoding(syms, premises, Le(sp.expand(lhs), sp.expand(rhs)),
+                   always=[Gt(vn, 0), Gt(vrn, 0)])
 
     def confirm(model: dict[str, Fraction]) -> tuple[bool, dict[str, Any]]:
         vals = np.empty(2**n, dtype=object)

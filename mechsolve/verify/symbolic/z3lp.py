@@ -41,7 +41,7 @@ from ...errors import InvalidModel
 from ...games.game import Game
 from .identities import shapley_formula, symbolic_game
 from .result import ProofResult
-from .z3claims import DEFAULT_TIMEOUT_MS, Encoding, _check_n, _monotone, _run, _table
+from .z3claims import DEFAULT_TIMEOUT_MS, Encoding, Eq, Ge, Gt, Le, _check_n, _monotone, _run, _table
 
 #: The conclusions that can be asked for (see the module docstring).
 CONCLUSIONS = ("budget-efficiency-1", "budget-efficiency-1-value", "budget-efficiency-2", "weak-efficiency")
@@ -98,13 +98,13 @@ def _conclusion(kind: str, M: np.ndarray, b: Sequence[Any], lam: Sequence[Any], 
     row0 = sum(A[0, k] * lam[k] for k in range(n))
     minus_p0 = pminus[0] - sum(M[k, 0] for k in range(n))          # −p_1(v) = p_{1,−} − p_{1,+}
     if kind == "budget-efficiency-1":
-        return sp.Or(sp.Gt(minus_p0, b[0]), sp.Eq(lam[0], 1))
+        return sp.Or(Gt(minus_p0, b[0]), Eq(lam[0], 1))
     if kind == "budget-efficiency-1-value":
-        return sp.Or(sp.Gt(minus_p0, b[0]), sp.Eq(v1 + lam[0] * pminus[0], vN))
+        return sp.Or(Gt(minus_p0, b[0]), Eq(v1 + lam[0] * pminus[0], vN))
     if kind == "budget-efficiency-2":
-        return sp.Or(sp.Le(minus_p0, b[0]), sp.Eq(row0, b[0]))
+        return sp.Or(Le(minus_p0, b[0]), Eq(row0, b[0]))
     if kind == "weak-efficiency":
-        return sp.Or(*[sp.Eq(lam[i] * pminus[i], pminus[i]) for i in range(n)])
+        return sp.Or(*[Eq(lam[i] * pminus[i], pminus[i]) for i in range(n)])
     raise InvalidModel(f"unknown conclusion {kind!r}; valid: {', '.join(CONCLUSIONS)}", field="claim")
 
 
@@ -149,14 +149,14 @@ def nguyen_budget_efficiency(n: int, conclusion: str = "budget-efficiency-1", *,
     kkt: list[Any] = []
     for i in range(n):
         row = sp.expand(sum(A[i, k] * lam[k] for k in range(n)))
-        kkt += [sp.Ge(lam[i], 0), sp.Le(lam[i], 1), sp.Le(row, b[i]), sp.Ge(y[i], 0),
-                sp.Or(sp.Eq(y[i], 0), sp.Eq(row, b[i]))]
+        kkt += [Ge(lam[i], 0), Le(lam[i], 1), Le(row, b[i]), Ge(y[i], 0),
+                sp.Or(Eq(y[i], 0), Eq(row, b[i]))]
         r = sp.expand(pminus[i] - sum(A[k, i] * y[k] for k in range(n)))
-        kkt += [sp.Or(sp.Le(r, 0), sp.Eq(lam[i], 1)), sp.Or(sp.Ge(r, 0), sp.Eq(lam[i], 0))]
+        kkt += [sp.Or(Le(r, 0), Eq(lam[i], 1)), sp.Or(Ge(r, 0), Eq(lam[i], 0))]
     premises: dict[str, list[Any]] = {"v monotone": _monotone(g.values, n),
-                                      "b ≥ 0": [sp.Ge(x, 0) for x in b]}
+                                      "b ≥ 0": [Ge(x, 0) for x in b]}
     if implicit_premise:
-        premises["p_1,−(v) > 0"] = [sp.Gt(sp.expand(pminus[0]), 0)]
+        premises["p_1,−(v) > 0"] = [Gt(sp.expand(pminus[0]), 0)]
     concl = _conclusion(conclusion, M, b, lam, g.values[1], g.values[-1])
     enc = Encoding([*vsyms, *b, *lam, *y], premises, concl, always=kkt)
 
