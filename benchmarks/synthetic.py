@@ -5,7 +5,7 @@
    * ``recompute``: v(S ∪ {x}) from scratch by the literal formula (O(s (s + t) d) per candidate);
    * ``paper``: the paper's sequential update — stored Σ_{S×T} k and Σ_{S×S} k, then k(x, S) and
      k(x, T) per candidate (O((s + t) d) per candidate);
-   * ``mechsolve``: :class:`mechsolve.data.synthetic.IncrementalValue` — k(x, T) once, k(x, S) kept up to date
+   * ``mechsolve``: :class:`mechsolve.data.sampling.IncrementalValue` — k(x, T) once, k(x, S) kept up to date
      by one kernel column per accepted point (O(|G| d) per step for all candidates).
    All three must give the same Δ (checked), so the ratios compare equal work.
 2. MMD value of all 2^n coalitions for n = 5…10 parties and t = 1,000…10,000 points: block sums
@@ -23,7 +23,7 @@ import time
 import numpy as np
 
 from mechsolve.data.mmd import MMDData, block_sums, coalition_values, direct_value, kernel_matrix
-from mechsolve.data.synthetic import IncrementalValue, sampling_probabilities
+from mechsolve.data.sampling import IncrementalValue, sampling_probabilities
 
 
 def gmm_data(n: int, t: int, d: int = 2, seed: int = 0, pool_share: float = 0.5) -> MMDData:

@@ -15,12 +15,44 @@ from typing import Any
 import numpy as np
 
 
+def exact_text(x: Fraction) -> str:
+    """An exact value as data writes it: ``"p/q"``, or ``"p"`` when the denominator is 1.
+
+    The one spelling of a Fraction in JSON (:func:`mechsolve.report.encode.to_jsonable`) and in
+    written model files.
+
+    Examples
+    --------
+    >>> exact_text(Fraction(-3, 4)), exact_text(Fraction(6, 3))
+    ('-3/4', '2')
+    """
+    return str(x.numerator) if x.denominator == 1 else f"{x.numerator}/{x.denominator}"
+
+
+def plain_number(x: Any) -> Any:
+    """A number as a written model file holds it: integers bare, other Fractions ``"p/q"``, numpy
+    scalars as Python numbers, integral floats as ints (YAML and JSON read them back exactly).
+
+    Examples
+    --------
+    >>> plain_number(Fraction(3, 2)), plain_number(Fraction(4, 2)), plain_number(np.float64(2.0)), plain_number(0.5)
+    ('3/2', 2, 2, 0.5)
+    """
+    if isinstance(x, Fraction):
+        return x.numerator if x.denominator == 1 else exact_text(x)
+    if isinstance(x, np.generic):
+        x = x.item()
+    if isinstance(x, float) and x.is_integer() and abs(x) < 2**53:
+        return int(x)
+    return x
+
+
 def fmt(x: Any, digits: int = 10) -> str:
     """A number as text: Fractions as ``p/q (≈float)``, floats to ``digits`` significant digits."""
     if isinstance(x, Fraction):
         if x.denominator == 1:
-            return str(x.numerator)
-        return f"{x.numerator}/{x.denominator} (≈{float(x):.{digits}g})"
+            return exact_text(x)
+        return f"{exact_text(x)} (≈{float(x):.{digits}g})"
     if isinstance(x, (bool, np.bool_)):
         return "yes" if x else "no"
     if isinstance(x, (float, np.floating)):

@@ -19,7 +19,11 @@ True
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
+from fractions import Fraction
 from typing import Any
+
+import numpy as np
 
 
 class Status(str, enum.Enum):
@@ -96,6 +100,81 @@ def register_json(encode: Any) -> None:
     Result._json_encoder = encode
 
 
+def number(x: Any) -> Any:
+    """A field documented as a number, as a plain Python number: Fractions and numpy floats to ``float``.
+
+    ``to_dict()`` calls it on purpose for values, scalars, matrices, payments, margins, ...: the
+    JSON encoder writes every :class:`~fractions.Fraction` left in a result as an exact ``"p/q"``
+    string, so a number field must not hold one. ints, bools, ``None`` and text pass through.
+
+    Examples
+    --------
+    >>> number(Fraction(1, 4)), number(np.float64(2.5)), number(np.int64(3)), number(None)
+    (0.25, 2.5, 3, None)
+    """
+    t = type(x)
+    if t is float or t is int or t is bool or t is str or x is None:
+        return x
+    if isinstance(x, (np.integer, np.bool_)):
+        return x.item()
+    return float(x)
+
+
+def numbers(x: Any) -> Any:
+    """:func:`number` on every leaf of nested mappings, lists, tuples and arrays (a fresh tree).
+
+    Examples
+    --------
+    >>> numbers({"a": [Fraction(1, 2), 1], "b": {"c": np.array([Fraction(3)], dtype=object)}})
+    {'a': [0.5, 1], 'b': {'c': [3.0]}}
+    """
+    if isinstance(x, Mapping):
+        return {k: numbers(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [numbers(v) for v in x]
+    if isinstance(x, np.ndarray):
+        return numbers(x.tolist()) if x.dtype == object else x.tolist()
+    return number(x)
+
+
+def exact_value(x: Any) -> Any:
+    """A field documented as exact, kept exact: a :class:`~fractions.Fraction` (JSON ``"p/q"``).
+
+    Integers and finite floats become the Fraction they denote (a float's exact binary value);
+    an infinite float (an unlimited budget) stays ``inf``, which JSON writes as ``"inf"``.
+
+    Examples
+    --------
+    >>> exact_value(Fraction(2, 6)), exact_value(3), exact_value(0.5), exact_value(float("inf"))
+    (Fraction(1, 3), Fraction(3, 1), Fraction(1, 2), inf)
+    """
+    if isinstance(x, Fraction):
+        return x
+    if isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_)):
+        return Fraction(int(x))
+    f = float(x)
+    return Fraction(f) if np.isfinite(f) else f
+
+
+def has_fraction(x: Any) -> bool:
+    """True when some leaf of ``x`` is a :class:`~fractions.Fraction` (an exact value to keep).
+
+    Examples
+    --------
+    >>> has_fraction({"a": [0.5, Fraction(1, 3)]}), has_fraction([1, 2.0])
+    (True, False)
+    """
+    if isinstance(x, Fraction):
+        return True
+    if isinstance(x, Mapping):
+        return any(has_fraction(v) for v in x.values())
+    if isinstance(x, (list, tuple)):
+        return any(has_fraction(v) for v in x)
+    if isinstance(x, np.ndarray):
+        return x.dtype == object and any(has_fraction(v) for v in x.flat)
+    return False
+
+
 def pandas() -> Any:
     """The ``pandas`` module, or an :class:`~mechsolve.errors.Unsupported` naming the extra that installs it."""
     try:
@@ -107,4 +186,4 @@ def pandas() -> Any:
     return pd
 
 
-__all__ = ["Status", "Result", "register_html", "register_json", "pandas"]
+__all__ = ["Status", "Result", "register_html", "register_json", "number", "numbers", "exact_value", "has_fraction", "pandas"]

@@ -224,3 +224,16 @@ def test_readme_five_lines_are_issue_15s_done() -> None:
     assert sym == [(0, 1)] and null == [2]                  # the premises are met, so every verdict tests something
     assert {a: verdicts.loc[a, "status"] for a in want} == {a: "holds" if ok else "violated" for a, ok in want.items()}
     assert verdicts.loc["symmetry", "witness"]["i"] == "alice" and verdicts.loc["null-player", "witness"]["player"] == "carol"
+
+
+def test_layout_and_contributing_name_real_paths() -> None:
+    """Every package path the "Layout" and "Contributing" sections name exists (they stay true to the tree)."""
+    text = README[README.index("## Layout"):README.index("## Development")]
+    paths = set(re.findall(r"mechsolve/[\w/]+(?:\.py)?", text))
+    assert len(paths) > 15
+    missing = [p for p in sorted(paths) if not (ROOT / p).exists()]
+    assert not missing, f"README names paths that do not exist: {missing}"
+    layout = text[:text.index("## Contributing")]
+    pkg = ROOT / "mechsolve"
+    rooms = {p.name for p in pkg.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    assert not [r for r in rooms if f"mechsolve/{r}/" not in layout], "a package room is missing from Layout"

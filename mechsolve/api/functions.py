@@ -369,7 +369,7 @@ def design(model_or_game: GameLike, *, axioms: Sequence[str] | None = None, obje
     >>> str(r.status), r.solution.certificate.verified
     ('infeasible', True)
     >>> design(Game.from_array([0, 1, 1, 3], ["a", "b"]), objective="closest-to shapley").rule
-    {'vector': {'a': '3/2', 'b': '3/2'}}
+    {'vector': {'a': Fraction(3, 2), 'b': Fraction(3, 2)}}
     """
     model = model_or_game if isinstance(model_or_game, Model) else Model.from_game(as_game(model_or_game))
     return _design(model.spec, model.base_dir, axioms=axioms, objective=objective, rule=rule, norm=norm, delta=delta,

@@ -43,26 +43,16 @@ def boundary(ctx: click.Context, model: str, alpha_text: str | None, k_max: int,
       mechsolve boundary models/chen-market-growth.yaml --alpha -1:-0.66:0.002
       mechsolve boundary models/chen-market-growth.yaml --alpha -0.67 --k-max 100000 --plot fig3.png
     """
-    from ..errors import Unsupported
     from ..model.io import load
-    from ..mechanism.boundary import generic_boundary, parse_range, sweep
-    from ..mechanism.valuations import Quality
+    from ..mechanism.boundary import plan_boundary, run_boundary
     from ..report.documents import boundary_document
 
     m = load(model)
-    if getattr(m, "kind", None) != "mechanism-design":
-        raise Unsupported(f"`boundary` needs a mechanism-design model, got kind {m.kind!r}", field="kind")
-    if m.types.step is None:
-        raise Unsupported("`boundary` varies D on an ε-grid; give types.step and types.max", field="types")
-    special = (m.n == 2 and m.valuation.family == "market-growth" and Quality.parse(m.quality).is_identity
-               and m.misreports == "downward" and m.outside_option == "own-model"
-               and m.allocation.rule == "efficient")
-    default_alpha = (m.valuation.alpha if m.valuation.alpha is not None else m.parameters.get("alpha"))
-    alphas = parse_range(alpha_text) if alpha_text is not None else [default_alpha]
+    plan = plan_boundary(m, alpha_text, k_max=k_max, verify_limit=verify_limit)
+    alphas, k_max, notes = list(plan.alphas), plan.k_max, plan.notes
     t0 = time.perf_counter()
     done: list[Any] = []
     interrupted: BaseException | None = None
-    notes: list[str] = []
     with progress_bar("boundary", total=len(alphas), enabled=len(alphas) > 1) as update:
         def progress(r: Any) -> None:
             done.append(r)
@@ -70,23 +60,7 @@ def boundary(ctx: click.Context, model: str, alpha_text: str | None, k_max: int,
             update(len(done), f"last: α = {r.alpha:+.4f} → D/ε {b}")
 
         try:
-            if special:
-                sweep(alphas, workers=workers, scheduler=scheduler, progress=progress,
-                      include_zero=m.types.include_zero, k_max=k_max, verify_limit=verify_limit)
-            else:  # any other model: generic Algorithm 1 on all profiles, once at the largest D (prefix stability)
-                from ..verify.mechanism_analysis import MAX_WORK
-
-                lo = 0 if m.types.include_zero else 1
-                cap = 1
-                while (cap + 2 - lo) ** (m.n + 1) <= MAX_WORK:
-                    cap += 1
-                kk = min(k_max, cap)
-                if kk < k_max:
-                    notes.append(f"generic model: D/ε capped at {kk} (Algorithm 1 on all profiles costs "
-                                 f"(D/ε)^{m.n + 1}; the row search covers only the 2-agent market-growth model)")
-                k_max = kk
-                for a in alphas:
-                    progress(generic_boundary(m, a if alpha_text else None, k_max=kk))
+            run_boundary(plan, workers=workers, scheduler=scheduler, progress=progress)
         except KeyboardInterrupt as exc:       # Ctrl-C / SIGTERM: keep the α values that finished
             interrupted = exc
     for n in notes:
@@ -95,7 +69,7 @@ def boundary(ctx: click.Context, model: str, alpha_text: str | None, k_max: int,
     res = sorted(done, key=lambda r: order.get(r.alpha, len(order)))
     total = time.perf_counter() - t0
     doc = boundary_document(res, model_name=m.name or model, include_zero=m.types.include_zero, k_max=k_max,
-                            total_seconds=total, special=special, interrupted=interrupted is not None,
+                            total_seconds=total, special=plan.row_search, interrupted=interrupted is not None,
                             planned=len(alphas), digits=digits())
     data = {"model": m.name, "include_zero": m.types.include_zero, "k_max": k_max,
             "total_seconds": total, "results": [r.to_dict() for r in res]}

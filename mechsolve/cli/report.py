@@ -9,6 +9,7 @@ properties, figures (inline SVG) and the commands that reproduce it.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -16,10 +17,6 @@ from .app import cli
 from .exit_codes import exit_code, with_exit_code
 from .options import (FiniteFloatRange, code_options, digits, display_options, emit, learn_options, learn_session,
                       render_out)
-
-#: Schemes never run implicitly: they need user input (a formula, a file of code).
-EXPLICIT_ONLY = ("formula", "callable")
-
 
 @cli.command()
 @click.argument("model", type=click.Path(dir_okay=False))
@@ -46,9 +43,8 @@ def report(ctx: click.Context, model: str, fmt: str, output: str | None, seed: i
     """
     from ..model.io import load
     from ..report.model_report import analysis_report, market_report, market_report_data
-    from ..schemes import SCHEMES
     from ..verify.analysis import analyse
-    from ..verify.compare import compare
+    from ..verify.compare import compare, report_schemes
 
     m = load(model)
     base = Path(model).parent
@@ -57,7 +53,7 @@ def report(ctx: click.Context, model: str, fmt: str, output: str | None, seed: i
         doc = analysis_report(result, path=model, kind=m.kind, fmt=fmt, output=output, digits=digits())
         emit(render_out(doc, with_exit_code(result, result.to_dict()), fmt), output)
         ctx.exit(exit_code(result))
-    names = [m.scheme.name] + [s for s in SCHEMES if s != m.scheme.name and s not in EXPLICIT_ONLY]
+    names = report_schemes(m)
     with learn_session(**learn) as opts:
         comp = compare(m, base, schemes=names, check=True, exact=exact, tolerance=tolerance, seed=seed,
                        source_path=model, inspect=True, skip_inapplicable=True, learn=opts)

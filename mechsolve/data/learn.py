@@ -754,7 +754,7 @@ def learner_for(model: Any, base_dir: str | os.PathLike[str] = ".") -> Learner:
         own = {p: np.arange(cuts[k], cuts[k + 1]) for k, p in enumerate(owners)}
     else:
         if spec.builtin is not None:
-            from .synthetic import builtin_arrays
+            from .builtin import builtin_arrays
 
             X, y, note = builtin_arrays(spec.builtin.name, standardise=spec.builtin.standardise,
                                         pca=spec.builtin.pca, field=f"{field}.builtin")

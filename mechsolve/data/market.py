@@ -53,7 +53,7 @@ def build_game(model: CooperativeMarket, base_dir: str | os.PathLike[str] = ".",
 
         game = learned_game(model, base, options=learn, exact=exact)
     elif getattr(spec, "datasets", None) is not None:  # MMD data value (Tay et al. 2022)
-        from .synthetic import dataset_game
+        from .dataset_market import dataset_game
 
         game = dataset_game(model, base, exact=exact)
     else:

@@ -549,6 +549,117 @@ def growth_boundary(alpha: float, *, include_zero: bool = True, k_max: int = DEF
                           round(time.perf_counter() - t0, 4), norm, tuple(notes))
 
 
+def uses_row_search(model: Any) -> bool:
+    """True for the model the extreme-family row search covers (Sec. 6.2): two agents, market growth,
+    Q(t) = t, downward misreports, the own model as outside option, efficient allocation."""
+    from .valuations import Quality
+
+    return (model.n == 2 and model.valuation.family == "market-growth" and Quality.parse(model.quality).is_identity
+            and model.misreports == "downward" and model.outside_option == "own-model"
+            and model.allocation.rule == "efficient")
+
+
+def generic_k_cap(model: Any, max_work: int | None = None) -> int:
+    """The largest D/ε at which Algorithm 1 on all profiles stays within ``max_work`` evaluations.
+
+    The grid {lo, …, K} has m = K + 1 − lo points and Algorithm 1 costs m^(n+1) (profiles × reports);
+    the cap is the largest K with (K + 1 − lo)^(n+1) ≤ ``max_work`` (default
+    :data:`~mechsolve.mechanism.instance.MAX_WORK`, what `solve` runs).
+
+    Examples
+    --------
+    >>> from mechsolve.model.schema import parse_model
+    >>> m = parse_model({"kind": "mechanism-design", "agents": 3, "types": {"step": 1, "max": 4, "include_zero": False},
+    ...                  "valuation": {"family": "market-growth", "alpha": -0.5}})
+    >>> generic_k_cap(m, max_work=10_000)          # 10^4 = 10 grid points (1..10), n + 1 = 4
+    10
+    """
+    from .instance import MAX_WORK
+
+    limit = MAX_WORK if max_work is None else max_work
+    lo = 0 if model.types.include_zero else 1
+    cap = 1
+    while (cap + 2 - lo) ** (model.n + 1) <= limit:
+        cap += 1
+    return cap
+
+
+@dataclass(frozen=True)
+class BoundaryPlan:
+    """How `mechsolve boundary` answers a model: which search, which α values, up to which D/ε.
+
+    ``row_search`` is the extreme-family row search (:func:`sweep`, the Sec. 6.2 model); otherwise
+    Algorithm 1 runs on all profiles once per α at the largest D/ε it can afford
+    (:func:`generic_boundary`, ``k_max`` capped by :func:`generic_k_cap`; ``notes`` says so).
+    ``alpha_given``: the α values override the model's (``parameters.alpha``).
+    """
+
+    model: Any
+    row_search: bool
+    alphas: tuple[float, ...]
+    alpha_given: bool
+    k_max: int
+    verify_limit: int
+    notes: tuple[str, ...] = ()
+
+
+def plan_boundary(model: Any, alpha_text: str | None = None, *, k_max: int = DEFAULT_K_MAX,
+                  verify_limit: int = DEFAULT_VERIFY_LIMIT) -> BoundaryPlan:
+    """Choose the search and its work cap for ``model`` (a mechanism-design model on an ε-grid).
+
+    Raises
+    ------
+    Unsupported
+        The model is not a mechanism-design model, or its types are not on an ε-grid.
+    InvalidModel
+        ``alpha_text`` is neither ``START:STOP:STEP`` nor a comma list.
+
+    Examples
+    --------
+    >>> from mechsolve.model.schema import parse_model
+    >>> m = parse_model({"kind": "mechanism-design", "agents": 2, "types": {"step": 1, "max": 10},
+    ...                  "valuation": {"family": "market-growth", "alpha": -0.8}})
+    >>> p = plan_boundary(m, "-0.8,-0.7", k_max=500)
+    >>> p.row_search, p.alphas, p.k_max
+    (True, (-0.8, -0.7), 500)
+    """
+    if getattr(model, "kind", None) != "mechanism-design":
+        raise Unsupported(f"`boundary` needs a mechanism-design model, got kind {model.kind!r}", field="kind")
+    if model.types.step is None:
+        raise Unsupported("`boundary` varies D on an ε-grid; give types.step and types.max", field="types")
+    row = uses_row_search(model)
+    default_alpha = model.valuation.alpha if model.valuation.alpha is not None else model.parameters.get("alpha")
+    alphas = tuple(parse_range(alpha_text)) if alpha_text else (default_alpha,)
+    notes: list[str] = []
+    if not row:
+        cap = generic_k_cap(model)
+        if cap < k_max:
+            notes.append(f"generic model: D/ε capped at {cap} (Algorithm 1 on all profiles costs "
+                         f"(D/ε)^{model.n + 1}; the row search covers only the 2-agent market-growth model)")
+            k_max = cap
+    return BoundaryPlan(model, row, alphas, bool(alpha_text), int(k_max), int(verify_limit), tuple(notes))
+
+
+def run_boundary(plan: BoundaryPlan, *, workers: int | None = None, scheduler: str | None = None,
+                 progress: Callable[[BoundaryResult], None] | None = None) -> list[BoundaryResult]:
+    """Run ``plan``: the boundary per α, in the order of ``plan.alphas``.
+
+    ``progress`` sees each result as it finishes (so an interrupted run keeps them); the row search
+    runs in parallel (``workers`` local processes or a Dask ``scheduler``), the generic one in process.
+    """
+    m = plan.model
+    if plan.row_search:
+        return sweep(plan.alphas, workers=workers, scheduler=scheduler, progress=progress,
+                     include_zero=m.types.include_zero, k_max=plan.k_max, verify_limit=plan.verify_limit)
+    out = []
+    for a in plan.alphas:   # prefix stability: one run at the largest D answers every smaller one
+        r = generic_boundary(m, a if plan.alpha_given else None, k_max=plan.k_max)
+        if progress is not None:
+            progress(r)
+        out.append(r)
+    return out
+
+
 def generic_boundary(model: Any, alpha: float | None = None, *, k_max: int = 60,
                      tolerance: float | None = None) -> BoundaryResult:
     """The disparity boundary of *any* mechanism-design model on an ε-grid, on all profiles.

@@ -46,6 +46,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidModel, Unsupported
+from ..numtext import exact_text, plain_number
 from ..solvers.certificates import Constraint, as_fraction
 from ..solvers.design import Block, CSRBlock, DesignProblem, DesignSolution, solve_design
 from .instance import MechanismInstance, build_instance
@@ -66,7 +67,7 @@ MAX_VARIABLES = 2_000_000
 
 def _show(x: Any) -> str:
     if isinstance(x, Fraction):
-        return str(x.numerator) if x.denominator == 1 else f"{x.numerator}/{x.denominator}"
+        return exact_text(x)
     f = float(x)
     return str(int(f)) if f == int(f) and abs(f) < 1e15 else f"{f:g}"
 
@@ -508,25 +509,23 @@ def _ic_row(ic: Any, i: int, k: int, kp: int, r: int) -> Constraint:
     raise KeyError((i, k, kp))
 
 
-def table_rows(inst: MechanismInstance, payments: np.ndarray) -> list[dict[str, Any]]:
-    """The rows of a ``payment_table`` (exact values as ``"p/q"`` strings)."""
+def table_rows(inst: MechanismInstance, payments: np.ndarray, *, plain: bool = True) -> list[dict[str, Any]]:
+    """The rows of a ``payment_table``: ``{profile: {agent: type}, payment: {agent: p}}`` per profile.
+
+    ``plain`` writes them as a model file holds them (:func:`~mechsolve.numtext.plain_number`:
+    exact values as ``"p/q"`` strings, integers bare); otherwise they keep their values
+    (Fractions on an exact instance, Python floats on a float one).
+    """
+    conv = plain_number if plain else (lambda x: x if isinstance(x, Fraction) else float(x))  # noqa: E731
     out = []
     names = inst.grids.names
     for idx in np.ndindex(inst.shape):
         prof = inst.grids.profile(idx)
-        out.append({"profile": {a: _plain(v) for a, v in prof.items()},
-                    "payment": {a: _plain(payments[(i,) + idx]) for i, a in enumerate(names)}})
+        out.append({"profile": {a: conv(v) for a, v in prof.items()},
+                    "payment": {a: conv(payments[(i,) + idx]) for i, a in enumerate(names)}})
     return out
 
 
-def _plain(x: Any) -> Any:
-    if isinstance(x, Fraction):
-        return x.numerator if x.denominator == 1 else f"{x.numerator}/{x.denominator}"
-    if isinstance(x, np.generic):
-        x = x.item()
-    if isinstance(x, float) and x == int(x) and abs(x) < 2**53:
-        return int(x)
-    return x
 
 
 def table_payments(inst: MechanismInstance, table: Any) -> np.ndarray:

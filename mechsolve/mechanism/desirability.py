@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from ..result import number, numbers
 from .instance import MechanismInstance
 from .max_payment import max_payments
 
@@ -45,10 +46,10 @@ class Desirability:
     tolerance: float
 
     def to_dict(self) -> dict[str, Any]:
-        return ({"exists": self.exists, "min_revenue": self.min_revenue,
-                            "worst_profile": self.worst_profile, "first_profile": self.first_profile,
-                            "first_revenue": self.first_revenue, "failing_profiles": self.failing,
-                            "profiles_checked": self.checked, "tolerance": self.tolerance})
+        return {"exists": self.exists, "min_revenue": number(self.min_revenue),
+                "worst_profile": numbers(self.worst_profile), "first_profile": numbers(self.first_profile),
+                "first_revenue": number(self.first_revenue), "failing_profiles": self.failing,
+                "profiles_checked": self.checked, "tolerance": self.tolerance}
 
 
 def revenue_check(inst: MechanismInstance, payments: np.ndarray, tolerance: float = 1e-9) -> Desirability:

@@ -37,6 +37,11 @@ from .allocation import AllocationRule, build_allocation
 from .types import TypeGrids, build_type_grids
 from .valuations import Quality, Valuation, build_valuation
 
+#: Largest Σ (profiles × reports) one instance is evaluated on by `solve`/`check`/`boundary`
+#: (Algorithm 1 on all profiles costs m^(n+1) for m grid points; `mechsolve boundary` goes further
+#: on the two-agent market-growth model with its row search).
+MAX_WORK = 60_000_000
+
 
 def _zero(exact: bool) -> Any:
     from fractions import Fraction

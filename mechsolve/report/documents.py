@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..data.learn import LearnedTable
+from ..numtext import plain_number
 from ..mechanism.reproduce import Figure
 from ..verify.analysis import MarketAnalysis
 from ..verify.compare import Comparison, ReplicationReport
@@ -391,7 +392,7 @@ def design_document(r: DesignResult, *, digits: int = DIGITS) -> Document:
             rows = r.rule["table"]
             agents = list(rows[0]["payment"]) if rows else []
             sec.tables.append(Table(["profile"] + [f"p_{a}" for a in agents],
-                                    [[", ".join(f"{a}={v}" for a, v in row["profile"].items())]
+                                    [[", ".join(f"{a}={plain_number(v)}" for a, v in row["profile"].items())]
                                      + [row["payment"][a] for a in agents] for row in rows[:MAX_TEXT_ROWS]]))
             if len(rows) > MAX_TEXT_ROWS:
                 sec.notes.append(f"first {MAX_TEXT_ROWS} of {len(rows)} profiles shown (--format json or -o lists them all)")

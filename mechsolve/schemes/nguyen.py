@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidModel
+from ..numtext import exact_text
 from ..games.game import Game
 from ..games.shapley import conditional_shapley, shapley
 from .base import Outcome, Scheme
@@ -147,7 +148,7 @@ def flow_graph(names: Sequence[str], flows: np.ndarray,
         for j, q in enumerate(names):
             w = flows[i, j]
             if i != j and w != 0:
-                G.add_edge(p, q, weight=float(w), **({"exact": str(w)} if isinstance(w, Fraction) else {}))
+                G.add_edge(p, q, weight=float(w), **({"exact": exact_text(w)} if isinstance(w, Fraction) else {}))
     return G
 
 

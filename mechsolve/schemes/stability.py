@@ -52,6 +52,7 @@ import numpy as np
 
 from ..errors import Infeasible, InvalidModel, SolverError, Unsupported
 from ..games.game import Game, popcounts
+from ..result import exact_value
 from ..solvers.certificates import exact_solve, integer_nullspace
 from ..solvers.highs import INF, SparseLP
 from .base import Outcome, Scheme
@@ -239,16 +240,16 @@ class StabilityResult:
 
         return {"kind": self.kind, "domain": self.domain, "verified_exactly": self.verified,
                 "verification": self.verification,
-                "least_core_surplus": str(self.value), "least_core_value_max_excess": str(-self.value),
-                "stages": [{"level": str(s.level), "fixed": [members(m) for m in s.fixed],
+                "least_core_surplus": exact_value(self.value), "least_core_value_max_excess": exact_value(-self.value),
+                "stages": [{"level": exact_value(s.level), "fixed": [members(m) for m in s.fixed],
                             "pinned": [self.names[i] for i in s.pinned],
-                            "dual": [{"coalition": members(m), "multiplier": str(y)} for m, y in s.dual.items()],
-                            "fixed_dual": [{"coalition": members(m), "multiplier": str(y)}
+                            "dual": [{"coalition": members(m), "multiplier": exact_value(y)} for m, y in s.dual.items()],
+                            "fixed_dual": [{"coalition": members(m), "multiplier": exact_value(y)}
                                            for m, y in s.fixed_dual.items()],
-                            "efficiency_dual": str(s.efficiency_dual),
-                            "bound_dual": {self.names[i]: str(y) for i, y in s.bound_dual.items()},
+                            "efficiency_dual": exact_value(s.efficiency_dual),
+                            "bound_dual": {self.names[i]: exact_value(y) for i, y in s.bound_dual.items()},
                             "coalitions_made_constant": s.removed} for s in self.stages],
-                "point": [str(x) for x in self.exact] if self.exact is not None else None,
+                "point": [exact_value(x) for x in self.exact] if self.exact is not None else None,
                 "lp_solves": self.lp_solves, "rows_generated": self.rows}
 
 
@@ -272,11 +273,11 @@ class CoreCertificate:
             return [p for k, p in enumerate(self.names) if m >> k & 1]
 
         if not self.empty:
-            return {"core": "non-empty", "point": {p: str(x) for p, x in zip(self.names, self.point or ())},
+            return {"core": "non-empty", "point": {p: exact_value(x) for p, x in zip(self.names, self.point or ())},
                     "verified_exactly": self.verified}
         return {"core": "empty", "certificate": "Bondareva–Shapley balanced weights",
-                "weights": [{"coalition": members(m), "lambda": str(w)} for m, w in self.weights.items()],
-                "sum_lambda_v": str(self.gap + 0), "gap": str(self.gap),
+                "weights": [{"coalition": members(m), "lambda": exact_value(w)} for m, w in self.weights.items()],
+                "sum_lambda_v": exact_value(self.gap + 0), "gap": exact_value(self.gap),
                 "statement": "Σ_{S∋i} λ_S = 1 for every player i and Σ_S λ_S v(S) − v(N) = " + str(self.gap)
                              + " > 0, so no x with x(N) = v(N) has x(S) ≥ v(S) for all S",
                 "verified_exactly": self.verified}

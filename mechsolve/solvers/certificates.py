@@ -40,6 +40,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import Infeasible, SolverError
+from ..numtext import exact_text
+from ..result import exact_value
 
 #: Relation of a row: ``a·x ≤ b`` or ``a·x = b`` (``≥`` rows are stored negated).
 SENSES = ("<=", "=")
@@ -234,22 +236,20 @@ class FarkasCertificate:
         return lines
 
     def to_dict(self) -> dict[str, Any]:
-        return {"rows": [{"name": c.name, "block": c.block, "multiplier": str(y), "multiplier_float": float(y),
+        return {"rows": [{"name": c.name, "block": c.block, "multiplier": exact_value(y), "multiplier_float": float(y),
                           "inequality": self.row_text(c),
-                          "coefficients": {self.variable_names[k] if self.variable_names else str(k): str(v)
+                          "coefficients": {self.variable_names[k] if self.variable_names else str(k): exact_value(v)
                                            for k, v in c.coeffs.items()},
-                          "sense": c.sense, "rhs": str(c.rhs)}
+                          "sense": c.sense, "rhs": exact_value(c.rhs)}
                          for y, c in zip(self.multipliers, self.constraints)],
-                "bound": str(self.bound), "bound_float": float(self.bound),
+                "bound": exact_value(self.bound), "bound_float": float(self.bound),
                 "statement": f"the weighted sum of these {len(self.constraints)} rows reads 0 ≤ −{self.bound}",
                 "irreducible": self.irreducible, "verified_exactly": self.verified, "notes": list(self.notes)}
 
 
 def _num(x: Fraction, digits: int) -> str:
-    if x.denominator == 1:
-        return str(x.numerator)
     if x.denominator < 10_000:
-        return f"{x.numerator}/{x.denominator}"
+        return exact_text(x)
     return f"{float(x):.{digits}g}"
 
 

@@ -29,7 +29,7 @@ from .axioms.base import AxiomContext
 from .check import CheckReport, published_axiom, run_checks
 from ..games.game import MAX_EXACT_PLAYERS, Game
 from ..errors import InvalidModel, MechsolveError, Unsupported
-from ..result import Status
+from ..result import Status, exact_value, number, numbers
 from ..data.market import build_game
 from .sampled import analyse_sampled, is_sampled
 from ..games.properties import PropertyResult, inspect_game
@@ -82,7 +82,7 @@ class MarketAnalysis:
     def to_dict(self) -> dict[str, Any]:
         """Stable JSON object keyed by player names (see README, "JSON output")."""
         names = self.game.names
-        per = {q: {p: vec[i] for i, p in enumerate(names)} for q, vec in self.outcome.per_player.items()}
+        per = {q: {p: number(vec[i]) for i, p in enumerate(names)} for q, vec in self.outcome.per_player.items()}
         out: dict[str, Any] = {
             "mechsolve": __version__,
             "kind": "cooperative-market",
@@ -92,20 +92,20 @@ class MarketAnalysis:
             "scheme": {"name": self.outcome.scheme, **self.scheme_params},
             "allocation": self.outcome.allocation_name,
             "values": per,
-            "scalars": dict(self.outcome.scalars),
-            "matrices": {k: {p: {q: m[i, j] for j, q in enumerate(names)}
+            "scalars": numbers(dict(self.outcome.scalars)),
+            "matrices": {k: {p: {q: number(m[i, j]) for j, q in enumerate(names)}
                              for i, p in enumerate(names)} for k, m in self.outcome.matrices.items()},
             "notes": list(self.outcome.notes),
         }
         if self.outcome.certificates:   # exact certificates of stability schemes (JSON-ready)
             out["certificates"] = dict(self.outcome.certificates)
         if self.game.exact:
-            out["exact_values"] = {q: {p: str(vec[i]) for i, p in enumerate(names)}
+            out["exact_values"] = {q: {p: exact_value(vec[i]) for i, p in enumerate(names)}
                                    for q, vec in self.outcome.per_player.items()}
         if "learned" in self.game.meta:
             out["learned"] = self.game.meta["learned"].to_dict()
         if self.properties is not None:
-            out["properties"] = {k: r.to_dict() for k, r in self.properties.items()}
+            out["properties"] = {k: numbers(r.to_dict()) for k, r in self.properties.items()}
         if self.checks is not None:
             out["checks"] = self.checks.to_dict()
         return out

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidModel
-from ..result import Status
+from ..result import Status, number
 from ..games.game import Game
 from ..games.shapley import shapley
 from ..schemes import get_scheme
@@ -82,10 +82,33 @@ class Comparison:
         return {
             "model": self.model.name or (Path(self.source_path).stem if self.source_path else None),
             "players": list(names),
-            "table": {f"{s}: {q}": {p: v[i] for i, p in enumerate(names)}
+            "table": {f"{s}: {q}": {p: number(v[i]) for i, p in enumerate(names)}
                       for s, q, v in self.columns()},
             "schemes": {s: a.to_dict() for s, a in self.analyses.items()},
         }
+
+
+#: Schemes never run implicitly (by :func:`report_schemes`): they need user input (a formula, a file of code).
+EXPLICIT_ONLY = ("formula", "callable")
+
+
+def report_schemes(model: Any) -> list[str]:
+    """The schemes a whole-model report compares: the model's own first, then every registered
+    scheme that needs no user input (:data:`EXPLICIT_ONLY` are left out).
+
+    Examples
+    --------
+    >>> from mechsolve.model.schema import parse_model
+    >>> m = parse_model({"kind": "cooperative-market", "players": ["a", "b"], "value": {"values": [0, 1, 1, 3]},
+    ...                  "scheme": {"name": "banzhaf"}})
+    >>> names = report_schemes(m)
+    >>> names[0], "shapley" in names, "callable" in names
+    ('banzhaf', True, False)
+    """
+    from ..schemes import SCHEMES
+
+    own = model.scheme.name
+    return [own] + [s for s in SCHEMES if s != own and s not in EXPLICIT_ONLY]
 
 
 def compare(model: Any, base_dir: str | os.PathLike[str] = ".", *, schemes: Sequence[str],
@@ -165,7 +188,7 @@ class ReplicationReport:
         return {"scheme": self.scheme, "player": self.player, "replicas": self.k,
                 "quantity": self.allocation_name,
                 "rows": [dict(zip(["player", "before", "after", "after_incl_replicas", "change"],
-                                  r)) for r in self.rows()],
+                                  [r[0], *map(number, r[1:])])) for r in self.rows()],
                 "gains_by_replicating": self.gains}
 
 
@@ -208,5 +231,5 @@ def parse_replicate(text: str) -> tuple[str, int]:
     return name, k
 
 
-__all__ = ["compare", "Comparison", "scheme_params", "replication_report", "ReplicationReport",
+__all__ = ["compare", "report_schemes", "EXPLICIT_ONLY", "Comparison", "scheme_params", "replication_report", "ReplicationReport",
            "parse_replicate"]

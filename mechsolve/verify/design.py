@@ -32,19 +32,11 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 
 from .._version import __version__
 from ..errors import InvalidModel, Unsupported
-from ..result import Result, Status, pandas
-
-
-def _plain(x: Any) -> Any:
-    if isinstance(x, Fraction):
-        return x.numerator if x.denominator == 1 else f"{x.numerator}/{x.denominator}"
-    if isinstance(x, np.generic):
-        x = x.item()
-    return x
+from ..numtext import exact_text
+from ..result import Result, Status, exact_value, number, pandas
 
 
 @dataclass(frozen=True, eq=False)
@@ -125,14 +117,14 @@ class DesignResult(Result):
             "norm": self.norm, "exact": self.exact, "problem": dict(sol.stats),
         }
         if self.found:
-            out["objective_value"] = sol.objective
-            out["objective_value_exact"] = str(sol.objective_exact) if sol.objective_exact is not None else None
-            out["rule"] = self.rule
-            out["max_residual"] = sol.max_residual
+            out["objective_value"] = number(sol.objective)
+            out["objective_value_exact"] = sol.objective_exact       # a Fraction: JSON "p/q"
+            out["rule"] = self.rule                                  # exact entries Fractions: JSON "p/q"
+            out["max_residual"] = number(sol.max_residual)
             if sol.exact is not None:
                 out["exact_point"] = {"method": sol.exact.method, "feasible_exactly": sol.exact.feasible,
-                                      "worst_violation": str(sol.exact.worst), "worst_row": sol.exact.worst_row}
-            out["cross_check"] = {k: (str(v) if isinstance(v, Fraction) else v) for k, v in self.cross_check.items()}
+                                      "worst_violation": exact_value(sol.exact.worst), "worst_row": sol.exact.worst_row}
+            out["cross_check"] = dict(self.cross_check)           # exact revenues on exact instances
             out["confirmation"] = self.confirmation.to_dict() if self.confirmation is not None else None
             out["certificate"] = None
         else:
@@ -186,7 +178,7 @@ def _design_mechanism(model: Any, base_dir: Any, axioms: Any, objective: Any, ru
     rule_d = rule_model = conf = None
     if r.solution.found and r.payments is not None:
         rows = table_rows(inst, r.payments)
-        rule_d = {"table": rows}
+        rule_d = {"table": table_rows(inst, r.payments, plain=False)}
         data = model.model_dump(mode="json", exclude_none=True)
         data.pop("design", None)
         data["payment"] = "table"
@@ -240,7 +232,7 @@ def _design_market(model: Any, base_dir: Any, axioms: Any, objective: Any, rule:
         n = game.n
         if sol.exact is not None and sol.exact.feasible:
             x = list(sol.exact.x[:n])
-            vec = {p: _plain(v) for p, v in zip(game.names, x)}
+            vec = {p: exact_value(v) for p, v in zip(game.names, x)}
         else:
             vec = {p: float(v) for p, v in zip(game.names, sol.x[:n])}
             if sol.exact is not None:
@@ -250,7 +242,7 @@ def _design_market(model: Any, base_dir: Any, axioms: Any, objective: Any, rule:
                           Path(output_dir) if output_dir is not None else None)
         data.pop("design", None)
         data.pop("expected", None)
-        exact_vec = {p: (str(v) if not isinstance(v, float) else v) for p, v in vec.items()}
+        exact_vec = {p: (exact_text(v) if isinstance(v, Fraction) else v) for p, v in vec.items()}
         data["scheme"] = {"name": "vector", "values": exact_vec}
         data["check"] = [c for c in (CHECK_NAMES[a] for a in ax) if c]
         if "epsilon-core" in ax and ep is not None:

@@ -27,14 +27,12 @@ import numpy as np
 
 from .. import decide
 from ..errors import Infeasible, InvalidModel, Unsupported
-from ..result import Status
+from ..result import Status, exact_value, numbers
 from ..mechanism.desirability import Desirability, revenue_check
-from ..mechanism.instance import MechanismInstance, build_instance
+from ..mechanism.instance import MAX_WORK, MechanismInstance, build_instance
 from ..mechanism.max_payment import RoundingCycle, max_payments
 from ..mechanism.mep import mep
 
-#: Largest Σ (profiles × reports) evaluated by `solve`/`check` (use `mechsolve boundary` beyond).
-MAX_WORK = 60_000_000
 #: Profiles listed in text reports (JSON lists up to MAX_JSON_ROWS).
 MAX_TEXT_ROWS = 40
 MAX_JSON_ROWS = 20_000
@@ -113,6 +111,7 @@ class MechanismAnalysis:
         from .._version import __version__
 
         m, inst = self.model, self.instance
+        rows = self.rows(MAX_JSON_ROWS)
         out: dict[str, Any] = {
             "mechsolve": __version__, "kind": m.kind,
             "model": m.name or (Path(self.source_path).stem if self.source_path else None),
@@ -123,15 +122,15 @@ class MechanismAnalysis:
             "misreports": inst.misreports, "outside_option": inst.outside_option,
             "scalars": self.summary(),
             "desirable": self.desirable.to_dict() if self.desirable else None,
-            "profiles": self.rows(MAX_JSON_ROWS),
+            "profiles": numbers(rows) if inst.exact else rows,
             "profiles_truncated": inst.size > MAX_JSON_ROWS,
-            "timings_s": self.timings,
+            "timings_s": numbers(self.timings),
             "notes": list(self.notes),
         }
         if inst.exact:
-            out["exact_payments"] = [{"profile": {a: str(x) for a, x in r["profile"].items()},
-                                      "payment": {a: str(x) for a, x in r["payment"].items()}}
-                                     for r in self.rows(MAX_JSON_ROWS)]
+            out["exact_payments"] = [{"profile": {a: exact_value(x) for a, x in r["profile"].items()},
+                                      "payment": {a: exact_value(x) for a, x in r["payment"].items()}}
+                                     for r in rows]
         if self.properties is not None:
             out["properties"] = self.properties
         if self.checks is not None:

@@ -1,7 +1,7 @@
 """The synthetic-data reward pipeline of Tay et al. (2022) on a dataset-valued market.
 
 Valuation (MMD, :mod:`mechsolve.data.mmd`) → the scheme's rewards → its axioms → weighted
-sampling of synthetic points (:mod:`mechsolve.data.synthetic`) → checks on the sampled rewards.
+sampling of synthetic points (:mod:`mechsolve.data.sampling`) → checks on the sampled rewards.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 
 from ..data.market import build_game
-from ..data.synthetic import DatasetMarket, SamplingResult, weighted_sampling
+from ..data.dataset_market import DatasetMarket
+from ..data.sampling import SamplingResult, weighted_sampling
 from ..errors import InvalidModel, Unsupported
 from ..result import Status
 from ..schemes import get_scheme

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..result import Result, Status
+from ..result import Result, Status, has_fraction, number, numbers
 
 HOLDS = Status.HOLDS
 VIOLATED = Status.VIOLATED
@@ -96,11 +96,19 @@ class Verdict(Result):
                 "statement": self.statement, "source": self.source}
 
     def to_dict(self) -> dict[str, Any]:
-        return {"axiom": self.axiom, "status": str(self.status), "statement": self.statement,
-                "source": self.source, "tolerance": self.tolerance, "checked": self.checked,
-                "worst_margin": self.worst_margin, "counterexample": _plain(self.counterexample),
-                "reason": self.reason, "note": self.note, "confirmation": self.confirmation,
-                "scope": self.scope}
+        """Plain data: the margin, expected, got and witness numbers as numbers; when they are exact
+        (rational arithmetic decided the verdict) also ``exact_values`` with them as Fractions."""
+        cex = _plain(self.counterexample)
+        out = {"axiom": self.axiom, "status": str(self.status), "statement": self.statement,
+               "source": self.source, "tolerance": number(self.tolerance), "checked": self.checked,
+               "worst_margin": number(self.worst_margin), "counterexample": numbers(cex) if cex else cex,
+               "reason": self.reason, "note": self.note, "confirmation": self.confirmation,
+               "scope": self.scope}
+        exact = {"worst_margin": self.worst_margin, **(cex or {})}
+        exact = {k: v for k, v in exact.items() if has_fraction(v)}
+        if exact:
+            out["exact_values"] = exact
+        return out
 
 
 @dataclass(frozen=True)

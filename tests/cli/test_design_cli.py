@@ -50,7 +50,7 @@ def test_design_writes_a_rule_that_check_confirms(tmp_path):
     # market: the written model finds its value file from another folder
     out2 = tmp_path / "elsewhere" / "glove.yaml"
     res = invoke("design", MODELS / "glove-game.yaml", "-o", out2, "--format", "json")
-    assert res.exit_code == 0 and json.loads(res.stdout)["rule"]["vector"] == {"L": 1, "R1": 0, "R2": 0}
+    assert res.exit_code == 0 and json.loads(res.stdout)["rule"]["vector"] == {"L": "1", "R1": "0", "R2": "0"}   # exact values: "p/q" strings
     assert invoke("check", out2).exit_code == 0
 
 

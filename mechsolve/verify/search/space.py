@@ -35,7 +35,7 @@ import numpy as np
 from ..axioms.base import Axiom, Block, unmet_need
 from ..verdict import NO_COUNTEREXAMPLE, NOT_APPLICABLE, VIOLATED, Verdict
 from ...errors import InvalidModel, MechsolveError, short_repr
-from ...numtext import fmt
+from ...numtext import exact_text, fmt
 from ...result import Result, Status
 
 I = TypeVar("I")
@@ -394,7 +394,7 @@ class Rational(Fraction):
     """A Fraction that prints as ``p/q`` inside containers."""
 
     def __repr__(self) -> str:
-        return f"{self.numerator}/{self.denominator}"
+        return exact_text(self)
 
 
 def plain(x: Any) -> Any:

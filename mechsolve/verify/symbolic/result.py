@@ -59,18 +59,15 @@ class ProofResult:
         return {"claim": self.claim, "statement": self.statement, "source": self.source, "n": self.n,
                 "method": self.method, "premises": list(self.premises), "status": self.status,
                 "detail": self.detail, "seconds": round(self.seconds, 3),
-                "counterexample": _strs(self.counterexample) if self.counterexample else None,
+                "counterexample": _plain(self.counterexample) if self.counterexample else None,
                 "premise_checks": [{"premise": p.premise, "status": p.status, "verdict": p.verdict}
                                    for p in self.premise_checks]}
 
 
-def _strs(x: Any) -> Any:
-    from fractions import Fraction
-
-    if isinstance(x, Fraction):
-        return str(x)
+def _plain(x: Any) -> Any:
+    """Containers as plain data; the exact values of the model stay Fractions (JSON ``"p/q"``)."""
     if isinstance(x, Mapping):
-        return {str(k): _strs(v) for k, v in x.items()}
+        return {str(k): _plain(v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
-        return [_strs(v) for v in x]
+        return [_plain(v) for v in x]
     return x

@@ -35,6 +35,7 @@ from fractions import Fraction
 from typing import Any
 
 from ...errors import InvalidModel
+from ...numtext import exact_text
 from .result import PROVED, UNKNOWN, VIOLATED, ProofResult
 from .z3claims import DEFAULT_TIMEOUT_MS, _frac, _run
 
@@ -135,7 +136,7 @@ def counterexample_mechanism_model(cex: Mapping[str, Any], K: int, name: str) ->
     """A ``mechanism-design`` model reproducing a z3 counterexample (MEP, efficient, types 1..K)."""
     Qv = {int(s): Fraction(q) for s, q in cex["Q"].items()}
     Qv[0] = Fraction(0)
-    alpha = [[float(x) if Fraction(repr(float(x))) == x else str(x) for x in row] for row in cex["alpha"]]
+    alpha = [[float(x) if Fraction(repr(float(x))) == x else exact_text(x) for x in row] for row in cex["alpha"]]
     return {"kind": "mechanism-design", "name": name,
             "description": f"z3 counterexample to Chen et al. (2020) Corollary 1 on types 1..{K}: "
                            f"Q = {dict(sorted((k, str(v)) for k, v in Qv.items()))}",

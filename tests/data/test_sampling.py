@@ -1,4 +1,4 @@
-"""Synthetic-data rewards (Tay et al. 2022, Sec. 4.2) and the dataset-market pipeline end to end."""
+"""Synthetic-data rewards (Tay et al. 2022, Sec. 4.2): weighted sampling, and the dataset-market pipeline end to end."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from mechsolve.errors import InvalidModel, Unsupported
 from mechsolve.model.io import load
 from mechsolve.data.mmd import MMDData, block_sums, coalition_values, direct_value
 from mechsolve.model.schema import parse_model
-from mechsolve.data.synthetic import IncrementalValue, gaussian_mixture_sample, kde_sample, recomputed_trace, sampling_probabilities, split_non_iid, weighted_sampling
+from mechsolve.data.sampling import IncrementalValue, recomputed_trace, sampling_probabilities, weighted_sampling
 from mechsolve.model.io import read_points
 from mechsolve.verify.synthesis import run_synthesis
 from mechsolve.cli.exit_codes import exit_code
@@ -112,25 +112,6 @@ def test_unreachable_target_and_empty_pool_are_reported() -> None:
         weighted_sampling(MMDData(("a",), (np.zeros((3, 2)),)), [0.1], lengthscale=1.0)
     with pytest.raises(InvalidModel, match="beta"):
         weighted_sampling(data, [0.1] * 3, lengthscale=1.0, beta=-1.0)
-
-
-# ------------------------------------------------------------------ generators, splits
-def test_generators_are_seeded() -> None:
-    X = np.random.default_rng(0).normal(size=(200, 2)) + np.repeat([[0, 0], [6, 6]], 100, axis=0)
-    a, b = kde_sample(X, 50, seed=1), kde_sample(X, 50, seed=1)
-    assert a.shape == (50, 2) and np.array_equal(a, b)
-    m = gaussian_mixture_sample(X, 400, components=2, seed=1)
-    assert m.shape == (400, 2) and np.array_equal(m, gaussian_mixture_sample(X, 400, components=2, seed=1))
-    assert abs(m[:, 0].mean() - X[:, 0].mean()) < 0.6
-
-
-def test_equal_disjoint_split_gives_each_party_a_majority_of_its_own_classes() -> None:
-    y = np.repeat(np.arange(10), 100)
-    parts = split_non_iid(y, 5, points_per_party=50, majority=0.8, seed=0)
-    allidx = np.concatenate(parts)
-    assert len(set(allidx.tolist())) == len(allidx) == 250
-    for k, idx in enumerate(parts):
-        assert np.mean(np.isin(y[idx], [2 * k, 2 * k + 1])) == pytest.approx(0.8)
 
 
 # ------------------------------------------------------------------ models and pipeline
