@@ -267,6 +267,8 @@ class CoreCertificate:
     gap: Fraction
     verified: bool
     names: tuple[str, ...] = ()
+    #: v(N), so that the certificate states Σ λ_S v(S) = gap + v(N) itself.
+    grand: Fraction | None = None
 
     def to_dict(self) -> dict[str, Any]:
         def members(m: int) -> list[str]:
@@ -277,7 +279,7 @@ class CoreCertificate:
                     "verified_exactly": self.verified}
         return {"core": "empty", "certificate": "Bondareva–Shapley balanced weights",
                 "weights": [{"coalition": members(m), "lambda": exact_value(w)} for m, w in self.weights.items()],
-                "sum_lambda_v": exact_value(self.gap + 0), "gap": exact_value(self.gap),
+                "sum_lambda_v": exact_value(self.gap + self.grand) if self.grand is not None else None, "gap": exact_value(self.gap),
                 "statement": "Σ_{S∋i} λ_S = 1 for every player i and Σ_S λ_S v(S) − v(N) = " + str(self.gap)
                              + " > 0, so no x with x(N) = v(N) has x(S) ≥ v(S) for all S",
                 "verified_exactly": self.verified}
@@ -665,7 +667,7 @@ def core_certificate(game: Game, result: StabilityResult | None = None) -> CoreC
     ok = wN > 0 and w == 1 and all(c == wN for c in cover) and all(val > 0 for val in lam.values())
     gap = sum((lam[m] * ex[m] for m in lam), Fraction(0)) - ex[-1]
     ok = ok and gap > 0 and verify_balanced(lam, ex, n) == gap
-    return CoreCertificate(True, None, lam, gap, ok, game.names)
+    return CoreCertificate(True, None, lam, gap, ok, game.names, ex[-1])
 
 
 def verify_balanced(weights: Mapping[int, Fraction], values: Any, n: int) -> Fraction:

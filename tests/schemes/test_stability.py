@@ -188,6 +188,9 @@ def test_empty_core_bondareva_shapley_certificate_verifies_exactly():
     for i in range(3):
         assert sum(w for s, w in c.weights.items() if s >> i & 1) == 1
     assert sum(w * m.values[s] for s, w in c.weights.items()) > m.values[7]
+    d = c.to_dict()        # the JSON states Σ λ_S v(S) itself (it said the gap, 1/2, before)
+    assert d["sum_lambda_v"] == sum(w * m.values[s] for s, w in c.weights.items()) == F(3, 2)
+    assert d["gap"] == d["sum_lambda_v"] - m.values[7]
 
 
 def test_nonempty_core_gives_a_core_point():
