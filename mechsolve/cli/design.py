@@ -22,7 +22,8 @@ from .options import FiniteFloatRange, emit
 @click.option("--rule", default=None, help="the RULE of closest-to (mep, max-payment, zero; or a market scheme)")
 @click.option("--norm", type=click.Choice(["l1", "linf"]), default=None, help="distance of closest-to / gap (default l1)")
 @click.option("--delta", type=FiniteFloatRange(min=0), default=None, help="δ of the shapley-within axiom")
-@click.option("--epsilon", type=FiniteFloatRange(), default=None, help="ε of the epsilon-core axiom")
+@click.option("--epsilon", type=FiniteFloatRange(min=-1e12, max=1e12), default=None,
+              help="ε of the epsilon-core axiom (|ε| ≤ 1e12: beyond, float LPs cannot resolve the data)")
 @click.option("--exact/--float", "exact", default=None,
               help="design in exact rational arithmetic (default: the model's `exact`)")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
