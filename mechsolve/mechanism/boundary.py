@@ -629,7 +629,7 @@ def plan_boundary(model: Any, alpha_text: str | None = None, *, k_max: int = DEF
         raise Unsupported("`boundary` varies D on an ε-grid; give types.step and types.max", field="types")
     row = uses_row_search(model)
     default_alpha = model.valuation.alpha if model.valuation.alpha is not None else model.parameters.get("alpha")
-    alphas = tuple(parse_range(alpha_text)) if alpha_text else (default_alpha,)
+    alphas = tuple(parse_range(alpha_text)) if alpha_text is not None else (default_alpha,)   # "" is bad input
     notes: list[str] = []
     if not row:
         cap = generic_k_cap(model)
@@ -637,7 +637,7 @@ def plan_boundary(model: Any, alpha_text: str | None = None, *, k_max: int = DEF
             notes.append(f"generic model: D/ε capped at {cap} (Algorithm 1 on all profiles costs "
                          f"(D/ε)^{model.n + 1}; the row search covers only the 2-agent market-growth model)")
             k_max = cap
-    return BoundaryPlan(model, row, alphas, bool(alpha_text), int(k_max), int(verify_limit), tuple(notes))
+    return BoundaryPlan(model, row, alphas, alpha_text is not None, int(k_max), int(verify_limit), tuple(notes))
 
 
 def run_boundary(plan: BoundaryPlan, *, workers: int | None = None, scheduler: str | None = None,

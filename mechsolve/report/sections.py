@@ -69,7 +69,8 @@ def violation_text(axiom: str, c: Mapping[str, Any], digits: int = 6) -> str:
 
 def checks_section(rep: CheckReport, digits: int = 6) -> Section:
     """Table of verdicts, then one note per violation or non-applicable axiom."""
-    rows = [[v.axiom, v.status, v.checked, v.worst_margin, v.source] for v in rep.verdicts]
+    # nothing tested, no margin: a dash rather than a "0" that reads as "holds with no slack"
+    rows = [[v.axiom, v.status, v.checked, v.worst_margin if v.checked else None, v.source] for v in rep.verdicts]
     notes = []
     for v in rep.verdicts:
         if v.counterexample:

@@ -162,7 +162,7 @@ def _check_mechanism(data: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("path", _models())
 def test_exact_json_numbers_are_numbers_and_exact_values_are_p_over_q(path: Path) -> None:
-    res = CliRunner().invoke(cli, ["solve", str(path), "--exact", "--format", "json"])
+    res = CliRunner().invoke(cli, ["solve", str(path), "--exact", "--format", "json", "--allow-code"])
     assert res.exit_code in (0, 1), res.stderr
     data = json.loads(res.stdout)
     if data["kind"] == "mechanism-design":
@@ -177,7 +177,7 @@ def test_exact_json_numbers_are_numbers_and_exact_values_are_p_over_q(path: Path
                                   for n in sorted(NO_EXACT)])
 def test_models_without_exact_mode_say_why(name: str) -> None:
     """The models left out above refuse --exact with one line naming why (so none is skipped silently)."""
-    res = CliRunner().invoke(cli, ["solve", str(MODELS / f"{name}.yaml"), "--exact", "--format", "json"])
+    res = CliRunner().invoke(cli, ["solve", str(MODELS / f"{name}.yaml"), "--exact", "--format", "json", "--allow-code"])
     assert res.exit_code == 2 and res.stdout == ""
     assert NO_EXACT[name].split()[0] in res.stderr.lower() or "exact" in res.stderr.lower(), res.stderr
 
