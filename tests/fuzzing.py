@@ -1142,6 +1142,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     os.environ.update(THREAD_ENV)  # before numpy/BLAS start their thread pools (children inherit them)
     warm_up()
+    warm_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024   # the imports, before any case
     wanted = set(args.case or ())
     cases = (c for c in Fuzzer(args.seed).cases(args.cases)
              if (not args.only or c.op == args.only) and (not wanted or c.index in wanted))
@@ -1161,7 +1162,8 @@ def main(argv: list[str] | None = None) -> int:
           f"exit codes {dict(collections.Counter(o.code for o in outcomes))}; "
           f"largest child RSS {max((o.max_rss for o in outcomes), default=0) // 2**20} MiB, "
           f"slowest case {max((o.seconds for o in outcomes), default=0):.1f} s; "
-          f"parent RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MiB")
+          f"parent RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MiB "
+          f"(after the imports: {warm_rss} MiB)")
     for k, v in counts.most_common():
         print(f"  {v:5d}  {k}")
     print(f"{len(examples)} failure classes:")

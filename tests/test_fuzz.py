@@ -44,8 +44,11 @@ def test_fuzzer_finds_nothing(tmp_path: Path) -> None:
     assert failures is not None, proc.stderr[-2000:]
     assert proc.returncode == 0 and not failures, "\n".join(summary + [proc.stdout[-6000:]])
     assert f"{CASES} cases" in proc.stdout, proc.stdout[:500]
-    rss = re.search(r"largest child RSS (\d+) MiB.*parent RSS (\d+) MiB", proc.stdout)
-    assert rss and int(rss.group(1)) < 1536 and int(rss.group(2)) < 600, summary  # bounded, not accumulating
+    rss = re.search(r"largest child RSS (\d+) MiB.*parent RSS (\d+) MiB \(after the imports: (\d+) MiB\)",
+                    proc.stdout)
+    # children bounded; the parent does not accumulate (its peak grows < 200 MiB over 1,000 cases beyond
+    # what importing the package and its optional extras takes)
+    assert rss and int(rss.group(1)) < 1536 and int(rss.group(2)) - int(rss.group(3)) < 200, summary
 
 
 def test_fuzzer_is_seeded_and_covers_every_operator() -> None:

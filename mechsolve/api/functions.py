@@ -43,6 +43,20 @@ from .interop import EXACT_LIMIT, as_game, foreign_size, is_foreign
 from .model import Model
 from .results import MechanismSolution, PaymentCheck, Solution
 
+
+def _consented(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Run ``fn`` under the code policy of its first argument when that is a :class:`Model`."""
+    import functools
+
+    @functools.wraps(fn)
+    def run(model_or_game: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(model_or_game, Model):
+            with model_or_game.consent():
+                return fn(model_or_game, *args, **kwargs)
+        return fn(model_or_game, *args, **kwargs)
+
+    return run
+
 #: What a "model or game" argument may be.
 GameLike = Any
 #: A scheme: a registered name, a :class:`~mechsolve.schemes.base.Scheme`, or ``f(game) -> payments``.
@@ -113,6 +127,7 @@ def _sampled(obj: Any, params: Mapping[str, Any], *, check: bool, axioms: Sequen
                                     check=check, tolerance=tolerance))
 
 
+@_consented
 def solve(model_or_game: GameLike, scheme: SchemeLike | None = None, *, exact: bool | None = None,
           tolerance: float | None = None, check: bool | None = None, axioms: Sequence[str] | None = None,
           **params: Any) -> Solution | MechanismSolution:
@@ -243,6 +258,7 @@ def _vector_axioms(axioms: Sequence[str] | None) -> list[str]:
     return names
 
 
+@_consented
 def check(model_or_game: GameLike, *, scheme: SchemeLike | None = None, payments: Any = None,
           axioms: Sequence[str] | None = None, tolerance: float | None = None, exact: bool | None = None,
           params: Mapping[str, Any] | None = None, seed: int = 0) -> CheckReport:
@@ -351,6 +367,7 @@ def verify(scheme: SchemeLike = "shapley", axiom: str = "efficiency", *, players
                   params=dict(params or {}), time_limit=time_limit, workers=workers, **options)
 
 
+@_consented
 def design(model_or_game: GameLike, *, axioms: Sequence[str] | None = None, objective: str | None = None,
            rule: str | None = None, norm: str | None = None, delta: float | None = None,
            epsilon: float | None = None, exact: bool | None = None) -> DesignResult:

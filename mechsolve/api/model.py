@@ -16,6 +16,7 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -42,6 +43,9 @@ class Model:
         the working directory).
     source_path : path, optional
         The model file it was read from (named in reports and JSON).
+    allow_code : bool
+        Consent to run the Python code a ``value: {callable: ...}`` names (default: refused, as the
+        CLI refuses it without ``--allow-code``).
 
     Examples
     --------
@@ -51,7 +55,7 @@ class Model:
     """
 
     def __init__(self, spec: Any, base_dir: str | os.PathLike[str] | None = None, *,
-                 source_path: str | os.PathLike[str] | None = None) -> None:
+                 source_path: str | os.PathLike[str] | None = None, allow_code: bool = False) -> None:
         if isinstance(spec, Mapping):
             spec = parse_model(dict(spec))
         if not hasattr(spec, "kind"):
@@ -59,8 +63,14 @@ class Model:
         self.spec = spec
         self.base_dir = Path(base_dir) if base_dir is not None else Path(".")
         self.source_path = str(source_path) if source_path is not None else None
+        self.allow_code = bool(allow_code)
         self._games: dict[bool | None, Game] = {}
         self._resolve()
+
+    def consent(self) -> contextlib.AbstractContextManager[Any]:
+        """The code policy this model runs under: user code (a ``callable``) runs only if the model was
+        built with ``allow_code=True`` (or ``MECHSOLVE_ALLOW_CODE=1`` is set) — the CLI's ``--allow-code``."""
+        return io.code_policy(allow=True) if self.allow_code else contextlib.nullcontext()
 
     def _resolve(self) -> None:
         """Read and validate, now, what the model declares (so a bad model fails where it is built).
@@ -89,9 +99,9 @@ class Model:
         return cls(data, base_dir)
 
     @classmethod
-    def from_file(cls, path: str | os.PathLike[str]) -> Model:
+    def from_file(cls, path: str | os.PathLike[str], *, allow_code: bool = False) -> Model:
         """Read and validate a model file (YAML, TOML or JSON); see :func:`load`."""
-        return cls(io.load(path), Path(path).parent, source_path=path)
+        return cls(io.load(path), Path(path).parent, source_path=path, allow_code=allow_code)
 
     @classmethod
     def from_game(cls, game: Game, *, scheme: str | Mapping[str, Any] = "shapley", **fields: Any) -> Model:
@@ -164,7 +174,8 @@ class Model:
                               field="kind")
         key = bool(self.spec.exact if exact is None else exact)
         if key not in self._games:
-            self._games[key] = build_game(self.spec, self.base_dir, exact=key)
+            with self.consent():
+                self._games[key] = build_game(self.spec, self.base_dir, exact=key)
         return self._games[key]
 
     def to_dict(self) -> dict[str, Any]:
@@ -181,6 +192,7 @@ class Model:
         get_scheme(scheme).validate_params(spec.scheme.params)
         out = Model.__new__(Model)                  # the same validated values: no re-reading
         out.spec, out.base_dir, out.source_path, out._games = spec, self.base_dir, self.source_path, self._games
+        out.allow_code = self.allow_code
         return out
 
     def __repr__(self) -> str:
@@ -188,11 +200,13 @@ class Model:
         return f"Model({self.kind}: {self.name or 'unnamed'}, {len(self.players)} players, scheme {self.scheme}{where})"
 
 
-def load(path: str | os.PathLike[str]) -> Model:
+def load(path: str | os.PathLike[str], *, allow_code: bool = False) -> Model:
     """Read and validate a model file (YAML, TOML or JSON) into a :class:`Model`.
 
     The file's folder is kept, so value files and callables it names resolve relative to it
-    (as ``mechsolve solve FILE`` reads them), wherever Python runs.
+    (as ``mechsolve solve FILE`` reads them), wherever Python runs. A model whose values come
+    from Python code (``value: {callable: ...}``) runs it only with ``allow_code=True`` — the
+    CLI's ``--allow-code`` (issue 18: no user code without the user's consent).
 
     Raises
     ------
@@ -206,7 +220,7 @@ def load(path: str | os.PathLike[str]) -> Model:
     >>> m.players, m.scheme
     (('L', 'R1', 'R2'), 'shapley')
     """
-    return Model.from_file(path)
+    return Model.from_file(path, allow_code=allow_code)
 
 
 __all__ = ["Model", "load"]

@@ -165,9 +165,10 @@ def test_to_json_is_the_cli_json_byte_for_byte(name, tmp_path):
         path.write_text(BANZHAF_MODEL, encoding="utf-8")
     else:
         path = MODELS / f"{name}.yaml"
-    r = CliRunner().invoke(cli, ["solve", str(path), "--format", "json"])
+    code = name == "pooled-data-60-parties"     # its values come from Python code: consent on both sides
+    r = CliRunner().invoke(cli, ["solve", str(path), "--format", "json"] + (["--allow-code"] if code else []))
     assert r.exit_code in (0, 1), r.output
-    sol = ms.solve(ms.load(path))
+    sol = ms.solve(ms.load(path, allow_code=code))
     assert sol.checks is not None and sol.to_json() == _without_exit_code(r.stdout)
     assert json.loads(r.stdout)["exit_code"] == (1 if str(sol.status) == "violated" else 0)
     if name == "banzhaf":                       # not efficient: 3 + 1/8·(…) ≠ v(N); the verdict says so
@@ -320,3 +321,14 @@ def test_numpy_payments_are_read_as_numbers():
     a = ms.check(g, payments={"a": np.float64(1.5), "b": np.int64(1)})
     b = ms.check(g, payments=np.array([1.5, 1.0]))
     assert a["efficiency"].got == b["efficiency"].got == 2.5
+
+
+def test_python_code_in_a_model_runs_only_with_consent(tmp_path):
+    """As the CLI without --allow-code: a model naming a callable is refused (field named) until allow_code=True."""
+    (tmp_path / "v.py").write_text("def v(s):\n    return float(len(s))\n")
+    (tmp_path / "m.yaml").write_text("kind: cooperative-market\nplayers: [a, b]\nvalue: {callable: 'v.py:v'}\n")
+    with pytest.raises(InvalidModel, match="allow-code|allow_code") as exc:
+        ms.solve(ms.load(tmp_path / "m.yaml"))
+    assert exc.value.field == "value.callable"
+    sol = ms.solve(ms.load(tmp_path / "m.yaml", allow_code=True))
+    assert sol["a"] == sol["b"] == 1.0

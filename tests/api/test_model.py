@@ -95,7 +95,7 @@ def test_a_model_checks_its_scheme_parameters_where_it_is_built():
 def test_a_built_model_holds_its_game_and_a_callable_is_not_run_at_load(tmp_path):
     (tmp_path / "v.py").write_text("CALLS = []\ndef v(s):\n    CALLS.append(s)\n    return float(len(s))\n")
     m = ms.Model({"kind": "cooperative-market", "players": ["a", "b"], "value": {"callable": "v.py:v"}},
-                 base_dir=tmp_path)
+                 base_dir=tmp_path, allow_code=True)
     assert not m._games                              # user code runs only when the game is needed
     assert m.game().grand_value == 2.0
     glove = ms.load(MODELS / "glove-game.yaml")
