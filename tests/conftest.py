@@ -18,3 +18,12 @@ def _learned_values_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
         os.environ.pop("MECHSOLVE_CACHE", None)
     else:
         os.environ["MECHSOLVE_CACHE"] = old
+
+
+@pytest.fixture(scope="module")
+def dask_address() -> object:
+    """The address of a local Dask cluster (2 in-process workers, one thread each), one per test module."""
+    distributed = pytest.importorskip("dask.distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster:
+        yield cluster.scheduler_address

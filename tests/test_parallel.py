@@ -23,12 +23,6 @@ def _fails_on_three(x: int) -> int:
     return x
 
 
-@pytest.fixture(scope="module")
-def dask_address():
-    distributed = pytest.importorskip("dask.distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                  dashboard_address=None) as cluster:
-        yield cluster.scheduler_address
 
 
 def _comparable(result) -> str:

@@ -160,16 +160,20 @@ def tabulate_index_utility(utility: Any, *, field: str = "utility") -> np.ndarra
     out = np.empty(2**n, dtype=np.float64)
     what = f"the utility ({describe(utility)})"
     for m in range(2**n):
-        subset = tuple(idx[k] for k in range(n) if m >> k & 1)
-        try:
-            x = utility(subset)
-        except MechsolveError:
-            raise
-        except Exception as exc:  # user or library code: report, never turn into a number
-            raise InvalidModel(f"{what} raised {type(exc).__name__}: {exc} on the subset {list(subset)}",
-                               field=field) from None
-        out[m] = _one_value(x, subset, what, field)
+        out[m] = _call_utility(utility, tuple(idx[k] for k in range(n) if m >> k & 1), what, field)
     return out
+
+
+def _call_utility(utility: Any, subset: tuple[Any, ...], what: str, field: str) -> float:
+    """``utility(subset)`` checked: its exceptions and non-numbers become one line naming ``field``."""
+    try:
+        x = utility(subset)
+    except MechsolveError:
+        raise
+    except Exception as exc:  # user or library code: report, never turn into a number
+        raise InvalidModel(f"{what} raised {type(exc).__name__}: {exc} on the subset {list(subset)}",
+                           field=field) from None
+    return _one_value(x, subset, what, field)
 
 
 def matrix_function(obj: Any, *, field: str = "game") -> Callable[[np.ndarray], np.ndarray]:
@@ -186,15 +190,7 @@ def matrix_function(obj: Any, *, field: str = "game") -> Callable[[np.ndarray], 
     def f(coalitions: np.ndarray) -> np.ndarray:
         out = np.empty(coalitions.shape[0])
         for r, row in enumerate(coalitions):
-            subset = tuple(idx[k] for k in np.flatnonzero(row))
-            try:
-                x = obj(subset)
-            except MechsolveError:
-                raise
-            except Exception as exc:  # user or library code: report, never turn into a number
-                raise InvalidModel(f"{what} raised {type(exc).__name__}: {exc} on the subset {list(subset)}",
-                                   field=field) from None
-            out[r] = _one_value(x, subset, what, field)
+            out[r] = _call_utility(obj, tuple(idx[k] for k in np.flatnonzero(row)), what, field)
         return out
 
     return f

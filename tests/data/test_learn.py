@@ -258,12 +258,6 @@ def test_no_cache_writes_nothing(iris_files: dict[str, Any], tmp_path: Path) -> 
 
 
 # ------------------------------------------------------------------ executors
-@pytest.fixture(scope="module")
-def dask_address():
-    distributed = pytest.importorskip("dask.distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                  dashboard_address=None) as cluster:
-        yield cluster.scheduler_address
 
 
 @pytest.mark.slow
