@@ -43,6 +43,7 @@ import itertools
 import os
 import pickle
 import signal
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -57,6 +58,9 @@ R = TypeVar("R")
 IN_FLIGHT_PER_WORKER = 2
 #: Seconds to wait for a terminated worker to exit before killing it.
 REAP_SECONDS = 1.0
+#: Seconds to wait for a killed worker to be gone (tearing down a large forked process takes time on a
+#: loaded machine; a 1 s wait once left a worker behind).
+KILL_SECONDS = 10.0
 
 
 def _worker_init() -> None:
@@ -77,7 +81,13 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
         p.join(REAP_SECONDS)
         if p.is_alive():
             p.kill()
-            p.join(REAP_SECONDS)
+            p.join(KILL_SECONDS)    # SIGKILL cannot be refused; a large forked worker may take a while to exit
+    # The pool's manager thread may reap a worker at the same moment (then our waitpid sees ECHILD and the
+    # worker reads as alive until that thread records its exit code): wait until every exit is recorded.
+    deadline = time.monotonic() + KILL_SECONDS
+    for p in procs:
+        while p.exitcode is None and time.monotonic() < deadline:
+            time.sleep(0.005)
 
 
 @dataclass(frozen=True)
