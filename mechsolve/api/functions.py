@@ -21,6 +21,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -46,7 +47,6 @@ from .results import MechanismSolution, PaymentCheck, Solution
 
 def _consented(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Run ``fn`` under the code policy of its first argument when that is a :class:`Model`."""
-    import functools
 
     @functools.wraps(fn)
     def run(model_or_game: Any, *args: Any, **kwargs: Any) -> Any:

@@ -109,13 +109,7 @@ def _one_value(x: Any, subset: Sequence[Any], what: str, field: str) -> float:
 def evaluate_matrix_game(game: Any, coalitions: np.ndarray, *, field: str = "game") -> np.ndarray:
     """The values of ``game`` on a boolean ``(rows, n)`` coalition matrix, checked (finite, one per row)."""
     what = f"the game ({describe(game)})"
-    try:
-        out = game(coalitions)
-    except MechsolveError:
-        raise
-    except Exception as exc:  # user or library code: report, never turn into a number
-        raise InvalidModel(f"{what} raised {type(exc).__name__}: {exc} on a batch of "
-                           f"{coalitions.shape[0]} coalitions", field=field) from None
+    out = _guarded(game, coalitions, what, f"a batch of {coalitions.shape[0]} coalitions", field)
     return _check_values(out, coalitions.shape[0], lambda r: np.flatnonzero(coalitions[r]).tolist(), what, field)
 
 
@@ -128,13 +122,7 @@ def tabulate_matrix_game(game: Any, n: int | None = None, *, field: str = "game"
     for start in range(0, total, CHUNK_ROWS):
         stop = min(total, start + CHUNK_ROWS)
         rows = coalition_matrix(n, start, stop)
-        try:
-            vals = game(rows)
-        except MechsolveError:
-            raise
-        except Exception as exc:  # user or library code: report, never turn into a number
-            raise InvalidModel(f"{what} raised {type(exc).__name__}: {exc} on the coalitions of bitmasks "
-                               f"{start}..{stop - 1}", field=field) from None
+        vals = _guarded(game, rows, what, f"the coalitions of bitmasks {start}..{stop - 1}", field)
         out[start:stop] = _check_values(vals, stop - start, lambda r, s0=start: _members(s0 + r, n), what, field)
     return out
 
@@ -164,16 +152,19 @@ def tabulate_index_utility(utility: Any, *, field: str = "utility") -> np.ndarra
     return out
 
 
-def _call_utility(utility: Any, subset: tuple[Any, ...], what: str, field: str) -> float:
-    """``utility(subset)`` checked: its exceptions and non-numbers become one line naming ``field``."""
+def _guarded(fn: Any, arg: Any, what: str, on: str, field: str) -> Any:
+    """``fn(arg)``, its exceptions (user or library code) one line naming ``field``, never a number."""
     try:
-        x = utility(subset)
+        return fn(arg)
     except MechsolveError:
         raise
-    except Exception as exc:  # user or library code: report, never turn into a number
-        raise InvalidModel(f"{what} raised {type(exc).__name__}: {exc} on the subset {list(subset)}",
-                           field=field) from None
-    return _one_value(x, subset, what, field)
+    except Exception as exc:  # noqa: BLE001 - any failure of foreign code is reported, not swallowed
+        raise InvalidModel(f"{what} raised {type(exc).__name__}: {exc} on {on}", field=field) from None
+
+
+def _call_utility(utility: Any, subset: tuple[Any, ...], what: str, field: str) -> float:
+    """``utility(subset)`` checked: its exceptions and non-numbers become one line naming ``field``."""
+    return _one_value(_guarded(utility, subset, what, f"the subset {list(subset)}", field), subset, what, field)
 
 
 def matrix_function(obj: Any, *, field: str = "game") -> Callable[[np.ndarray], np.ndarray]:

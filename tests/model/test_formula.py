@@ -22,7 +22,8 @@ def test_market_growth_valuation():
     assert np.allclose(f(np.array([1.0, 2.0]), 1.0, 1.0), np.array([2.0, 3.0]) ** -0.7)
 
 
-@pytest.mark.parametrize("text,fragment", [
+#: Texts both the sympy parser and the numpy compiler refuse, with a fragment of the message.
+REJECTED = [
     ("__import__('os').system('true')", "not allowed"),
     ("().__class__.__bases__", "Attribute"),
     ("q[0]", "Subscript"),
@@ -36,7 +37,10 @@ def test_market_growth_valuation():
     ("q if q else 1", "IfExp"),
     ("True", "numbers"),
     ("q" * 3000, "longer than"),
-])
+]
+
+
+@pytest.mark.parametrize("text,fragment", REJECTED)
 def test_rejected(text, fragment):
     with pytest.raises(InvalidModel, match=re.escape(fragment)) as exc:
         parse_formula(text, ["q"], field="valuation")
@@ -137,20 +141,7 @@ def test_numpy_compiler_accepts_and_evaluates_what_parse_formula_does(text):
     assert np.allclose(x[fin], y[fin], rtol=1e-9, atol=1e-12), (text, x, y)
 
 
-@pytest.mark.parametrize("text,fragment", [
-    ("__import__('os').system('true')", "not allowed"),
-    ("().__class__.__bases__", "Attribute"),
-    ("q[0]", "Subscript"),
-    ("q ^ 2", "use **"),
-    ("lambda: 0", "Lambda"),
-    ("'abc'", "numbers"),
-    ("x +", "not a formula"),
-    ("unknown_name * 2", "unknown name"),
-    ("exp(q, base=2)", "keyword"),
-    ("[q for q in ()]", "not allowed"),
-    ("q if q else 1", "IfExp"),
-    ("True", "numbers"),
-    ("q" * 3000, "longer than"),
+@pytest.mark.parametrize("text,fragment", REJECTED + [
     ("exp(q, 2)", "exactly 1 argument"),
 ])
 def test_numpy_compiler_rejects(text, fragment):
