@@ -151,8 +151,16 @@ def _short(b: Any) -> str:
 
 
 def exponent_is_small(b: Any) -> bool:
-    """Whether the rational exponent ``b`` is within :data:`EXACT_EXPONENT_LIMIT` (numerator and denominator)."""
-    return abs(int(b.p)) <= EXACT_EXPONENT_LIMIT and int(b.q) <= EXACT_EXPONENT_LIMIT
+    """Whether the rational exponent ``b`` is within :data:`EXACT_EXPONENT_LIMIT` in magnitude.
+
+    The size of ``a**b`` grows with ``|b|``; a small exponent with a long denominator (``1e-3**2``,
+    i.e. 1/10^6) leaves a root sympy keeps unevaluated, which costs nothing.
+
+    >>> import sympy as sp
+    >>> exponent_is_small(sp.Rational(1, 10**6)), exponent_is_small(sp.Integer(10) ** 308)
+    (True, False)
+    """
+    return abs(int(b.p)) <= EXACT_EXPONENT_LIMIT * int(b.q)
 
 
 def huge_exponents(expr: Any) -> list[Any]:
