@@ -16,7 +16,7 @@ PKG = Path(__file__).resolve().parents[1] / "mechsolve"
 
 #: Rooms in pipeline order; a module may import its own room or a lower one, never a higher one.
 ROOMS = {
-    "errors": 0, "_version": 0, "decide": 0, "parallel": 0, "numtext": 0, "result": 0,
+    "errors": 0, "_version": 0, "decide": 0, "parallel": 0, "numtext": 0, "result": 0, "kinds": 0,
     "model": 1,
     "games": 2,
     "solvers": 3,

@@ -204,13 +204,14 @@ def solve(model_or_game: GameLike, scheme: SchemeLike | None = None, *, exact: b
 def _solve_model(model: Model, scheme: SchemeLike | None, *, exact: bool | None, tolerance: float | None,
                  check: bool, axioms: Sequence[str] | None, params: Mapping[str, Any]) -> Any:
     spec = model.spec
-    if model.kind == "mechanism-design":
+    if model.kind != "cooperative-market":
         if params:
-            raise InvalidModel(f"a mechanism-design model takes no scheme parameters (got {sorted(params)[0]!r})",
+            raise InvalidModel(f"a {model.kind} model takes no scheme parameters (got {sorted(params)[0]!r})",
                                field="scheme")
         a = analyse(spec, model.base_dir, exact=exact, tolerance=tolerance, check=check, axioms=axioms,
                     scheme=scheme, source_path=model.source_path)
-        return MechanismSolution(a)
+        # a kind without a Solution wrapper of its own returns its analysis (a Result: status, to_dict)
+        return MechanismSolution(a) if model.kind == "mechanism-design" else a
     if scheme is not None and not isinstance(scheme, str):          # a Python rule: on the model's game
         g = model.game(exact=exact)
         tol = spec.tolerance if tolerance is None else tolerance

@@ -40,6 +40,21 @@ def schemes() -> None:
 
 
 @cli.command()
+def kinds() -> None:
+    """List the model kinds (the `kind:` of a model file) and whether `verify --kind` can search them.
+
+    \b
+    Example:
+      mechsolve kinds
+    """
+    from ..kinds import KINDS
+
+    for k in KINDS.values():
+        search = "searchable with verify --kind" if k.spaces else "no search spaces"
+        click.echo(f"{k.name}: {k.summary}  [{search}]")
+
+
+@cli.command()
 def axioms() -> None:
     """List the registered axioms with their statements and sources.
 

@@ -8,37 +8,14 @@ from typing import Any
 
 import click
 
+from ..errors import InvalidModel
 from .app import cli
 from .options import FiniteFloatRange, code_options, digits, emit, output_options, render_out
 from .progress import progress_bar
 
 
-def _parse_param(items: tuple[str, ...]) -> tuple[dict[str, Any], dict[str, list[Any]]]:
-    """``KEY=V`` (fixed) or ``KEY=V1,V2,...`` (searched) → (params, grid); values are YAML scalars."""
-    import yaml
-
-    from ..errors import InvalidModel
-
-    fixed: dict[str, Any] = {}
-    grid: dict[str, list[Any]] = {}
-    for item in items:
-        key, sep, text = item.partition("=")
-        if not sep or not key.strip():
-            raise InvalidModel(f"--param must look like KEY=VALUE or KEY=V1,V2, got {item!r}", field="param")
-        try:
-            vals = [yaml.safe_load(t) for t in text.split(",")] if text.strip() else [None]
-        except yaml.YAMLError:
-            raise InvalidModel(f"cannot read the values of --param {item!r}", field="param") from None
-        if len(vals) == 1:
-            fixed[key.strip()] = vals[0]
-        else:
-            grid[key.strip()] = vals
-    return fixed, grid
-
-
 def load_table(path: str) -> Any:
     """A game from a model file (``kind: cooperative-market``) or a ``{players, values}`` JSON table."""
-    from ..errors import InvalidModel
     from ..games.game import Game
     from ..model.io import read_mapping
     from ..data.market import build_game
@@ -131,6 +108,10 @@ def _written_name(base: str, axiom: str, many: bool) -> str:
 @click.option("--without-premise", is_flag=True, default=False,
               help="[--mechanism] for chen-theorem-1/corollary-1/theorem-4: drop the premise and search the "
                    "conclusion; the counterexample names the premise that fails on it")
+@click.option("--kind", "kind_name", default=None,
+              help="search the spaces of this model kind (see `mechsolve kinds`), configured by --option")
+@click.option("--option", "option_items", multiple=True, metavar="KEY=VALUE",
+              help="[--kind] an option of the kind's search spaces (repeatable), e.g. mechanism=mep, agents=2..3")
 @output_options
 @code_options
 @click.pass_context
@@ -140,7 +121,8 @@ def verify(ctx: click.Context, scheme_name: str | None, scheme_formula: str | No
            tolerance: float, shrink: bool, workers: int, scheduler: str | None, write_cx: str | None, fmt: str,
            output: str | None, mechanism: str | None = None, agents: str = "2..3", grid_text: str = "1..3",
            valuations: tuple[str, ...] = (), alpha_text: str = "-1:1", alpha_premises: tuple[str, ...] = (),
-           qualities: tuple[str, ...] = (), without_premise: bool = False) -> None:
+           qualities: tuple[str, ...] = (), without_premise: bool = False, kind_name: str | None = None,
+           option_items: tuple[str, ...] = ()) -> None:
     """Search for a counterexample to a scheme's (or a mechanism's) axioms; exit 1 when one is found.
 
     Instances are drawn from the families, screened in float64, shrunk towards
@@ -159,79 +141,58 @@ def verify(ctx: click.Context, scheme_name: str | None, scheme_formula: str | No
       mechsolve verify --mechanism max-payment --axiom wbb --valuation market-growth --alpha-range -0.9
       mechsolve verify --mechanism mep --axiom corollary-1 --alpha-premise offdiag-nonneg --without-premise
     """
-    from ..verify.search.space import parse_sizes
+    from ..kinds import KINDS, resolve
+    from ..verify.search.space import SpaceOptions
 
-    if budget is None and time_limit is None:
-        budget = 200 if mechanism is not None else 300
     if write_cx:
         from ..model.io import writable_model_path
 
         writable_model_path(write_cx, "write-counterexample")       # refuse a bad file name before searching
-    if mechanism is not None:
-        cooperative = [o for o, v in (("--scheme", scheme_name), ("--scheme-formula", scheme_formula),
-                                      ("--scheme-callable", scheme_callable), ("--family", families or None),
-                                      ("--table", table), ("--param", param_items or None)) if v is not None]
-        spaces = _mechanism_spaces(mechanism, axioms, parse_sizes(agents, "agents"), parse_sizes(grid_text, "grid"),
-                                   valuations, alpha_text, alpha_premises, qualities, without_premise, tolerance,
-                                   cooperative)
-        header: dict[str, Any] = {"mechanism": mechanism}
+    cooperative = {"--scheme": scheme_name, "--scheme-formula": scheme_formula, "--scheme-callable": scheme_callable,
+                   "--family": families or None, "--table": table, "--param": param_items or None}
+    if kind_name is not None:
+        given = [o for o, v in {**cooperative, "--mechanism": mechanism}.items() if v is not None]
+        if given:
+            raise InvalidModel(f"with --kind, give the search's options as --option KEY=VALUE, not "
+                               f"{', '.join(given)}", field="kind")
+        kind, options = kind_name, _option_map(option_items)
+    elif mechanism is not None:
+        given = [o for o, v in cooperative.items() if v is not None]
+        if given:
+            raise InvalidModel(f"{', '.join(given)} belong to cooperative searches, not to --mechanism",
+                               field="mechanism")
+        kind, options = "mechanism-design", {
+            "mechanism": mechanism, "agents": agents, "grid": grid_text, "valuation": list(valuations),
+            "alpha-range": alpha_text, "alpha-premise": list(alpha_premises), "quality": list(qualities),
+            "without-premise": without_premise}
     else:
-        spaces, header = _game_spaces(scheme_name, scheme_formula, scheme_callable, axioms,
-                                      parse_sizes(players, "players"), families, table, param_items, tolerance)
+        if option_items:
+            raise InvalidModel("--option configures the spaces of --kind; give --kind too", field="option")
+        fams, game_table = _families(families, table)
+        kind, options = "cooperative-market", {
+            "scheme": scheme_name, "scheme-formula": scheme_formula, "scheme-callable": scheme_callable,
+            "players": players, "family": fams, "table": game_table, "param": list(param_items)}
+    if kind not in KINDS:
+        raise InvalidModel(f"unknown kind {kind!r}; valid: {', '.join(KINDS)}", field="kind")
+    if KINDS[kind].spaces is None:
+        raise InvalidModel(f"kind {kind!r} has no search spaces to verify", field="kind")
+    spaces, header = resolve(KINDS[kind].spaces)(axioms, SpaceOptions(options), tolerance)
+    if budget is None and time_limit is None:
+        budget = int(getattr(spaces[0], "default_budget", 300)) if spaces else 300
     _search_and_report(ctx, spaces, header, budget=budget, time_limit=time_limit, seed=seed, shrink=shrink,
                        workers=workers, scheduler=scheduler, write_cx=write_cx, fmt=fmt, output=output)
 
 
-def _game_spaces(scheme_name: str | None, scheme_formula: str | None, scheme_callable: str | None,
-                 axioms: tuple[str, ...], sizes: list[int], families: tuple[str, ...], table: str | None,
-                 param_items: tuple[str, ...], tolerance: float) -> tuple[list[Any], dict[str, Any]]:
-    """One :class:`~mechsolve.verify.search.games.GameSpace` per axiom (default: those the scheme claims)."""
-    from ..errors import InvalidModel
-    from ..schemes import get_scheme
-    from ..schemes.user import user_scheme_params
-    from ..verify.search.games import GameSpace
-
-    given = [x for x in (scheme_name, scheme_formula, scheme_callable) if x is not None]
-    if len(given) != 1:
-        raise InvalidModel("give exactly one of --scheme, --scheme-formula, --scheme-callable", field="scheme")
-    fixed, grid = _parse_param(param_items)
-    if scheme_name is not None:
-        sch = get_scheme(scheme_name)
-        params: dict[str, Any] = {}
-    else:
-        sch, params = user_scheme_params(scheme_formula, scheme_callable)
-    params.update(fixed)
-    fams, game_table = _families(families, table)
-    names = list(axioms) if axioms else list(sch.axioms)
-    spaces = [GameSpace(sch, ax, sizes=sizes, families=fams, params=params, param_grid=grid, table=game_table,
-                        tolerance=tolerance) for ax in names]
-    return spaces, {"scheme": sch.name, "params": params}
-
-
-def _split(items: tuple[str, ...]) -> list[str]:
-    return [p.strip() for item in items for p in item.split(",") if p.strip()]
-
-
-def _mechanism_spaces(mechanism: str, axioms: tuple[str, ...], agents: list[int], grid: list[int],
-                      valuations: tuple[str, ...], alpha_text: str, alpha_premises: tuple[str, ...],
-                      qualities: tuple[str, ...], without_premise: bool, tolerance: float,
-                      cooperative: list[str]) -> list[Any]:
-    """One :class:`~mechsolve.verify.search.mechanisms.MechanismSpace` per axiom (Chen et al. 2020)."""
-    from ..errors import InvalidModel
-    from ..verify.search.mechanisms import QUALITIES, MechanismSpace, make_target, parse_alpha_range
-
-    if cooperative:
-        raise InvalidModel(f"{', '.join(cooperative)} belong to cooperative searches, not to --mechanism",
-                           field="mechanism")
-    names = list(axioms) if axioms else (["chen-corollary-1"] if without_premise else
-                                         ["mechanism-ic", "mechanism-ir", "weak-budget-balance"])
-    alpha_range = parse_alpha_range(alpha_text)
-    family = dict(agents=tuple(sorted(set(agents))), grid=tuple(sorted(set(grid))),
-                  valuations=tuple(_split(valuations) or ["linear"]), alpha_range=alpha_range,
-                  alpha_premises=tuple(_split(alpha_premises) or ["any"]),
-                  qualities=tuple(qualities) or QUALITIES)
-    return [MechanismSpace(**family, mechanism=mechanism, target=make_target(mechanism, ax, without_premise),
-                           tolerance=tolerance) for ax in names]
+def _option_map(items: tuple[str, ...]) -> dict[str, Any]:
+    """``KEY=VALUE`` items → {key: value or [values]} (a key given twice collects its values)."""
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise InvalidModel(f"--option must look like KEY=VALUE, got {item!r}", field="option")
+        out[key] = [*out[key], value] if isinstance(out.get(key), list) else [out[key], value] if key in out else value
+    return out
 
 
 def _search_and_report(ctx: click.Context, spaces: list[Any], header: dict[str, Any], *, budget: int | None,

@@ -8,41 +8,53 @@ from __future__ import annotations
 
 import re
 import typing
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Annotated, Any, Union
 
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
 from ..errors import InvalidModel, did_you_mean, short_repr, shorten
+from ..kinds import KINDS, resolve
 from .common import SchemeSpec, ValueSpec
 from .market import CooperativeMarket
 
-#: Every model kind: add a class here (with a ``kind`` Literal) to register a new kind.
-MODEL_KINDS: dict[str, type] = {"cooperative-market": CooperativeMarket}
+class _KindSpecs(Mapping[str, type]):
+    """Kind name → its spec class, read from :data:`mechsolve.kinds.KINDS` (each imported on first use)."""
 
-try:  # the mechanism-design kind lives in its own module when present
-    from .mechanism import MechanismDesign  # type: ignore[attr-defined]
+    def __getitem__(self, kind: str) -> type:
+        if kind not in KINDS:
+            raise KeyError(kind)
+        return resolve(KINDS[kind].spec)  # type: ignore[no-any-return]
 
-    MODEL_KINDS["mechanism-design"] = MechanismDesign
-except ImportError:  # pragma: no cover - kind not built yet
-    pass
+    def __iter__(self) -> Iterator[str]:
+        return iter(KINDS)
+
+    def __len__(self) -> int:
+        return len(KINDS)
+
+
+#: Every model kind's spec class; a new kind is registered in :data:`mechsolve.kinds.KINDS`.
+MODEL_KINDS: Mapping[str, type] = _KindSpecs()
 
 
 def _model_type() -> Any:
+    """The discriminated union of every registered kind's spec."""
     kinds = tuple(MODEL_KINDS.values())
     if len(kinds) == 1:
         return kinds[0]
     return Annotated[Union[kinds], Field(discriminator="kind")]  # type: ignore[valid-type]
 
 
-Model = _model_type()
-_ADAPTER = TypeAdapter(Model)
+def __getattr__(name: str) -> Any:
+    if name == "Model":          # built on use: a kind registered after import is part of it
+        return _model_type()
+    raise AttributeError(name)
 
 
 def json_schema(kind: str | None = None) -> dict[str, Any]:
     """JSON Schema of one model kind, or of the union of all kinds."""
     if kind is None:
-        return _ADAPTER.json_schema()
+        return TypeAdapter(_model_type()).json_schema()
     if kind not in MODEL_KINDS:
         raise InvalidModel(f"unknown kind {kind!r}; valid: {', '.join(MODEL_KINDS)}", field="kind")
     return MODEL_KINDS[kind].model_json_schema()

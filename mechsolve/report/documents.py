@@ -47,7 +47,40 @@ def document(result: Any, *, digits: int = DIGITS) -> Document:
     ``digits`` is the number of significant digits of numbers written into phrases
     (witnesses, notes); table cells and facts keep their values and are formatted on render.
     """
-    raise TypeError(f"no document for {type(result).__name__}")
+    if not callable(getattr(result, "to_dict", None)):
+        raise TypeError(f"no document for {type(result).__name__}")
+    return generic_document(result, digits=digits)
+
+
+def generic_document(result: Any, *, digits: int = DIGITS) -> Document:
+    """The document of a result no builder is registered for (a new model kind's analysis).
+
+    Its ``to_dict()`` scalars become facts, lists of equal-length rows and per-name mappings
+    become tables, and its ``checks`` (a :class:`CheckReport`) the usual verdict section, so a
+    new kind is readable before it has a document of its own.
+
+    Examples
+    --------
+    >>> class R:
+    ...     status, checks = "solved", None
+    ...     def to_dict(self): return {"kind": "toy", "status": "solved", "payments": {"a": 1, "b": 2}}
+    >>> [s.heading for s in generic_document(R()).sections], generic_document(R()).sections[1].tables[0].rows
+    (['Result', 'payments'], [['a', 1], ['b', 2]])
+    """
+    data = result.to_dict()
+    name = data.get("name") if isinstance(data.get("name"), str) else None
+    doc = Document(_title(name, getattr(result, "source_path", None), str(data.get("kind", "result"))))
+    facts = [(label(k), v) for k, v in data.items()
+             if k not in ("checks", "exit_code") and (v is None or isinstance(v, (str, int, float, bool)))]
+    doc.sections.append(Section("Result", facts))
+    for k, v in data.items():
+        if isinstance(v, Mapping) and v and all(v2 is None or isinstance(v2, (str, int, float, bool))
+                                                for v2 in v.values()):
+            doc.sections.append(Section(label(k), tables=[Table(["", label(k)], [[a, b] for a, b in v.items()])]))
+    checks = getattr(result, "checks", None)
+    if isinstance(checks, CheckReport):
+        doc.sections.append(checks_section(checks, digits))
+    return doc
 
 
 def _plural(k: int, word: str) -> str:

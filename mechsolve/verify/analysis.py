@@ -29,6 +29,7 @@ from .axioms.base import AxiomContext
 from .check import CheckReport, published_axiom, run_checks
 from ..games.game import MAX_EXACT_PLAYERS, Game
 from ..errors import InvalidModel, MechsolveError, Unsupported
+from ..kinds import KINDS, resolve
 from ..result import Status, exact_value, number, numbers
 from ..data.market import build_game
 from .sampled import analyse_sampled, is_sampled
@@ -286,25 +287,24 @@ def solve_decided(sch: Scheme, game: Game, params: Any, twin: Any) -> Outcome:
                                f"decide: {what}")
 
 
-#: Model kind → analysis function.
-HANDLERS: dict[str, Callable[..., Any]] = {"cooperative-market": analyse_market}
+#: Overrides of a kind's analysis (tests); otherwise the kind's ``analyse`` in :data:`mechsolve.kinds.KINDS`.
+HANDLERS: dict[str, Callable[..., Any]] = {}
 
 
-def _analyse_mechanism(model: Any, base_dir: str | os.PathLike[str] = ".", **kwargs: Any) -> Any:
-    """Chen et al. mechanism design (see :mod:`mechsolve.verify.mechanism_analysis`)."""
-    from .mechanism_analysis import analyse_mechanism
-
-    return analyse_mechanism(model, base_dir, **kwargs)
-
-
-HANDLERS["mechanism-design"] = _analyse_mechanism
+def handler(kind: str) -> Callable[..., Any]:
+    """The analysis function of model kind ``kind`` (registered in :data:`mechsolve.kinds.KINDS`)."""
+    if kind in HANDLERS:
+        return HANDLERS[kind]
+    if kind not in KINDS:
+        raise Unsupported(f"no analysis for kind {kind!r}; registered: {', '.join(KINDS)}", field="kind")
+    return resolve(KINDS[kind].analyse)  # type: ignore[no-any-return]
 
 
 def analyse(model: Any, base_dir: str | os.PathLike[str] = ".", **kwargs: Any) -> Any:
     """Run the main job for any model kind (``learn``, the options of learned values, only reaches markets)."""
     if model.kind != "cooperative-market":
         kwargs.pop("learn", None)
-    return HANDLERS[model.kind](model, base_dir, **kwargs)
+    return handler(model.kind)(model, base_dir, **kwargs)
 
 
 def analyse_file(path: str | os.PathLike[str], **kwargs: Any) -> Any:

@@ -1,6 +1,6 @@
 """The main job on a ``mechanism-design`` model: build, pay, check (Chen et al. 2020).
 
-:func:`analyse_mechanism` is registered in :data:`mechsolve.verify.analysis.HANDLERS`; it
+:func:`analyse_mechanism` is registered in :data:`mechsolve.kinds.KINDS`; it
 returns a :class:`MechanismAnalysis` with ``status`` and ``to_dict()``
 like the market handler.
 

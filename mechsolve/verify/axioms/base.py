@@ -176,6 +176,8 @@ class MechanismContext(_Context):
 
 
 Context = Union[AxiomContext, MechanismContext]
+#: The base a new model kind's context derives from (tolerance, seed, extras, exact twin; set ``kind``).
+BaseContext = _Context
 
 
 def _no_premise(ctx: Any) -> str | None:
@@ -205,8 +207,12 @@ class Axiom:
 
     @property
     def kind(self) -> str:
-        """``"mechanism"`` or ``"market"``: the model kind the axiom is stated for."""
-        return "mechanism" if "mechanism" in self.needs else "market"
+        """The model kind the axiom is stated for: ``"mechanism"``, ``"market"`` (it needs a ``"game"``)
+        or, for a new kind, its first plain need (the context's ``kind``)."""
+        if "mechanism" in self.needs:
+            return "mechanism"
+        plain = [n for n in self.needs if ":" not in n and n not in ("game", "outcome")]
+        return plain[0] if plain and "game" not in self.needs else "market"
 
 
 def unmet_need(axiom: Axiom, ctx: Any) -> tuple[str, str] | None:
@@ -218,7 +224,8 @@ def unmet_need(axiom: Axiom, ctx: Any) -> tuple[str, str] | None:
     kind = getattr(ctx, "kind", "market")
     if axiom.kind != kind:
         what = ("mechanism-design models (kind: mechanism-design)" if axiom.kind == "mechanism"
-                else "cooperative markets (kind: cooperative-market)")
+                else "cooperative markets (kind: cooperative-market)" if axiom.kind == "market"
+                else f"{axiom.kind} models")
         return "kind", f"applies to {what}, not to this model's kind"
     if kind != "market":
         return None
@@ -254,5 +261,5 @@ def num(x: Any) -> Any:
     return float(x)
 
 
-__all__ = ["Residual", "Block", "AxiomContext", "MechanismContext", "Context", "Axiom", "unmet_need", "zero",
+__all__ = ["Residual", "Block", "AxiomContext", "MechanismContext", "Context", "BaseContext", "Axiom", "unmet_need", "zero",
            "num", "Rule", "Witness"]

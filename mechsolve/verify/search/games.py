@@ -41,7 +41,7 @@ import numpy as np
 
 from .engine import CHUNK_SIZE, run
 from .families import FAMILIES, Family, get_family, plant, sample_raw
-from .space import Assessment, Confirmation, Counterexample, SearchResult, plain, screen
+from .space import Assessment, Confirmation, Counterexample, SearchResult, SpaceOptions, plain, screen
 from ..axioms import AXIOMS, Axiom, AxiomContext, get_axiom
 from ..check import evaluate
 from ..verdict import VIOLATED
@@ -200,6 +200,7 @@ class GameSpace:
     totals = ("planted",)
     noun = "scheme"
     size_label = "players"
+    default_budget = 300
 
     def __init__(self, scheme: str | Scheme, axiom: str | Axiom, *, sizes: Sequence[int] = (2, 3, 4),
                  families: Sequence[str] = ("normalised",), params: Mapping[str, Any] | None = None,
@@ -429,6 +430,74 @@ class GameSpace:
         return model
 
 
+def parse_params(items: Sequence[str]) -> tuple[dict[str, Any], dict[str, list[Any]]]:
+    """``KEY=V`` (fixed) or ``KEY=V1,V2,...`` (searched) → (params, grid); values are YAML scalars.
+
+    Examples
+    --------
+    >>> parse_params(["alpha=0.5", "beta=1,2"])
+    ({'alpha': 0.5}, {'beta': [1, 2]})
+    """
+    import yaml
+
+    fixed: dict[str, Any] = {}
+    grid: dict[str, list[Any]] = {}
+    for item in items:
+        key, sep, text = item.partition("=")
+        if not sep or not key.strip():
+            raise InvalidModel(f"--param must look like KEY=VALUE or KEY=V1,V2, got {item!r}", field="param")
+        try:
+            vals = [yaml.safe_load(t) for t in text.split(",")] if text.strip() else [None]
+        except yaml.YAMLError:
+            raise InvalidModel(f"cannot read the values of --param {item!r}", field="param") from None
+        if len(vals) == 1:
+            fixed[key.strip()] = vals[0]
+        else:
+            grid[key.strip()] = vals
+    return fixed, grid
+
+
+def spaces_from_options(axioms: Sequence[str], options: SpaceOptions | Mapping[str, Any],
+                        tolerance: float = 1e-9) -> tuple[list[GameSpace], dict[str, Any]]:
+    """One :class:`GameSpace` per axiom (default: those the scheme claims), from ``mechsolve verify``'s options.
+
+    Options: exactly one of ``scheme`` (a registered name), ``scheme-formula``, ``scheme-callable``
+    (``file.py:function``, run only with consent); ``players`` (``2..4``); ``family`` (names of
+    :data:`~mechsolve.verify.search.families.FAMILIES`, default ``normalised``); ``table`` (a
+    :class:`~mechsolve.games.game.Game` the caller loaded, for ``from-table``); ``param``
+    (``KEY=VALUE`` or ``KEY=V1,V2,...``).
+
+    Examples
+    --------
+    >>> spaces, header = spaces_from_options(["null-player"], {"scheme": "shapley", "players": "3"})
+    >>> header, spaces[0].sizes
+    ({'scheme': 'shapley', 'params': {}}, (3,))
+    """
+    from ...schemes.user import user_scheme_params
+    from .space import parse_sizes
+
+    opt = options if isinstance(options, SpaceOptions) else SpaceOptions(options)
+    name, formula, call = opt.text("scheme"), opt.text("scheme-formula"), opt.text("scheme-callable")
+    if sum(x is not None for x in (name, formula, call)) != 1:
+        raise InvalidModel("give exactly one of --scheme, --scheme-formula, --scheme-callable", field="scheme")
+    sizes = parse_sizes(opt.text("players", "2..4") or "", "players")
+    families = opt.texts("family") or ["normalised"]
+    table = opt.value("table")
+    if table is not None and not isinstance(table, Game):
+        raise InvalidModel("a value table is loaded from a file: give it with --table FILE", field="table")
+    fixed, grid = parse_params(opt.texts("param", split=False))
+    opt.finish()
+    if name is not None:
+        sch = get_scheme(name)
+        params: dict[str, Any] = {}
+    else:
+        sch, params = user_scheme_params(formula, call)
+    params.update(fixed)
+    names = list(axioms) if axioms else list(sch.axioms)
+    return [GameSpace(sch, ax, sizes=sizes, families=families, params=params, param_grid=grid, table=table,
+                      tolerance=tolerance) for ax in names], {"scheme": sch.name, "params": params}
+
+
 def search(scheme: str | Scheme, axiom: str | Axiom, *, sizes: Sequence[int] = (2, 3, 4),
            families: Sequence[str] = ("normalised",), budget: int | None = 200,
            time_limit: float | None = None, seed: int = 0, tolerance: float = 1e-9,
@@ -455,5 +524,5 @@ def search(scheme: str | Scheme, axiom: str | Axiom, *, sizes: Sequence[int] = (
                progress=progress, workers=workers, scheduler=scheduler, chunk_size=chunk_size)
 
 
-__all__ = ["GameSpace", "GameInstance", "search", "merge_players", "player_reductions", "decimal_game",
+__all__ = ["GameSpace", "GameInstance", "search", "spaces_from_options", "parse_params", "merge_players", "player_reductions", "decimal_game",
            "decimal_text", "FAMILIES", "MAX_SEARCH_PLAYERS", "SHRINK_BUDGET"]

@@ -65,7 +65,7 @@ from typing import Any
 import numpy as np
 
 from .engine import CHUNK_SIZE, run
-from .space import Assessment, Confirmation, Counterexample, SearchResult, screen
+from .space import Assessment, Confirmation, Counterexample, SearchResult, SpaceOptions, screen
 from ..axioms.base import MechanismContext
 from ..axioms.mechanism import get_mechanism_axiom
 from ..mechanism_analysis import analyse_mechanism, payments_for
@@ -261,6 +261,7 @@ class MechanismSpace:
     totals = ()
     noun = "mechanism"
     size_label = "agents"
+    default_budget = 200
 
     def __post_init__(self) -> None:
         self.validate()
@@ -553,6 +554,44 @@ def search_mechanism(mechanism: str, axiom: str, *, agents: Sequence[int] = (2, 
                workers=workers, scheduler=scheduler, chunk_size=chunk_size)
 
 
+
+def spaces_from_options(axioms: Sequence[str], options: SpaceOptions | Mapping[str, Any],
+                        tolerance: float = 1e-9) -> tuple[list[MechanismSpace], dict[str, Any]]:
+    """One :class:`MechanismSpace` per axiom, from the options of ``mechsolve verify`` (Chen et al. 2020).
+
+    Options: ``mechanism`` (``mep``, ``max-payment``, ``zero``; required), ``agents`` (``2..3``),
+    ``grid`` (largest types D, ``1..3``), ``valuation`` (``linear``, ``market-growth``),
+    ``alpha-range`` (``LO:HI`` or one value), ``alpha-premise`` (:data:`ALPHA_PREMISES`),
+    ``quality`` (formulas Q(t), default :data:`QUALITIES`), ``without-premise``. Default
+    axioms: IC, IR and weak budget balance (``chen-corollary-1`` without its premise).
+
+    Examples
+    --------
+    >>> spaces, header = spaces_from_options(["weak-budget-balance"], {"mechanism": "zero", "agents": "2"})
+    >>> header, spaces[0].agents, spaces[0].axiom
+    ({'mechanism': 'zero'}, (2,), 'weak-budget-balance')
+    """
+    from .space import parse_sizes
+
+    opt = options if isinstance(options, SpaceOptions) else SpaceOptions(options)
+    mechanism = opt.text("mechanism")
+    if mechanism not in MECHANISMS:
+        raise InvalidModel(f"a mechanism search needs mechanism= one of {', '.join(MECHANISMS)}, got "
+                           f"{short_repr(mechanism)}", field="mechanism")
+    without_premise = opt.flag("without-premise")
+    agents = parse_sizes(opt.text("agents", "2..3") or "", "agents")
+    grid = parse_sizes(opt.text("grid", "1..3") or "", "grid")
+    family = dict(agents=tuple(sorted(set(agents))), grid=tuple(sorted(set(grid))),
+                  valuations=tuple(opt.texts("valuation") or ["linear"]),
+                  alpha_range=parse_alpha_range(opt.text("alpha-range", "-1:1") or ""),
+                  alpha_premises=tuple(opt.texts("alpha-premise") or ["any"]),
+                  qualities=tuple(opt.texts("quality", split=False)) or QUALITIES)
+    opt.finish()
+    names = list(axioms) if axioms else (["chen-corollary-1"] if without_premise else
+                                         ["mechanism-ic", "mechanism-ir", "weak-budget-balance"])
+    return [MechanismSpace(**family, mechanism=mechanism, target=make_target(mechanism, ax, without_premise),
+                           tolerance=tolerance) for ax in names], {"mechanism": mechanism}
+
 def parse_alpha_range(text: str) -> tuple[float, float]:
     """``"-1:1"`` → ``(-1.0, 1.0)``; ``"-0.9"`` → ``(-0.9, -0.9)``; finite numbers with LO ≤ HI."""
     try:
@@ -566,5 +605,5 @@ def parse_alpha_range(text: str) -> tuple[float, float]:
     return parts[0], parts[1]
 
 
-__all__ = ["search_mechanism", "MechanismSpace", "MechanismInstanceSpec", "Target", "make_target",
+__all__ = ["search_mechanism", "spaces_from_options", "MechanismSpace", "MechanismInstanceSpec", "Target", "make_target",
            "parse_alpha_range", "MECHANISMS", "VALUATIONS", "ALPHA_PREMISES", "QUALITIES", "CONCLUSIONS"]

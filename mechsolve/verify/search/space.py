@@ -215,6 +215,78 @@ class Space(Protocol[I]):
         """Tables showing ``inst`` in a report: ``(title, columns, rows)``."""
 
 
+class SpaceDefaults:
+    """Defaults for the optional parts of :class:`Space`, so a new space writes only what it must.
+
+    A space that inherits these implements :attr:`axiom`, :attr:`tolerance`, :attr:`rule`,
+    :meth:`draw`, :meth:`assess`, :meth:`confirm`, :meth:`describe`, :meth:`size` and
+    :meth:`to_model`; it adds :meth:`mutate` for hill-climbing and :meth:`reductions` with
+    :meth:`complexity` for shrinking (without them the first confirmed violation is reported as
+    found). Everything else — statistics, report facts and tables — has a plain default.
+    """
+
+    step = 0.5
+    shrink_budget = 200
+    counters: tuple[str, ...] = ()
+    totals: tuple[str, ...] = ()
+    noun = "rule"
+    size_label = "players"
+    default_budget = 300
+
+    def mutate(self, inst: Any, rng: np.random.Generator, scale: float) -> Any:
+        return inst
+
+    def reductions(self, inst: Any) -> Iterable[Any]:
+        return ()
+
+    def complexity(self, inst: Any) -> Any:
+        return 0
+
+    def member(self, inst: Any) -> bool:
+        return True
+
+    def canonical(self, inst: Any) -> Any:
+        return inst
+
+    def explain(self, inst: Any) -> Mapping[str, Any]:
+        return {}
+
+    def tally(self, inst: Any) -> Mapping[str, Any]:
+        return {}
+
+    def stats_header(self) -> dict[str, Any]:
+        return {}
+
+    @property
+    def title(self) -> str:
+        return f"{self.noun} {getattr(self, 'rule', '')}".strip()
+
+    @property
+    def heading(self) -> str:
+        return str(getattr(self, "axiom", ""))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {self.noun: getattr(self, "rule", None)}
+
+    def setting(self) -> list[tuple[str, Any]]:
+        return [(self.noun, getattr(self, "rule", None))]
+
+    def searched(self, stats: Mapping[str, Any]) -> str:
+        return ""
+
+    def facts(self) -> list[tuple[str, Any]]:
+        return []
+
+    def counterexample_dict(self, cx: Counterexample) -> dict[str, Any]:
+        return {}
+
+    def counterexample_facts(self, cx: Counterexample) -> list[tuple[str, Any]]:
+        return []
+
+    def tables(self, inst: Any) -> list[tuple[str, list[str], list[list[Any]]]]:
+        return []
+
+
 # --------------------------------------------------------------------------- results
 @dataclass(frozen=True)
 class Counterexample:
@@ -442,5 +514,68 @@ def parse_sizes(text: str, field: str = "players") -> list[int]:
     return out
 
 
-__all__ = ["Space", "Assessment", "Confirmation", "Counterexample", "SearchResult", "SearchInterrupted",
+
+class SpaceOptions:
+    """The options a kind's search spaces are built from (``mechsolve verify --option KEY=VALUE``).
+
+    Values are the text the user gave (a key given twice holds a list) or, from the CLI's own
+    flags, objects it already loaded (a value table). Every key must be read: :meth:`finish`
+    refuses the ones no space understood, naming them.
+
+    Examples
+    --------
+    >>> opts = SpaceOptions({"agents": "2..3", "valuation": ["linear", "market-growth"]})
+    >>> opts.text("agents"), opts.texts("valuation"), opts.flag("without-premise")
+    ('2..3', ['linear', 'market-growth'], False)
+    >>> opts.finish()
+    """
+
+    def __init__(self, items: Mapping[str, Any] | None = None) -> None:
+        self._items = {k: v for k, v in (items or {}).items() if v is not None}
+        self._read: set[str] = set()
+
+    def value(self, key: str, default: Any = None) -> Any:
+        """The value as given (text, list or object), else ``default``."""
+        self._read.add(key)
+        return self._items.get(key, default)
+
+    def text(self, key: str, default: str | None = None) -> str | None:
+        """One textual value (a key given twice is refused)."""
+        v = self.value(key)
+        if v is None:
+            return default
+        if isinstance(v, (list, tuple)):
+            if len(v) != 1:
+                raise InvalidModel(f"give {key} once, got {len(v)} values", field=f"option.{key}")
+            v = v[0]
+        return str(v)
+
+    def texts(self, key: str, *, split: bool = True) -> list[str]:
+        """Every value of a repeatable key, also comma-separated ones (``split``)."""
+        v = self.value(key)
+        items = [] if v is None else list(v) if isinstance(v, (list, tuple)) else [v]
+        if not split:
+            return [str(x) for x in items]
+        return [p.strip() for x in items for p in str(x).split(",") if p.strip()]
+
+    def flag(self, key: str) -> bool:
+        """A yes/no option: ``true``/``yes``/``1`` or a bare flag set by the CLI."""
+        v = self.value(key)
+        if v is None or isinstance(v, bool):
+            return bool(v)
+        text = self.text(key) or ""
+        if text.lower() in ("true", "yes", "1", "on"):
+            return True
+        if text.lower() in ("false", "no", "0", "off"):
+            return False
+        raise InvalidModel(f"{key} must be true or false, got {short_repr(text)}", field=f"option.{key}")
+
+    def finish(self) -> None:
+        """Refuse the keys no space read (a misspelt option must not be silently ignored)."""
+        unknown = sorted(set(self._items) - self._read)
+        if unknown:
+            raise InvalidModel(f"unknown option(s) {', '.join(unknown)}; this search reads "
+                               f"{', '.join(sorted(self._read))}", field="option")
+
+__all__ = ["Space", "SpaceDefaults", "SpaceOptions", "Assessment", "Confirmation", "Counterexample", "SearchResult", "SearchInterrupted",
            "signed_excess", "screen", "readable", "Rational", "plain", "parse_sizes", "VIOLATED", "NO_COUNTEREXAMPLE"]
