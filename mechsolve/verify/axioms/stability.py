@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from ...errors import SolverError
 from ...games.game import popcounts
 from ...schemes.stability import ExactTable, _common_denominator, _scaled, coalition_sums, least_core
 from .base import Axiom, AxiomContext, Residual, num
@@ -70,7 +71,10 @@ def _epsilon(ctx: AxiomContext) -> tuple[Any, str]:
     if ctx.exact:
         if isinstance(val, Fraction) and r.verified:
             return val, "the least-core value ε* (exact, LP certified)"
-        return Fraction(float(val)), "the least-core value ε* (float LP)"
+        # an exact verdict never rests on a float LP: a rounded ε* could turn a least-core point's
+        # tight coalitions into violations (or hide real ones) — say it could not be decided
+        raise SolverError(f"the least-core value could not be certified exactly ({r.verification}); "
+                          "an exact verdict cannot rest on the float LP")
     return float(val), "the least-core value ε*"
 
 

@@ -57,3 +57,23 @@ def test_model_epsilon_and_empty_core_note():
     eps, core = a.checks.verdicts
     assert eps.status == "holds" and core.status == "violated"
     assert "Bondareva" in core.note
+
+
+def test_an_exact_epsilon_core_verdict_never_rests_on_an_uncertified_float_lp(monkeypatch):
+    """In exact mode an uncertified least-core LP gives 'could not be tested', never a rounded ε*."""
+    import dataclasses
+
+    from mechsolve.verify.axioms import stability
+
+    g = Game.from_values(["a", "b", "c"], MAJORITY, exact=True)
+    real = stability.least_core
+
+    def uncertified(game, **kw):
+        r = real(game, **kw)
+        return dataclasses.replace(r, value=float(r.value), verified=False, verification="simulated failure")
+
+    monkeypatch.setattr(stability, "least_core", uncertified)
+    v = _check(g, "nucleolus", ["epsilon-core"]).verdicts[0]
+    assert v.status == "not-applicable" and "could not be certified exactly" in v.reason
+    monkeypatch.setattr(stability, "least_core", real)
+    assert _check(g, "nucleolus", ["epsilon-core"]).verdicts[0].status == "holds"
