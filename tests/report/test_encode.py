@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from click.testing import CliRunner
 
 from mechsolve.cli import cli
@@ -192,3 +194,37 @@ def test_design_rule_and_certificate_are_exact_strings() -> None:
     for p, x in data["rule"]["vector"].items():
         _exact(x)
     assert sum(Fraction(x) for x in data["rule"]["vector"].values()) == 1   # efficient: v(N) = 1
+
+
+def _reject_constants(name: str) -> None:
+    raise AssertionError(f"invalid JSON constant {name}")
+
+
+_json_leaves = st.one_of(st.none(), st.booleans(), st.integers(-10**20, 10**20), st.floats(),
+                    st.fractions(max_denominator=10**6), st.text(max_size=5))
+_values = st.recursive(_json_leaves, lambda inner: st.one_of(st.lists(inner, max_size=12),
+                                                         st.dictionaries(st.text(max_size=4), inner, max_size=5)),
+                       max_leaves=60)
+
+
+@given(_values)
+@settings(max_examples=300, deadline=None)
+def test_render_json_writes_the_values_of_to_jsonable_as_valid_json(x) -> None:
+    """The fast writer (records one per line through the C encoder) changes layout only, never a value."""
+    import json
+
+    from mechsolve.report.encode import render_json, to_jsonable
+
+    text = render_json(x)
+    assert json.loads(text, parse_constant=_reject_constants) == json.loads(json.dumps(to_jsonable(x)))
+
+
+def test_render_json_non_finite_arrays_are_strings_and_long_record_lists_one_per_line() -> None:
+    import json
+
+    from mechsolve.report.encode import render_json
+
+    text = render_json({"a": np.array([1.0, np.inf, np.nan]), "rows": [{"p": i, "q": [i, i + 1]} for i in range(20)]})
+    data = json.loads(text, parse_constant=_reject_constants)
+    assert data["a"] == [1.0, "inf", "nan"]
+    assert '    {"p": 3, "q": [3, 4]},\n' in text and text.count("\n") == 2 + 1 + 20 + 2
