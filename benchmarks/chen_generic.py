@@ -112,7 +112,7 @@ MA.MechanismAnalysis.rows = rows
 _plain = MA.MechanismAnalysis.to_dict
 import mechsolve.report.documents as D
 _doc = D.document
-D.document = lambda r: (r.to_dict(), _doc(r))[1]  # the JSON data was built for every format
+D.document = lambda r, **kw: (r.to_dict(), _doc(r, **kw))[1]  # the JSON data was built for every format
 from mechsolve.cli import main
 sys.argv = ["mechsolve", "solve", sys.argv[1]]
 main()
