@@ -7,6 +7,13 @@ import json
 import click
 
 from .app import cli
+from .options import text_width
+
+
+def _entry(head: str, source: str = "", indent: str = "    ") -> None:
+    """One listing entry wrapped to the text width (``--width``, ``$COLUMNS``, the terminal), its source last."""
+    text = f"{head}  [{source}]" if source else head
+    click.echo(click.wrap_text(text, width=max(40, text_width()), subsequent_indent=indent, preserve_paragraphs=False))
 
 
 @cli.command()
@@ -34,9 +41,10 @@ def schemes() -> None:
     from ..schemes import SCHEMES
 
     for s in SCHEMES.values():
-        click.echo(f"{s.name}: {s.summary}  [{s.source}]")
+        _entry(f"{s.name}: {s.summary}", s.source)
         for k, v in s.params.items():
-            click.echo(f"    {k}: {v}")
+            click.echo(click.wrap_text(f"{k}: {v}", width=max(40, text_width()), initial_indent="    ",
+                                       subsequent_indent="        "))
 
 
 @cli.command()
@@ -51,7 +59,7 @@ def kinds() -> None:
 
     for k in KINDS.values():
         search = "searchable with verify --kind" if k.spaces else "no search spaces"
-        click.echo(f"{k.name}: {k.summary}  [{search}]")
+        _entry(f"{k.name}: {k.summary}", search)
 
 
 @cli.command()
@@ -65,4 +73,4 @@ def axioms() -> None:
     from ..verify.axioms import AXIOMS
 
     for a in AXIOMS.values():
-        click.echo(f"{a.name}: {a.statement}  [{a.source}]")
+        _entry(f"{a.name}: {a.statement}", a.source)
