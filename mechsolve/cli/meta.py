@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import textwrap
 
 import click
 
@@ -13,7 +14,12 @@ from .options import text_width
 def _entry(head: str, source: str = "", indent: str = "    ") -> None:
     """One listing entry wrapped to the text width (``--width``, ``$COLUMNS``, the terminal), its source last."""
     text = f"{head}  [{source}]" if source else head
-    click.echo(click.wrap_text(text, width=max(40, text_width()), subsequent_indent=indent, preserve_paragraphs=False))
+    click.echo(_wrap(text, indent=indent))
+
+
+def _wrap(text: str, *, first: str = "", indent: str = "    ") -> str:
+    return textwrap.fill(text, width=max(40, text_width()), initial_indent=first, subsequent_indent=indent,
+                         break_long_words=False, break_on_hyphens=False)
 
 
 @cli.command()
@@ -43,8 +49,7 @@ def schemes() -> None:
     for s in SCHEMES.values():
         _entry(f"{s.name}: {s.summary}", s.source)
         for k, v in s.params.items():
-            click.echo(click.wrap_text(f"{k}: {v}", width=max(40, text_width()), initial_indent="    ",
-                                       subsequent_indent="        "))
+            click.echo(_wrap(f"{k}: {v}", first="    ", indent="        "))
 
 
 @cli.command()
