@@ -311,3 +311,15 @@ def test_proofs_from_another_folder_need_allow_code(tmp_path) -> None:
     assert code == 2 and "needs --allow-code" in out and not (tmp_path / "ran").exists()
     assert run("proofs", "--dir", str(tmp_path), "--no-run", "--allow-code")[0] == 0
     assert (tmp_path / "ran").exists()
+
+
+def test_verify_mechanism_refuses_a_bad_quality_formula_before_searching() -> None:
+    """A quality formula that cannot parse is one line of bad input (exit 2), not an error per instance."""
+    from click.testing import CliRunner
+
+    from mechsolve.cli import cli
+
+    for args in (["--mechanism", "mep", "--quality", "__import__('os')"],
+                 ["--kind", "mechanism-design", "--option", "mechanism=mep", "--option", "quality=t**"]):
+        r = CliRunner().invoke(cli, ["verify", *args, "--budget", "5"])
+        assert r.exit_code == 2 and r.output.startswith("error: quality:") and r.output.count("\n") == 1, r.output

@@ -72,6 +72,7 @@ from ..mechanism_analysis import analyse_mechanism, payments_for
 from ..verdict import VIOLATED
 from ...errors import InvalidModel, MechsolveError, Unsupported, short_repr
 from ...mechanism.instance import build_instance
+from ...mechanism.valuations import Quality
 from ...model.schema import parse_model
 
 #: Payment rules a search can verify.
@@ -288,6 +289,8 @@ class MechanismSpace:
                                f"{[p for p in self.alpha_premises if p != 'any']}", field="alpha-premise")
         if not self.qualities:
             raise InvalidModel("give at least one quality Q(t)", field="quality")
+        for q in self.qualities:        # a formula that cannot parse is bad input, not an error per instance
+            Quality.parse(q)
 
     @property
     def axiom(self) -> str:
