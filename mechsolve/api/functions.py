@@ -208,7 +208,7 @@ def _solve_model(model: Model, scheme: SchemeLike | None, *, exact: bool | None,
         if params:
             raise InvalidModel(f"a {model.kind} model takes no scheme parameters (got {sorted(params)[0]!r})",
                                field="scheme")
-        a = analyse(spec, model.base_dir, exact=exact, tolerance=tolerance, check=check, axioms=axioms,
+        a = analyse(spec, exact=exact, tolerance=tolerance, check=check, axioms=axioms,
                     scheme=scheme, source_path=model.source_path)
         # a kind without a Solution wrapper of its own returns its analysis (a Result: status, to_dict)
         return MechanismSolution(a) if model.kind == "mechanism-design" else a
@@ -222,7 +222,7 @@ def _solve_model(model: Model, scheme: SchemeLike | None, *, exact: bool | None,
         name = scheme or spec.scheme.name
         base = dict(spec.scheme.params) if name == spec.scheme.name else {}
         model = model.with_scheme(name, **{**base, **params})
-    a = analyse(model.spec, model.base_dir, exact=exact, tolerance=tolerance, check=check, axioms=axioms,
+    a = analyse(model.spec, exact=exact, tolerance=tolerance, check=check, axioms=axioms,
                 source_path=model.source_path)
     return Solution(a)
 
@@ -390,7 +390,7 @@ def design(model_or_game: GameLike, *, axioms: Sequence[str] | None = None, obje
     {'vector': {'a': Fraction(3, 2), 'b': Fraction(3, 2)}}
     """
     model = model_or_game if isinstance(model_or_game, Model) else Model.from_game(as_game(model_or_game))
-    return _design(model.spec, model.base_dir, axioms=axioms, objective=objective, rule=rule, norm=norm, delta=delta,
+    return _design(model.spec, axioms=axioms, objective=objective, rule=rule, norm=norm, delta=delta,
                    epsilon=epsilon, exact=exact, source_path=model.source_path)
 
 

@@ -1,8 +1,9 @@
 """A declared model in Python: :func:`load` a model file, or build a :class:`Model` from a mapping.
 
-A :class:`Model` wraps the validated spec (:mod:`mechsolve.model`, pydantic, frozen) together with
-the folder its references are relative to, so value files, datasets and callables resolve
-from wherever the Python session runs. Its game is built once, on first use.
+A :class:`Model` wraps the validated, **resolved** spec (:mod:`mechsolve.model`, pydantic, frozen):
+the value files, datasets, code and task tables it names are read when it is built, relative
+to its folder (``base_dir``), so nothing later reads a file — the model keeps working if its
+files move. Its game is built once, on first use.
 
 Examples
 --------
@@ -26,12 +27,13 @@ from ..data.market import build_game
 from ..errors import InvalidModel, Unsupported
 from ..games.game import Game
 from ..model import io
+from ..model.resolved import EMPTY, references, resolved_of
 from ..model.schema import parse_model
 from ..schemes import get_scheme
 
 
 class Model:
-    """A validated model and the folder its files are named relative to.
+    """A validated model whose file references were read when it was built (a load entry point).
 
     Parameters
     ----------
@@ -39,8 +41,9 @@ class Model:
         A spec of any model kind (``CooperativeMarket``, ``MechanismDesign``) or a mapping
         validated as one (the same fields as a model file).
     base_dir : path, optional
-        Folder that ``value: {file: ...}``, datasets and callables are relative to (default:
-        the working directory).
+        Folder that ``value: {file: ...}``, datasets, callables and task files are relative to
+        (default: the working directory); they are read now (:func:`mechsolve.model.io.resolve_model`).
+        A spec that :func:`mechsolve.model.io.load` returned is already resolved.
     source_path : path, optional
         The model file it was read from (named in reports and JSON).
     allow_code : bool
@@ -60,8 +63,10 @@ class Model:
             spec = parse_model(dict(spec))
         if not hasattr(spec, "kind"):
             raise InvalidModel(f"a Model needs a model spec or a mapping with a `kind`, got {type(spec).__name__}")
-        self.spec = spec
         self.base_dir = Path(base_dir) if base_dir is not None else Path(".")
+        if resolved_of(spec) is EMPTY and references(spec):  # read what it names, once, now
+            spec = io.resolve_model(spec, self.base_dir)
+        self.spec = spec
         self.source_path = str(source_path) if source_path is not None else None
         self.allow_code = bool(allow_code)
         self._games: dict[bool | None, Game] = {}
@@ -73,14 +78,14 @@ class Model:
         return io.code_policy(allow=True) if self.allow_code else contextlib.nullcontext()
 
     def _resolve(self) -> None:
-        """Read and validate, now, what the model declares (so a bad model fails where it is built).
+        """Validate, now, what the model declares (so a bad model fails where it is built).
 
-        For a cooperative market: the scheme's parameters are checked against the registered
-        scheme; a value ``table``, ``values`` list or value ``file`` is read and built into the game
-        (complete, finite, the ``v(∅)`` rule — as ``mechsolve solve`` would before anything else);
-        a ``callable``'s file must exist (it is imported, i.e. user code runs, only when the game is
-        needed). Datasets and learned values are read when the game is first needed (MMD kernels
-        and trainings are the expensive part of solving them).
+        Its files were read in the constructor. For a cooperative market: the scheme's parameters
+        are checked against the registered scheme; a value ``table``, ``values`` list or value
+        ``file`` is built into the game (complete, finite, the ``v(∅)`` rule — as ``mechsolve solve``
+        would before anything else). A ``callable``'s code runs (with consent) only when the game
+        is needed; MMD kernels and trainings of datasets and learned values too (they are the
+        expensive part of solving them).
         """
         if self.kind != "cooperative-market":
             return
@@ -89,8 +94,6 @@ class Model:
         value = spec.value
         if value.table is not None or value.values is not None or value.file is not None:
             self.game()
-        elif value.callable is not None:
-            io.resolve(self.base_dir, value.callable.rpartition(":")[0], "value.callable")
 
     # ------------------------------------------------------------------ constructors
     @classmethod
@@ -175,7 +178,7 @@ class Model:
         key = bool(self.spec.exact if exact is None else exact)
         if key not in self._games:
             with self.consent():
-                self._games[key] = build_game(self.spec, self.base_dir, exact=key)
+                self._games[key] = build_game(self.spec, exact=key)
         return self._games[key]
 
     def to_dict(self) -> dict[str, Any]:
@@ -190,6 +193,8 @@ class Model:
 
         spec = self.spec.model_copy(update={"scheme": SchemeSpec(name=scheme, **params)})
         get_scheme(scheme).validate_params(spec.scheme.params)
+        # files the new scheme names (a callable, task tables) are read now; the rest is reused, not re-read
+        spec = io.resolve_model(spec, self.base_dir, reuse=resolved_of(self.spec))
         out = Model.__new__(Model)                  # the same validated values: no re-reading
         out.spec, out.base_dir, out.source_path, out._games = spec, self.base_dir, self.source_path, self._games
         out.allow_code = self.allow_code
@@ -203,8 +208,9 @@ class Model:
 def load(path: str | os.PathLike[str], *, allow_code: bool = False) -> Model:
     """Read and validate a model file (YAML, TOML or JSON) into a :class:`Model`.
 
-    The file's folder is kept, so value files and callables it names resolve relative to it
-    (as ``mechsolve solve FILE`` reads them), wherever Python runs. A model whose values come
+    Every file the model names (value tables, datasets, callables, task tables) is read now,
+    relative to the model file's folder (as ``mechsolve solve FILE`` reads them); the model keeps
+    working if the files move afterwards. A model whose values come
     from Python code (``value: {callable: ...}``) runs it only with ``allow_code=True`` — the
     CLI's ``--allow-code`` (issue 18: no user code without the user's consent).
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import click
@@ -44,7 +43,7 @@ def compare(ctx: click.Context, model: str, schemes: str, quantities: tuple[str,
     m = load(model)
     names = [s.strip() for s in schemes.split(",") if s.strip()]
     with learn_session(**learn) as opts:
-        result = run_compare(m, Path(model).parent, schemes=names, check=check, quantities=quantities,
+        result = run_compare(m, schemes=names, check=check, quantities=quantities,
                              exact=exact, tolerance=tolerance, seed=seed, source_path=model,
                              learn=opts if m.kind == "cooperative-market" else None, confirm=confirm)
     from ..report.documents import document

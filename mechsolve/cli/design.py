@@ -58,7 +58,7 @@ def design(ctx: click.Context, model: str, axioms: tuple[str, ...], objective: s
 
     m = load(model)
     out_dir = Path(output).parent if output else None
-    result = run_design(m, Path(model).parent, axioms=list(axioms) or None, objective=objective, rule=rule,
+    result = run_design(m, axioms=list(axioms) or None, objective=objective, rule=rule,
                         norm=norm, delta=delta, epsilon=epsilon, exact=exact, source_path=model, output_dir=out_dir)
     if output:
         if result.found:

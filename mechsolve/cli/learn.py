@@ -44,7 +44,7 @@ def learn(ctx: click.Context, model: str, table_path: str | None, fmt: str, **op
         raise InvalidModel("`mechsolve learn` needs a market whose value is learned (`value: {learn: ...}`)",
                            field="value.learn")
     with learn_session(**options) as opts:
-        game = learned_game(m, Path(model).parent, options=opts)
+        game = learned_game(m, options=opts)
     table = game.meta["learned"]
     data: dict[str, Any] = {"model": m.name or Path(model).stem, "players": list(table.names),
                             "values": table.values, "learned": table.to_dict()}

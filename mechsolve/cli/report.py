@@ -8,7 +8,6 @@ properties, figures (inline SVG) and the commands that reproduce it.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import click
@@ -47,15 +46,14 @@ def report(ctx: click.Context, model: str, fmt: str, output: str | None, seed: i
     from ..verify.compare import compare, report_schemes
 
     m = load(model)
-    base = Path(model).parent
     if m.kind != "cooperative-market":
-        result = analyse(m, base, exact=exact, tolerance=tolerance, seed=seed, source_path=model)
+        result = analyse(m, exact=exact, tolerance=tolerance, seed=seed, source_path=model)
         doc = analysis_report(result, path=model, kind=m.kind, fmt=fmt, output=output, digits=digits())
         emit(render_out(doc, with_exit_code(result, result.to_dict()), fmt), output)
         ctx.exit(exit_code(result))
     names = report_schemes(m)
     with learn_session(**learn) as opts:
-        comp = compare(m, base, schemes=names, check=True, exact=exact, tolerance=tolerance, seed=seed,
+        comp = compare(m, schemes=names, check=True, exact=exact, tolerance=tolerance, seed=seed,
                        source_path=model, inspect=True, skip_inapplicable=True, learn=opts)
     doc = market_report(comp, path=model, fmt=fmt, output=output, figures=fmt != "json", digits=digits())
     data = market_report_data(comp)

@@ -50,7 +50,7 @@ def synthesize(ctx: click.Context, model: str, out_dir: str, beta: float | None,
     from ..verify.synthesis import run_synthesis
 
     spec = load(model)
-    run = run_synthesis(spec, Path(model).parent, beta=beta, seed=seed, tolerance=tolerance,
+    run = run_synthesis(spec, beta=beta, seed=seed, tolerance=tolerance,
                         axioms=list(axioms) or None, source_path=model)
     out = Path(out_dir)
     data = with_exit_code(run, run.to_dict())

@@ -17,7 +17,7 @@ from .progress import progress_bar
 def load_table(path: str) -> Any:
     """A game from a model file (``kind: cooperative-market``) or a ``{players, values}`` JSON table."""
     from ..games.game import Game
-    from ..model.io import read_mapping
+    from ..model.io import read_mapping, resolve_model
     from ..data.market import build_game
     from ..model.schema import parse_model
 
@@ -26,7 +26,7 @@ def load_table(path: str) -> Any:
         model = parse_model(data)
         if model.kind != "cooperative-market":
             raise InvalidModel(f"from-table needs a cooperative market, got kind {model.kind!r}", field="family")
-        return build_game(model, Path(path).parent, exact=False)
+        return build_game(resolve_model(model, Path(path).parent), exact=False)
     if isinstance(data, dict) and "players" in data and "values" in data:
         return Game.from_values([str(p) for p in data["players"]], data["values"])
     raise InvalidModel(f"{path}: expected a cooperative-market model or a JSON table with `players` and "
@@ -172,6 +172,10 @@ def verify(ctx: click.Context, scheme_name: str | None, scheme_formula: str | No
         kind, options = "cooperative-market", {
             "scheme": scheme_name, "scheme-formula": scheme_formula, "scheme-callable": scheme_callable,
             "players": players, "family": fams, "table": game_table, "param": list(param_items)}
+    if isinstance(options.get("scheme-callable"), str):  # read now, with an absolute path: a written
+        from ..model.io import read_code                   # counterexample reproduces from anywhere
+
+        options["scheme-callable"] = read_code(Path.cwd(), options["scheme-callable"], "scheme.callable")
     if kind not in KINDS:
         raise InvalidModel(f"unknown kind {kind!r}; valid: {', '.join(KINDS)}", field="kind")
     if KINDS[kind].spaces is None:

@@ -8,16 +8,14 @@ market as a :class:`~mechsolve.games.game.Game`.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..errors import InvalidModel
-from ..model.io import read_points
+from ..model.resolved import Resolved, resolved_of
 from .builtin import load_builtin
 from .generators import gaussian_mixture_sample, kde_sample
 from .mmd import MMDData
@@ -79,12 +77,11 @@ def _same_width(names: Sequence[str], parties: Sequence[np.ndarray], G: np.ndarr
         raise InvalidModel(f"points have {odd[1]} columns but {dims[0][0]} has {dims[0][1]}", field=odd[0])
 
 
-def dataset_market(spec: Any, players: Sequence[str], base_dir: str | os.PathLike[str] = ".") -> DatasetMarket:
-    """Read or build the parties' data and ``G``, choose the length-scale, value every coalition."""
-    from ..model.io import resolve
+def dataset_market(spec: Any, players: Sequence[str], files: Resolved) -> DatasetMarket:
+    """Take (from ``files``, read at load) or build the parties' data and ``G``, choose the length-scale,
+    value every coalition."""
     from .mmd import block_sums, coalition_values, select_lengthscale, union_value
 
-    base = Path(base_dir)
     names = list(players)
     source_note = ""
     if spec.parties is not None:
@@ -95,8 +92,7 @@ def dataset_market(spec: Any, players: Sequence[str], base_dir: str | os.PathLik
         missing = [p for p in names if p not in spec.parties]
         if missing:
             raise InvalidModel(f"no dataset for player {missing[0]!r}", field="value.datasets.parties")
-        parties = [read_points(resolve(base, spec.parties[p], f"value.datasets.parties[{p!r}]"),
-                               f"value.datasets.parties[{p!r}]") for p in names]
+        parties = [files.data(f"value.datasets.parties[{p!r}]").rows for p in names]
     else:
         parties, source_note = load_builtin(spec.builtin, len(names))
     _same_width(names, parties, None)
@@ -104,7 +100,7 @@ def dataset_market(spec: Any, players: Sequence[str], base_dir: str | os.PathLik
     if ref is None:
         G, ref_note = None, "none: T is the pooled data; no synthetic rewards can be drawn"
     elif ref.file is not None:
-        G = read_points(resolve(base, ref.file, "value.datasets.reference.file"), "value.datasets.reference.file")
+        G = files.data("value.datasets.reference.file").rows
         ref_note = f"file {ref.file} ({len(G)} points)"
     else:
         pooled = np.concatenate(parties, axis=0)
@@ -136,7 +132,7 @@ def dataset_market(spec: Any, players: Sequence[str], base_dir: str | os.PathLik
                          spec.max_kernel_bytes)
 
 
-def dataset_game(model: Any, base_dir: str | os.PathLike[str] = ".", *, exact: bool = False) -> Any:
+def dataset_game(model: Any, *, exact: bool = False) -> Any:
     """The game ``v_c`` of a ``value: {datasets: ...}`` market; ``meta`` carries the market.
 
     ``game.meta["datasets"]`` is the :class:`DatasetMarket`; ``game.meta["caps"]``
@@ -145,7 +141,7 @@ def dataset_game(model: Any, base_dir: str | os.PathLike[str] = ".", *, exact: b
     """
     from ..games.game import Game
 
-    dm = dataset_market(model.value.datasets, model.players, base_dir)
+    dm = dataset_market(model.value.datasets, model.players, resolved_of(model))
     game = Game.from_values(model.players, dm.values, allow_nonzero_empty=not model.normalised)
     if exact:
         game = game.to_exact()

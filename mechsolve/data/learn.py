@@ -64,7 +64,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidModel, Unsupported
-from ..model.io import cache_read, cache_write, read_table, resolve
+from ..model.io import cache_read, cache_write
+from ..model.resolved import Resolved, resolved_of
 from ..model.learn import ESTIMATORS, LearnSpec, did_you_mean
 
 #: Bumped whenever training or scoring changes, so old cache records are never reused.
@@ -591,11 +592,12 @@ def _label_column(header: list[str] | None, width: int, label: str | int, field:
     return label % width
 
 
-def _read_labelled(base: Path, name: str, field: str, label: str | int,
+def _read_labelled(files: Resolved, field: str, label: str | int,
                    like: tuple[list[str] | None, int, str] | None) -> tuple[np.ndarray, np.ndarray, list[str] | None]:
-    """Features and labels of one data file; columns must match ``like`` (header, width, field) if given."""
-    header, data = read_table(resolve(base, name, field), field)
-    where = f"{field} ({Path(name).name})"
+    """Features and labels of one data file (read at load); columns must match ``like`` (header, width, field)."""
+    table = files.data(field)
+    header, data = table.header, table.rows
+    where = f"{field} ({table.file})"
     if data.shape[1] < 2:
         raise InvalidModel(f"needs feature columns and a label column, got {data.shape[1]} column(s)", field=where)
     if like is not None:
@@ -692,7 +694,7 @@ def _split(spec: Any, y: np.ndarray, pool: np.ndarray, owners: list[str]) -> dic
     return {p: np.sort(np.concatenate(v)) for p, v in out.items()}
 
 
-def learner_for(model: Any, base_dir: str | os.PathLike[str] = ".") -> Learner:
+def learner_for(model: Any) -> Learner:
     """Read and check the data of a ``value: {learn: ...}`` market; the :class:`Learner` that trains it.
 
     Raises :class:`~mechsolve.errors.InvalidModel` (one line, naming the field) on
@@ -703,7 +705,7 @@ def learner_for(model: Any, base_dir: str | os.PathLike[str] = ".") -> Learner:
     spec: LearnSpec = model.value.learn
     if spec is None:
         raise InvalidModel("this market's value is not learned (`value: {learn: ...}`)", field="value.learn")
-    base = Path(base_dir)
+    files = resolved_of(model)
     names = list(model.players)
     replicas = dict(model.replicas or {})
     owners = [p for p in names if p not in replicas]
@@ -727,13 +729,13 @@ def learner_for(model: Any, base_dir: str | os.PathLike[str] = ".") -> Learner:
         like = None
         for p in owners:
             f = f"{field}.parties[{p!r}]"
-            X, y, header = _read_labelled(base, spec.parties[p], f, spec.label, like)
+            X, y, header = _read_labelled(files, f, spec.label, like)
             if like is None:
                 like = (header, X.shape[1] + 1, f)
             Xs.append(X)
             ys.append(_labels(y, task, f))
         if spec.test.file is not None:
-            Xt, yt, _ = _read_labelled(base, spec.test.file, f"{field}.test.file", spec.label, like)
+            Xt, yt, _ = _read_labelled(files, f"{field}.test.file", spec.label, like)
             yt = _labels(yt, task, f"{field}.test.file")
             parts = Xs, ys
         else:  # hold out a share of every party's rows
@@ -763,11 +765,11 @@ def learner_for(model: Any, base_dir: str | os.PathLike[str] = ".") -> Learner:
             notes.append(note)
         else:
             assert spec.file is not None
-            X, yraw, header = _read_labelled(base, spec.file, f"{field}.file", spec.label, None)
+            X, yraw, header = _read_labelled(files, f"{field}.file", spec.label, None)
             y = _labels(yraw, task, f"{field}.file")
             like = (header, X.shape[1] + 1, f"{field}.file")
         if spec.test.file is not None:
-            Xt, yt, _ = _read_labelled(base, spec.test.file, f"{field}.test.file", spec.label, like)
+            Xt, yt, _ = _read_labelled(files, f"{field}.test.file", spec.label, like)
             yt = _labels(yt, task, f"{field}.test.file")
             pool = np.arange(len(y))
         else:
@@ -828,7 +830,7 @@ def _sampled(model: Any) -> bool:
     return s.name == "shapley" and s.params.get("method") == "monte-carlo"
 
 
-def learned_game(model: Any, base_dir: str | os.PathLike[str] = ".", *, options: LearnOptions | None = None,
+def learned_game(model: Any, *, options: LearnOptions | None = None,
                  exact: bool = False) -> Any:
     """The game of a ``value: {learn: ...}`` market; ``game.meta["learned"]`` is the :class:`LearnedTable`.
 
@@ -837,7 +839,7 @@ def learned_game(model: Any, base_dir: str | os.PathLike[str] = ".", *, options:
     """
     from ..games.game import Game
 
-    learner = learner_for(model, base_dir)
+    learner = learner_for(model)
     if model.normalised and learner.empty_value() != 0:
         what = f"the empty model's {learner.metric}" if learner.empty == "model" else "declared"
         raise InvalidModel(f"v(∅) = {learner.empty_value():.6g} ({what}) but the market is normalised; declare "

@@ -40,19 +40,55 @@ def name_list(value: Any, what: str) -> Any:
     return value
 
 
+class TaskTable(Frozen):
+    """One party's own task gain table ``G_i`` (Ohrimenko et al. 2019, Sec. 4.2): exactly one of
+    ``table``, ``values`` and ``file`` — the formats of ``value`` (a ``file`` is a JSON, CSV or
+    ``.npy`` value table relative to the model file, read when the model is loaded)."""
+
+    table: dict[str, Any] | None = Field(default=None, description="coalition (player names) → gain")
+    values: list[Any] | None = Field(default=None, description="2^n gains in bitmask order")
+    file: str | None = Field(default=None, description="a JSON, CSV or .npy value table (as `value.file`)")
+    fill: Literal["error", "default", "monotone-closure"] = Field(
+        default="error", description="what to do with coalitions not listed")
+    default: float | None = Field(default=None, description="gain of unlisted coalitions with `fill: default`")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> "TaskTable":
+        given = [k for k in ("table", "values", "file") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of `table`, `values`, `file`"
+                             + (f" (got {', '.join(given)})" if given else ""))
+        if self.fill == "default" and self.default is None:
+            raise ValueError("`fill: default` needs `default: <number>`")
+        for k, v in (self.table or {}).items():
+            check_number(v, f"table[{short_repr(k)}]")
+        for i, v in enumerate(self.values or []):
+            check_number(v, f"values[{i}]")
+        return self
+
+
 class SchemeSpec(BaseModel):
     """The payment or reward scheme to apply: a registered ``name`` plus its parameters.
 
     Parameters other than ``name`` are passed to the scheme, which validates them.
     A bare string ``scheme: shapley`` is shorthand for ``scheme: {name: shapley}``.
+    ``tasks`` (the Ohrimenko multi-task schemes) is validated here: per-party gain tables,
+    inline or from files.
     """
 
     model_config = ConfigDict(frozen=True, extra="allow")
     name: str = Field(description="registered scheme name, e.g. `shapley`")
+    tasks: dict[str, TaskTable] | None = Field(
+        default=None, description="per-party task gain tables G_i (ohrimenko-multi, ohrimenko-selection): "
+                                  "party → {table | values | file}")
 
     @property
     def params(self) -> dict[str, Any]:
-        return dict(self.model_extra or {})
+        """The parameters as declared (``tasks`` as the mappings written in the model)."""
+        out = dict(self.model_extra or {})
+        if self.tasks is not None:
+            out["tasks"] = {p: t.model_dump(exclude_unset=True) for p, t in self.tasks.items()}
+        return out
 
 
 def check_number(value: Any, where: str, *, allow_inf: bool = False) -> float:

@@ -353,17 +353,94 @@ def read_mapping(path: str | os.PathLike[str]) -> Any:
 
 
 def load(path: str | os.PathLike[str]) -> Any:
-    """Read and validate a model file; returns the spec object of its ``kind``.
+    """Read and validate a model file; returns the **resolved** spec of its ``kind``.
+
+    Every file the model names (value tables, datasets, code, per-party task tables) is read
+    and checked now, relative to the model file's folder (:func:`resolve_model`); nothing after
+    this sees a path.
 
     Examples
     --------
     >>> import mechsolve.model.io as io, pathlib
-    >>> m = io.load(pathlib.Path(__file__).parents[1] / "models" / "glove-game.yaml")  # doctest: +SKIP
+    >>> m = io.load(pathlib.Path(__file__).parents[2] / "models" / "mnist-5-parties.yaml")
+    >>> from mechsolve.model.resolved import resolved_of
+    >>> t = resolved_of(m).table("value.file")
+    >>> t.file, t.values.shape, t.values.flags.writeable
+    ('mnist-5-parties.json', (32,), False)
     """
+    return load_data(read_mapping(path), Path(path).parent)
+
+
+def load_data(data: Any, base_dir: str | os.PathLike[str] = ".") -> Any:
+    """Validate a model mapping and read the files it names relative to ``base_dir`` (:func:`resolve_model`)."""
     from .schema import parse_model
 
-    data = read_mapping(path)
-    return parse_model(data)
+    return resolve_model(parse_model(data), base_dir)
+
+
+def resolve_model(spec: Any, base_dir: str | os.PathLike[str] = ".", *, reuse: Any = None) -> Any:
+    """A copy of ``spec`` with every file it references read (:mod:`mechsolve.model.resolved`).
+
+    Value tables (``value.file``, ``scheme.tasks.<party>.file``) are read as
+    :func:`read_value_file` reads them, datasets as :func:`read_table`, code as
+    :func:`read_code` (read and compiled, never run here). Each file is read once; ``reuse``
+    (a :class:`~mechsolve.model.resolved.Resolved`) supplies items already read for the same
+    field and name. The first bad reference raises :class:`InvalidModel` naming its field.
+    """
+    from .resolved import Resolved, attach, references
+
+    refs = references(spec)
+    if not refs:
+        return attach(spec, Resolved()) if hasattr(spec, "references") else spec
+    base = Path(base_dir)
+    players = list(getattr(spec, "players", []) or [])
+    old = dict(reuse.files) if reuse is not None else {}
+    items: dict[str, Any] = {}
+    for ref in refs:
+        prev = old.get(ref.field)
+        if prev is not None and prev.ref == ref:
+            items[ref.field] = prev
+            continue
+        items[ref.field] = _read_reference(base, ref, players)
+    return attach(spec, Resolved(items))
+
+
+def _read_reference(base: Path, ref: Any, players: list[str]) -> Any:
+    from .resolved import DataTable, ValueTable
+
+    if ref.kind == "code":
+        return read_code(base, ref.name, ref.field, ref=ref)
+    path = resolve(base, ref.name, ref.field)
+    where = os.path.abspath(path)
+    if ref.kind == "table":
+        values, table = read_value_file(path, players, ref.field)
+        return ValueTable(ref, where, values, table)
+    header, rows = read_table(path, ref.field)
+    return DataTable(ref, where, header, rows)
+
+
+def written_references(data: dict[str, Any], bundle: Any, out_dir: str | os.PathLike[str] | None = None
+                       ) -> dict[str, Any]:
+    """``data`` (a model mapping derived from a loaded model) with every file reference the
+    ``bundle`` read rewritten so that the model, written into ``out_dir``, finds the same files:
+    relative to ``out_dir`` when given (absolute across drives), else absolute. Paths are
+    computed, never opened.
+    """
+    for field, item in bundle.items():
+        *keys, last = item.ref.location
+        node: Any = data
+        for k in keys:
+            node = node.get(k) if isinstance(node, dict) else None
+        if not isinstance(node, dict) or last not in node:
+            continue
+        p = item.path
+        if out_dir is not None:
+            try:
+                p = os.path.relpath(p, os.path.abspath(out_dir))
+            except ValueError:  # another drive
+                pass
+        node[last] = f"{p}:{item.function}" if item.ref.kind == "code" else p
+    return data
 
 
 def resolve(base: Path, name: str, field: str) -> Path:
@@ -628,8 +705,10 @@ class UserCode:
     it was evaluating. ``with fn.session():`` runs many calls under one capture.
     """
 
-    def __init__(self, fn: Callable[..., Any], path: Path, name: str, field: str, timeout: float | None) -> None:
+    def __init__(self, fn: Callable[..., Any], path: Path, name: str, field: str, timeout: float | None,
+                 code: Any = None) -> None:
         self.fn = fn
+        self.code = code
         self.path = path
         self.name = name
         self.field = field
@@ -647,8 +726,10 @@ class UserCode:
     def __repr__(self) -> str:
         return f"<user code {self.where}>"
 
-    def __reduce__(self) -> Any:  # worker processes load the file again, under their own consent
-        return (_load_user_code, (str(self.path), self.name, self.field))
+    def __reduce__(self) -> Any:  # worker processes run the source read at load, under their own consent
+        if self.code is None:
+            raise TypeError(f"{self!r} cannot be sent to another process")
+        return (load_code, (self.code,))
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self._depth:
@@ -744,49 +825,83 @@ def session(fn: Any) -> contextlib.AbstractContextManager[Any]:
     return fn.session() if isinstance(fn, UserCode) else contextlib.nullcontext(fn)
 
 
-_CODE_CACHE: dict[tuple[str, int, int, str], UserCode] = {}
+_CODE_CACHE: dict[tuple[str, int, str], UserCode] = {}
 
 
-def _load_user_code(path: str, func: str, field: str) -> UserCode:
-    return load_callable(Path(path).parent, f"{Path(path).name}:{func}", field=field)
+def read_code(base: Path, spec: str, field: str = "value.callable", *, ref: Any = None) -> Any:
+    """Read (never run) the Python file of ``file.py:function``, relative to ``base``: a
+    :class:`~mechsolve.model.resolved.Code`, compiled now, run later by :func:`load_code`.
 
-
-def load_callable(base: Path, spec: str, field: str = "value.callable") -> UserCode:
-    """Import ``function`` from ``file.py`` named as ``file.py:function`` — **runs user code**.
-
-    Only with consent (:func:`set_code_policy`, ``--allow-code`` or ``MECHSOLVE_ALLOW_CODE=1``);
-    the file must be a regular ``.py`` file within ``MAX_FILE_BYTES["code"]``. The import runs
-    under :class:`UserCode`'s guards; a file is imported once per process while unchanged.
+    The file must be a regular ``.py`` file within ``MAX_FILE_BYTES["code"]``.
     """
+    from .resolved import Code
+
     if not isinstance(spec, str) or ":" not in spec:
         raise InvalidModel(f"callable must be `file.py:function`, got {short_repr(spec)}", field=field)
     file_part, _, func = spec.rpartition(":")
     path = resolve(base, file_part, field)
     if path.suffix != ".py":
         raise InvalidModel(f"{shorten(path.name)} is not a .py file", field=field)
-    st = check_regular_file(path, field, "code")
+    check_regular_file(path, field, "code")
     if not func.isidentifier():
         raise InvalidModel(f"{path.name} has no function {short_repr(func)}", field=field)
+    source = read_bytes(path, field, "code")
+    return Code(f"{path}:{func}", path=os.path.abspath(path), function=func, field=field, source=source, ref=ref)
+
+
+def _exec_code(code: Any, module_name: str) -> Any:
+    """Run a compiled user file as a fresh module (its top level runs here); failures name the file."""
+    import types
+
+    if code.code is None:
+        raise InvalidModel(f"importing {code.file} raised {code.error}", field=code.field)
+    module = types.ModuleType(module_name)
+    module.__file__ = code.path
+    try:
+        exec(code.code, module.__dict__)  # noqa: S102 - the user's own file, run with consent
+    except Exception as exc:  # user code failed to import
+        raise InvalidModel(f"importing {code.file} raised {type(exc).__name__}: {shorten(str(exc))}",
+                           field=code.field) from None
+    return module
+
+
+def load_code(code: Any) -> UserCode:
+    """The function a :class:`~mechsolve.model.resolved.Code` names, its module run — **runs user code**.
+
+    Only with consent (:func:`set_code_policy`, ``--allow-code`` or ``MECHSOLVE_ALLOW_CODE=1``);
+    otherwise one line naming the field. The source was read at load; nothing is read here.
+    The module runs under :class:`UserCode`'s guards, once per process for the same source.
+    """
+    field = code.field
     if not _POLICY.allowed:
-        raise InvalidModel(f"{shorten(str(path), 120)} is Python code; running it needs --allow-code "
-                           f"(or {ALLOW_CODE_ENV}=1)", field=field)
-    key = (str(path.resolve()), st.st_mtime_ns, st.st_size, func)
+        raise InvalidModel(f"{shorten(str(code).rpartition(':')[0], 120)} is Python code; running it needs "
+                           f"--allow-code (or {ALLOW_CODE_ENV}=1)", field=field)
+    func = code.function
+    key = (code.path, hash(code.source), func)
     timeout = _POLICY.seconds
     cached = _CODE_CACHE.get(key)
     if cached is not None:
         cached.timeout, cached.field = timeout, field
         return cached
-    modname = f"mechsolve_user_{abs(hash(key[0]))}"
-    importer = UserCode(import_file, path, "", field, timeout)  # the import runs the file's top level
-    module = importer(path, modname, field)
+    path = Path(code.path)
+    modname = f"mechsolve_user_{abs(hash(key[:2]))}"
+    importer = UserCode(_exec_code, path, "", field, timeout)  # the file's top level runs here
+    module = importer(code, modname)
     fn = getattr(module, func, None)
     if not callable(fn):
         raise InvalidModel(f"{path.name} has no function {func!r}", field=field)
-    code = UserCode(fn, path, func, field, timeout)
+    user = UserCode(fn, path, func, field, timeout, code)
     if len(_CODE_CACHE) > 64:
         _CODE_CACHE.clear()
-    _CODE_CACHE[key] = code
-    return code
+    _CODE_CACHE[key] = user
+    return user
+
+
+def load_callable(base: Path, spec: str, field: str = "value.callable") -> UserCode:
+    """:func:`read_code` then :func:`load_code`: read ``file.py:function`` and run it — **runs user code**
+    (only with consent). For a file named on a command line or in a test; a model's code is read
+    at load (:func:`resolve_model`) and run later by :func:`load_code`."""
+    return load_code(read_code(base, spec, field))
 
 
 def _umask() -> int:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 
+from .resolved import Reference
 from .common import (MAX_TEXT_CHARS, MAX_TITLE_CHARS, DesignSpec, Frozen, SchemeSpec, ValueSpec, check_number,
                      check_tolerance, name_list, validate_names)
 
@@ -47,6 +48,52 @@ class CooperativeMarket(Frozen):
         default=None, description="published values to compare with, e.g. {shapley: {a: 0.5}}")
     expected_tolerance: float = Field(default=1e-6, ge=0,
                                       description="absolute tolerance for `expected` (published values are rounded)")
+    #: What :func:`mechsolve.model.io.load` read for :meth:`references` (see :mod:`mechsolve.model.resolved`).
+    _resolved: Any = PrivateAttr(default=None)
+
+    def references(self) -> list[Reference]:
+        """The files this market names, in the order they are read at load (see :mod:`mechsolve.model.resolved`).
+
+        Examples
+        --------
+        >>> m = CooperativeMarket(kind="cooperative-market", players=["a", "b"], value={"file": "v.npy"})
+        >>> [(r.field, r.kind) for r in m.references()]
+        [('value.file', 'table')]
+        """
+        v = self.value
+        out: list[Reference] = []
+        if v.file is not None:
+            out.append(Reference("value.file", ("value", "file"), v.file, "table"))
+        if v.callable is not None:
+            out.append(Reference("value.callable", ("value", "callable"), v.callable, "code"))
+        ds = v.datasets
+        if ds is not None:
+            for p, name in (ds.parties or {}).items():
+                if p in self.players:  # an unknown player is reported by the market, not as a file
+                    out.append(Reference(f"value.datasets.parties[{p!r}]", ("value", "datasets", "parties", p),
+                                         name, "data"))
+            if ds.reference is not None and ds.reference.file is not None:
+                out.append(Reference("value.datasets.reference.file", ("value", "datasets", "reference", "file"),
+                                     ds.reference.file, "data"))
+        ln = v.learn
+        if ln is not None:
+            for p, name in (ln.parties or {}).items():
+                if p in self.players:
+                    out.append(Reference(f"value.learn.parties[{p!r}]", ("value", "learn", "parties", p), name,
+                                         "data"))
+            if ln.file is not None:
+                out.append(Reference("value.learn.file", ("value", "learn", "file"), ln.file, "data"))
+            if ln.test.file is not None:
+                out.append(Reference("value.learn.test.file", ("value", "learn", "test", "file"), ln.test.file,
+                                     "data"))
+        params = self.scheme.params
+        code = params.get("callable")
+        if self.scheme.name == "callable" and isinstance(code, str) and ":" in code:
+            out.append(Reference("scheme.callable", ("scheme", "callable"), code, "code"))
+        for p, t in (self.scheme.tasks or {}).items():
+            if t.file is not None:
+                out.append(Reference(f"scheme.tasks.{p}.file", ("scheme", "tasks", p, "file"), t.file, "table"))
+        return out
 
     @field_validator("players", mode="before")
     @classmethod

@@ -18,13 +18,14 @@ accuracy on the common validation task of a model trained on the data of ``S``, 
 Money is in units of ``c`` (the price of a unit increase in performance, default 1).
 The scheme's allocation is the **net gain** ``c(ψ_i a − a_i)``, which sums to 0 (balance).
 
-Per-party task tables are declared inline in the scheme mapping::
+Per-party task tables are declared in the scheme mapping, inline or as files::
 
     scheme:
       name: ohrimenko-multi
-      tasks:                       # party -> its gain table G_i (same syntax as `value`)
+      tasks:                       # party -> its gain table G_i (the formats of `value`)
         a: {table: {"": 0, a: 0.5, b: 0.1, "a,b": 0.7}}
         b: {values: [0, 0.2, 0.6, 0.8]}
+        c: {file: tables/task-c.npy}   # JSON, CSV or .npy, relative to the model file, read at load
 
 A party without an entry uses the model's ``value`` as its task table.
 
@@ -166,12 +167,14 @@ def _check_gain(G: Game, field: str) -> None:
 
 
 def _tasks(game: Game, params: Mapping[str, Any]) -> list[Game]:
-    """Per-party gain tables from ``scheme.tasks`` (inline ``table`` or ``values``); default ``value``."""
-    from ..model.common import ValueSpec
+    """Per-party gain tables from ``scheme.tasks`` (``table``, ``values``, or a ``file`` read at load); default ``value``."""
+    from ..games.tables import table_game
+    from ..model.common import TaskTable
+    from ..model.resolved import ValueTable
 
     spec = params.get("tasks") or {}
     if not isinstance(spec, Mapping):
-        raise InvalidModel("must map party names to gain tables ({table: ...} or {values: [...]})",
+        raise InvalidModel("must map party names to gain tables ({table: ...}, {values: [...]} or {file: ...})",
                            field="scheme.tasks")
     out = [game] * game.n
     idx = game.index
@@ -179,8 +182,11 @@ def _tasks(game: Game, params: Mapping[str, Any]) -> list[Game]:
         field = f"scheme.tasks.{p}"
         if p not in idx:
             raise InvalidModel(f"unknown party {p!r}; parties are: {', '.join(game.names)}", field=field)
+        if isinstance(t, ValueTable):   # a task file, read when the model was loaded
+            out[idx[p]] = table_game(list(game.names), t, exact=game.exact, field=f"{field}.file")
+            continue
         try:
-            vs = ValueSpec.model_validate(t)
+            vs = TaskTable.model_validate(t)
         except Exception as exc:  # pydantic ValidationError: one readable line
             msg = str(exc).splitlines()
             raise InvalidModel(f"not a gain table: {msg[-1].strip() if msg else exc}", field=field) from None
@@ -192,7 +198,9 @@ def _tasks(game: Game, params: Mapping[str, Any]) -> list[Game]:
                 if game.exact else vs.values
             g = Game.from_values(game.names, vals, exact=game.exact)
         else:
-            raise InvalidModel("task tables are given inline as `table` or `values`", field=field)
+            raise InvalidModel(f"the task file {vs.file!r} was not read: a model's files are read when it is "
+                               "loaded (mechsolve.load); here give the table inline as `table` or `values`",
+                               field=f"{field}.file")
         out[idx[p]] = g
     return out
 

@@ -22,8 +22,9 @@ interface as the built-ins, so every axiom, ``mechsolve verify`` search and repo
   code**: ``payments(game)`` gets the :class:`~mechsolve.games.game.Game` (``game.names``,
   ``game.values`` by bitmask, ``game.exact``) and returns one number per player (a sequence in
   player order or a ``{name: number}`` mapping). In a model file the path is relative to the
-  model file's folder (:func:`with_base_dir`, applied by :func:`mechsolve.verify.analysis.analyse_market`);
-  on the command line (``verify --scheme-callable``) to the working directory.
+  model file's folder, on the command line (``verify --scheme-callable``) to the working
+  directory; either way the file is read when the model (or option) is loaded, and the rule
+  gets it as a :class:`~mechsolve.model.resolved.Code` (:func:`load_rule`).
 
 Examples
 --------
@@ -41,7 +42,6 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -163,13 +163,19 @@ def _compute_formula(game: Game, params: Mapping[str, Any]) -> Outcome:
                    notes=(f"user-proposed scheme: payment_i = {expr}",))
 
 
-def load_rule(spec: str, base_dir: str | Path = ".") -> Callable[[Game], Any]:
-    """Import ``function`` from ``file.py`` given as ``file.py:function`` (runs user code)."""
-    from ..model.io import load_callable
+def load_rule(spec: Any) -> Callable[[Game], Any]:
+    """The rule a ``scheme.callable`` names, read at load (a :class:`~mechsolve.model.resolved.Code`):
+    runs user code, only with consent (:func:`mechsolve.model.io.load_code`)."""
+    from ..model.io import load_code
+    from ..model.resolved import Code
 
     if not isinstance(spec, str) or ":" not in spec:
         raise InvalidModel(f"callable must be `file.py:function`, got {spec!r}", field="scheme.callable")
-    return load_callable(Path(base_dir), spec, field="scheme.callable")
+    if not isinstance(spec, Code):
+        raise InvalidModel(f"{short_repr(spec)} names a file, which is read when the model is loaded: load the "
+                           "model (mechsolve.load), or give the rule's code (mechsolve.model.io.read_code)",
+                           field="scheme.callable")
+    return load_code(spec)
 
 
 def callable_payments(game: Game, fn: Callable[[Game], Any], where: str = "the scheme") -> np.ndarray:
@@ -213,7 +219,7 @@ def _compute_callable(game: Game, params: Mapping[str, Any]) -> Outcome:
     spec = params.get("callable")
     if spec is None:
         raise InvalidModel("scheme `callable` needs `callable: file.py:function`", field="scheme.callable")
-    fn = load_rule(str(spec))
+    fn = load_rule(spec)
     pay = callable_payments(game, fn, where=str(spec))
     return Outcome("callable", pay, "payment", {"payment": pay, "shapley": shapley(game)},
                    {"callable": str(spec), "v(N)": game.grand_value},
@@ -244,47 +250,22 @@ CALLABLE_SCHEME = Scheme(
 SCHEMES = (FORMULA_SCHEME, CALLABLE_SCHEME)
 
 
-def with_base_dir(scheme: str, params: Mapping[str, Any], base_dir: str | Path) -> Mapping[str, Any]:
-    """``params`` with a ``callable`` scheme's relative ``file.py`` resolved against ``base_dir``.
-
-    A model file names its rule relative to its own folder (as ``value: {callable: ...}``
-    does); absolute paths and every other scheme are returned unchanged.
-
-    Examples
-    --------
-    >>> with_base_dir("callable", {"callable": "rule.py:pay"}, "/models")["callable"]
-    '/models/rule.py:pay'
-    >>> with_base_dir("shapley", {"method": "exact"}, "/models")
-    {'method': 'exact'}
-    """
-    spec = params.get("callable") if scheme == CALLABLE_SCHEME.name else None
-    if not isinstance(spec, str) or ":" not in spec:
-        return params
-    file_part, _, func = spec.rpartition(":")
-    if not file_part or Path(file_part).is_absolute():
-        return params
-    return {**params, "callable": f"{Path(base_dir) / file_part}:{func}"}
-
-
-def user_scheme_params(formula: str | None = None, callable_spec: str | None = None,
-                       base_dir: str | Path = ".") -> tuple[Scheme, dict[str, Any]]:
+def user_scheme_params(formula: str | None = None, code: Any = None) -> tuple[Scheme, dict[str, Any]]:
     """The scheme and parameters for a formula or a callable given on the command line.
 
-    A callable's path is made absolute so that a written counterexample reproduces
-    from any working directory. The formula is parsed now so errors surface early.
+    ``code`` is the rule's file as read by :func:`mechsolve.model.io.read_code` (the command
+    line reads it with an absolute path, so that a written counterexample reproduces from any
+    working directory); it is run once now (with consent) so errors surface early, as is the
+    formula parsed.
     """
-    if (formula is None) == (callable_spec is None):
+    if (formula is None) == (code is None):
         raise InvalidModel("give exactly one of a formula and a callable", field="scheme")
     if formula is not None:
         _parsed(formula)
         return FORMULA_SCHEME, {"formula": formula}
-    assert callable_spec is not None
-    file_part, _, func = callable_spec.rpartition(":")
-    path = (Path(base_dir) / file_part).resolve() if file_part else Path(file_part)
-    spec = f"{path}:{func}"
-    load_rule(spec)
-    return CALLABLE_SCHEME, {"callable": spec}
+    load_rule(code)
+    return CALLABLE_SCHEME, {"callable": code}
 
 
 __all__ = ["FORMULA_SCHEME", "CALLABLE_SCHEME", "FORMULA_SYMBOLS", "formula_payments", "callable_payments",
-           "load_rule", "user_scheme_params", "with_base_dir"]
+           "load_rule", "user_scheme_params"]

@@ -37,7 +37,7 @@ from ..games.properties import PropertyResult, inspect_game
 from ..schemes import get_scheme
 from ..schemes.base import Outcome, Scheme
 from ..model.market import CooperativeMarket
-from ..schemes.user import with_base_dir
+from ..model.resolved import scheme_params
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,7 @@ class MarketAnalysis:
             out["checks"] = self.checks.to_dict()
         return out
 
-def analyse_market(model: CooperativeMarket, base_dir: str | os.PathLike[str] = ".", *,
+def analyse_market(model: CooperativeMarket, *,
                    exact: bool | None = None, tolerance: float | None = None,
                    axioms: Sequence[str] | None = None, check: bool = True, inspect: bool = False,
                    scheme: str | None = None, seed: int = 0, source_path: str | None = None,
@@ -124,7 +124,7 @@ def analyse_market(model: CooperativeMarket, base_dir: str | os.PathLike[str] = 
     ``learn`` (:class:`~mechsolve.data.learn.LearnOptions`): where trainings run and are cached.
     """
     sch = get_scheme(scheme or model.scheme.name)
-    params = model.scheme.params if scheme is None or scheme == model.scheme.name else {}
+    params = scheme_params(model) if scheme is None or scheme == model.scheme.name else {}
     if is_sampled(model, sch.name, params):
         sch.validate_params(params)
         if inspect:
@@ -132,11 +132,10 @@ def analyse_market(model: CooperativeMarket, base_dir: str | os.PathLike[str] = 
                               "(Monte Carlo on a callable)", field="scheme.method")
         if exact:
             raise InvalidModel("exact mode needs the whole table; Monte Carlo is float64", field="exact")
-        return analyse_sampled(model, base_dir, params, axioms=axioms, check=check,  # type: ignore[return-value]
+        return analyse_sampled(model, params, axioms=axioms, check=check,  # type: ignore[return-value]
                                tolerance=model.tolerance if tolerance is None else tolerance, seed=seed,
                                source_path=source_path, learn=learn)
-    game = build_game(model, base_dir, exact=exact, learn=learn)
-    params = with_base_dir(sch.name, params, base_dir)   # a user rule file is relative to the model file
+    game = build_game(model, exact=exact, learn=learn)
     if model.budgets is not None and "budgets" in sch.params and "budgets" not in params:
         params = {**params, "budgets": dict(model.budgets)}  # the model's budgets (Nguyen et al. Sec. 4)
     sch.validate_params(params)
@@ -146,7 +145,7 @@ def analyse_market(model: CooperativeMarket, base_dir: str | os.PathLike[str] = 
         names = list(axioms if axioms else (model.check if model.check is not None else sch.axioms))
         if model.expected and not axioms:
             names.append(published_axiom(model.expected, model.expected_tolerance))
-    outcome, report = solve_and_check(game, sch, params, _ExactTwin(model, base_dir, game) if confirm else None,
+    outcome, report = solve_and_check(game, sch, params, _ExactTwin(model, game) if confirm else None,
                                       names, tolerance=tol, seed=seed, extra={"model": model}, confirm=confirm)
     props = inspect_game(game, 0.0 if game.exact else tol) if inspect else None
     return MarketAnalysis(model, game, outcome, report, props, source_path)
@@ -238,8 +237,8 @@ class _ExactTwin:
     returned by a callable are not, and have no twin.
     """
 
-    def __init__(self, model: CooperativeMarket, base_dir: str | os.PathLike[str], game: Game) -> None:
-        self.model, self.base_dir, self.float_game = model, base_dir, game
+    def __init__(self, model: CooperativeMarket, game: Game) -> None:
+        self.model, self.float_game = model, game
         self._game: Game | None = None
         self._outcomes: dict[str, Outcome] = {}
 
@@ -253,7 +252,7 @@ class _ExactTwin:
             if self.float_game.n > MAX_EXACT_PLAYERS:
                 raise Unsupported(f"n = {self.float_game.n} is above the exact-arithmetic limit of "
                                   f"{MAX_EXACT_PLAYERS} players", field="exact")
-            self._game = build_game(self.model, self.base_dir, exact=True)
+            self._game = build_game(self.model, exact=True)  # from the data read at load: no file read again
         return self._game
 
     def outcome(self, sch: Scheme, params: Any) -> Outcome:
@@ -300,15 +299,19 @@ def handler(kind: str) -> Callable[..., Any]:
     return resolve(KINDS[kind].analyse)  # type: ignore[no-any-return]
 
 
-def analyse(model: Any, base_dir: str | os.PathLike[str] = ".", **kwargs: Any) -> Any:
-    """Run the main job for any model kind (``learn``, the options of learned values, only reaches markets)."""
+def analyse(model: Any, **kwargs: Any) -> Any:
+    """Run the main job for any model kind (``learn``, the options of learned values, only reaches markets).
+
+    ``model`` is a validated spec; the files it names were read when it was loaded
+    (:func:`mechsolve.model.io.load`), so nothing here reads a file.
+    """
     if model.kind != "cooperative-market":
         kwargs.pop("learn", None)
-    return handler(model.kind)(model, base_dir, **kwargs)
+    return handler(model.kind)(model, **kwargs)
 
 
 def analyse_file(path: str | os.PathLike[str], **kwargs: Any) -> Any:
-    """The main job on a model file, as ``mechsolve solve/check`` run it (references relative to its folder)."""
+    """The main job on a model file, as ``mechsolve solve/check`` run it (its references read at load)."""
     from ..model.io import load
 
-    return analyse(load(path), Path(path).parent, source_path=str(path), **kwargs)
+    return analyse(load(path), source_path=str(path), **kwargs)

@@ -19,7 +19,6 @@ Examples
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -111,7 +110,7 @@ def report_schemes(model: Any) -> list[str]:
     return [own] + [s for s in SCHEMES if s != own and s not in EXPLICIT_ONLY]
 
 
-def compare(model: Any, base_dir: str | os.PathLike[str] = ".", *, schemes: Sequence[str],
+def compare(model: Any, *, schemes: Sequence[str],
             check: bool = True, quantities: Sequence[str] = (), exact: bool | None = None,
             tolerance: float | None = None, seed: int = 0, source_path: str | None = None,
             inspect: bool = False, skip_inapplicable: bool = False, confirm: bool = True,
@@ -144,7 +143,7 @@ def compare(model: Any, base_dir: str | os.PathLike[str] = ".", *, schemes: Sequ
         mine = s == model.scheme.name
         own = None if mine else list(get_scheme(s).axioms)   # each scheme's own axioms
         try:
-            analyses[s] = analyse_market(model, base_dir, scheme=s, check=check, exact=exact, tolerance=tolerance,
+            analyses[s] = analyse_market(model, scheme=s, check=check, exact=exact, tolerance=tolerance,
                                          seed=seed, source_path=source_path, axioms=own, inspect=inspect and mine,
                                          confirm=confirm, learn=learn)
         except MechsolveError as exc:

@@ -35,6 +35,8 @@ from typing import Any
 
 from .._version import __version__
 from ..errors import InvalidModel, Unsupported
+from ..model.io import written_references
+from ..model.resolved import attach, resolved_of, scheme_params
 from ..numtext import exact_text
 from ..result import Result, Status, exact_value, number, pandas
 
@@ -135,41 +137,21 @@ class DesignResult(Result):
         return out
 
 
-def _abs_paths(data: dict[str, Any], base: Path, out_dir: Path | None) -> dict[str, Any]:
-    """Rewrite a market's value file / callable path so the written model finds it from ``out_dir``."""
-    val = data.get("value")
-    if not isinstance(val, dict):
-        return data
-    for key in ("file", "callable"):
-        if val.get(key):
-            spec = str(val[key])
-            path, sep, fn = spec.rpartition(":") if key == "callable" else (spec, "", "")
-            p = Path(path).expanduser()
-            p = p if p.is_absolute() else (base / p)
-            if out_dir is not None:
-                try:
-                    p = Path(os.path.relpath(p.resolve(), out_dir.resolve()))
-                except ValueError:
-                    p = p.resolve()
-            val[key] = str(p) + (sep + fn if sep else "")
-    return data
-
-
-def design(model: Any, base_dir: str | os.PathLike[str] = ".", *, axioms: Sequence[str] | None = None,
+def design(model: Any, *, axioms: Sequence[str] | None = None,
            objective: str | None = None, rule: str | None = None, norm: str | None = None,
            delta: float | None = None, epsilon: float | None = None, exact: bool | None = None,
            confirm: bool = True, source_path: str | None = None, output_dir: str | os.PathLike[str] | None = None
            ) -> DesignResult:
     """Design a rule for ``model`` (see the module docstring); arguments override ``model.design``."""
     if model.kind == "mechanism-design":
-        return _design_mechanism(model, base_dir, axioms, objective, rule, norm, exact, confirm, source_path)
+        return _design_mechanism(model, axioms, objective, rule, norm, exact, confirm, source_path)
     if model.kind == "cooperative-market":
-        return _design_market(model, base_dir, axioms, objective, rule, norm, delta, epsilon, exact, confirm,
+        return _design_market(model, axioms, objective, rule, norm, delta, epsilon, exact, confirm,
                               source_path, output_dir)
     raise Unsupported(f"`design` does not handle kind {model.kind!r}", field="kind")
 
 
-def _design_mechanism(model: Any, base_dir: Any, axioms: Any, objective: Any, rule: Any, norm: Any, exact: Any,
+def _design_mechanism(model: Any, axioms: Any, objective: Any, rule: Any, norm: Any, exact: Any,
                       confirm: bool, source_path: Any) -> DesignResult:
     from ..mechanism.design import CHECK_NAMES, design_mechanism, table_rows
 
@@ -191,7 +173,7 @@ def _design_mechanism(model: Any, base_dir: Any, axioms: Any, objective: Any, ru
             from ..model.schema import parse_model
             from .analysis import analyse
 
-            conf = analyse(parse_model(data), base_dir).checks
+            conf = analyse(parse_model(data)).checks
     prob_desc = _desc(r)
     return DesignResult("mechanism-design", model, r.axioms, r.objective, r.norm, r.solution, bool(inst.exact),
                         rule_d, rule_model, conf, r.cross_check, r.notes, source_path, prob_desc)
@@ -201,7 +183,7 @@ def _desc(r: Any) -> str:
     return getattr(r, "description", "") or ""
 
 
-def _design_market(model: Any, base_dir: Any, axioms: Any, objective: Any, rule: Any, norm: Any, delta: Any,
+def _design_market(model: Any, axioms: Any, objective: Any, rule: Any, norm: Any, delta: Any,
                    epsilon: Any, exact: Any, confirm: bool, source_path: Any, output_dir: Any) -> DesignResult:
     from ..data.market import build_game
     from ..mechanism.design import parse_objective
@@ -217,10 +199,10 @@ def _design_market(model: Any, base_dir: Any, axioms: Any, objective: Any, rule:
     dl = delta if delta is not None else (spec.delta if spec else None)
     ep = epsilon if epsilon is not None else (spec.epsilon if spec else model.epsilon)
     ex = model.exact if exact is None else exact
-    game = build_game(model, base_dir, exact=ex)
+    game = build_game(model, exact=ex)
     rule_params: dict[str, Any] = {}
     if rl and rl == model.scheme.name:
-        rule_params = dict(model.scheme.params)
+        rule_params = scheme_params(model)
     prob = build_problem(game, ax, obj, rl, nm, budgets=model.budget_vector(), delta=dl, epsilon=ep,
                          tolerance=model.tolerance, rule_params=rule_params)
     sol = solve_design(prob, exact=True)   # n variables: the exact vertex is cheap; float games use their binary values
@@ -238,8 +220,8 @@ def _design_market(model: Any, base_dir: Any, axioms: Any, objective: Any, rule:
             if sol.exact is not None:
                 notes.append(f"the exact vertex is not exactly feasible ({sol.exact.worst_row}); float payoffs reported")
         rule_d = {"vector": vec}
-        data = _abs_paths(model.model_dump(mode="json", exclude_none=True), Path(base_dir),
-                          Path(output_dir) if output_dir is not None else None)
+        # the written model names the files the loaded one read, relative to where it is written
+        data = written_references(model.model_dump(mode="json", exclude_none=True), resolved_of(model), output_dir)
         data.pop("design", None)
         data.pop("expected", None)
         exact_vec = {p: (exact_text(v) if isinstance(v, Fraction) else v) for p, v in vec.items()}
@@ -254,7 +236,7 @@ def _design_market(model: Any, base_dir: Any, axioms: Any, objective: Any, rule:
             from ..model.schema import parse_model
             from .analysis import analyse
 
-            conf = analyse(parse_model(data), base_dir).checks
+            conf = analyse(attach(parse_model(data), resolved_of(model))).checks   # the data read at load
         if any(CHECK_NAMES[a] is None for a in ax):
             notes.append("budgets / shapley-within have no registered axiom: they are confirmed by the design's own "
                          "exact recheck of every row, not by `check`")

@@ -16,7 +16,6 @@ Examples
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -137,14 +136,13 @@ class MechanismAnalysis:
             out["checks"] = self.checks.to_dict()
         return out
 
-def analyse_mechanism(model: Any, base_dir: str | os.PathLike[str] = ".", *, exact: bool | None = None,
+def analyse_mechanism(model: Any, *, exact: bool | None = None,
                       tolerance: float | None = None, axioms: Sequence[str] | None = None, check: bool = True,
                       inspect: bool = False, scheme: str | None = None, seed: int = 0,
                       source_path: str | None = None, confirm: bool = True) -> MechanismAnalysis:
     """Build the instance, compute the payments, answer Theorem 5, check the axioms.
 
-    ``scheme`` overrides the payment rule (``max-payment``, ``mep``, ``zero``); ``base_dir``
-    is unused (mechanism models reference no files). A float verdict near its tolerance is
+    ``scheme`` overrides the payment rule (``max-payment``, ``mep``, ``zero``). A float verdict near its tolerance is
     decided again on the exact instance when the model's numbers are rational (``confirm``).
     """
     from .axioms.base import MechanismContext

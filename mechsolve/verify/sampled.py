@@ -22,7 +22,6 @@ Examples
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +35,8 @@ from .check import HOLDS, NOT_APPLICABLE, VIOLATED, CheckReport, Verdict
 from ..errors import InvalidModel
 from ..result import Status
 from ..games.game import probe_deterministic, value_of
-from ..model.io import load_callable, session
+from ..model.io import load_code, session
+from ..model.resolved import resolved_of
 from ..schemes.base import Outcome
 from ..games.shapley import MonteCarloEstimate, monte_carlo_shapley
 from ..model.market import CooperativeMarket
@@ -171,7 +171,7 @@ def is_sampled(model: CooperativeMarket, scheme: str, params: dict[str, Any]) ->
             and scheme == "shapley" and params.get("method") == "monte-carlo")
 
 
-def analyse_sampled(model: CooperativeMarket, base_dir: str | os.PathLike[str], params: dict[str, Any], *,
+def analyse_sampled(model: CooperativeMarket, params: dict[str, Any], *,
                     axioms: Sequence[str] | None, check: bool, tolerance: float, seed: int,
                     source_path: str | None, confirm: bool = True, learn: Any = None) -> SampledMarketAnalysis:
     """Sample the market's Shapley values; check efficiency, mark table-bound axioms not applicable."""
@@ -185,10 +185,10 @@ def analyse_sampled(model: CooperativeMarket, base_dir: str | os.PathLike[str], 
     if learned:  # train only the coalitions the samples visit
         from ..data.learn import LearnedValue, LearnOptions, learner_for
 
-        fn: Any = LearnedValue(learner_for(model, base_dir), learn if learn is not None else LearnOptions.from_env())
+        fn: Any = LearnedValue(learner_for(model), learn if learn is not None else LearnOptions.from_env())
     else:
         assert model.value.callable is not None
-        fn = load_callable(Path(base_dir), model.value.callable)
+        fn = load_code(resolved_of(model).code("value.callable"))
     names = list(model.players)
     with session(fn):  # user code: stdout captured, timeout; a no-op for a learned value
         empty = _value_of(fn, frozenset())

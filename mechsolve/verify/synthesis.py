@@ -6,7 +6,6 @@ sampling of synthetic points (:mod:`mechsolve.data.sampling`) → checks on the 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +17,7 @@ from ..data.dataset_market import DatasetMarket
 from ..data.sampling import SamplingResult, weighted_sampling
 from ..errors import InvalidModel, Unsupported
 from ..result import Status
+from ..model.resolved import scheme_params
 from ..schemes import get_scheme
 from .analysis import MarketAnalysis
 from .axioms.base import Axiom, Residual
@@ -72,7 +72,7 @@ def _reward_axioms(run_targets: np.ndarray, sampling: SamplingResult, singletons
     ]
 
 
-def run_synthesis(model: Any, base_dir: str | os.PathLike[str] = ".", *, beta: float | None = None,
+def run_synthesis(model: Any, *, beta: float | None = None,
                   seed: int | None = None, tolerance: float | None = None, axioms: Sequence[str] | None = None,
                   sample: bool = True, source_path: str | None = None) -> SynthesisRun:
     """The whole pipeline of Tay et al. (2022) on a ``value: {datasets: ...}`` market.
@@ -87,10 +87,10 @@ def run_synthesis(model: Any, base_dir: str | os.PathLike[str] = ".", *, beta: f
     if getattr(model.value, "datasets", None) is None:
         raise InvalidModel("this command needs a dataset-valued market (`value: {datasets: ...}`)",
                            field="value.datasets")
-    game = build_game(model, base_dir, exact=False)
+    game = build_game(model, exact=False)
     dm: DatasetMarket = game.meta["datasets"]
     sch = get_scheme(model.scheme.name)
-    params = dict(model.scheme.params)
+    params = scheme_params(model)
     notes: list[str] = [f"G: {dm.reference_note}"]
     if "caps" in sch.params and "caps" not in params:
         params["caps"] = dict(game.meta["caps"])

@@ -50,7 +50,7 @@ def run_json(*args: str) -> tuple[Result, dict[str, Any]]:
 
 
 def game_of(path: Path, exact: bool = False) -> Any:
-    return build_game(load(path), path.parent, exact=exact)
+    return build_game(load(path), exact=exact)
 
 
 # ---------------------------------------------------------------- solve

@@ -28,7 +28,7 @@ def test_compare_side_by_side_json() -> None:
     r = run("compare", MNIST, "--schemes", "shapley,nguyen-payoff,ohrimenko-single", "-f", "json", "--no-check")
     assert r.return_value == 0
     d = json.loads(r.output)
-    g = build_game(load(MNIST), MODELS)
+    g = build_game(load(MNIST))
     phi = shapley(g)
     t = d["table"]
     assert set(t) == {"shapley: shapley", "nguyen-payoff: payoff", "ohrimenko-single: net_gain"}
@@ -85,7 +85,7 @@ def test_solve_graph_export(tmp_path: Path, suffix: str) -> None:
     text = out.read_text()
     if suffix == ".graphml":
         G = nx.parse_graphml(text)
-        g = build_game(load(MODELS / "nguyen-mnist-budget-0.3.yaml"), MODELS)
+        g = build_game(load(MODELS / "nguyen-mnist-budget-0.3.yaml"))
         assert set(G.nodes) == set(g.names)
         lam = {p: G.nodes[p]["lambda"] for p in G.nodes}
         assert max(lam.values()) == pytest.approx(1)

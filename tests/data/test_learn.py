@@ -28,6 +28,7 @@ from mechsolve.games.shapley import shapley  # noqa: E402
 from mechsolve.model.io import cache_path, load  # noqa: E402
 from mechsolve.model.schema import parse_model  # noqa: E402
 from mechsolve.verify.analysis import analyse  # noqa: E402
+from mechsolve.model.io import resolve_model
 
 ROOT = Path(__file__).resolve().parents[2]
 MODELS = ROOT / "models"
@@ -81,7 +82,7 @@ def independent_value(iris: dict[str, Any], members: list[int], make: Any, metri
 # ------------------------------------------------------------------ the values
 def test_every_value_equals_an_independent_training(iris_files: dict[str, Any]) -> None:
     m = files_market(iris_files)
-    table = learn_table(learner_for(m, iris_files["dir"]))
+    table = learn_table(learner_for(resolve_model(m, iris_files["dir"])))
     assert table.values[0] == 0.0 and table.trainings == 7 and table.cache_hits == 0
     for mask in range(1, 8):
         members = [k for k in range(3) if mask >> k & 1]
@@ -89,10 +90,10 @@ def test_every_value_equals_an_independent_training(iris_files: dict[str, Any]) 
 
 
 def test_log_loss_is_negated_and_gain_subtracts_the_empty_model(iris_files: dict[str, Any]) -> None:
-    L = learner_for(files_market(iris_files, scorer="log-loss"), iris_files["dir"])
+    L = learner_for(resolve_model(files_market(iris_files, scorer="log-loss"), iris_files["dir"]))
     ll = learn_table(L)
-    acc = learn_table(learner_for(files_market(iris_files), iris_files["dir"]))
-    gain = learn_table(learner_for(files_market(iris_files, scorer="gain"), iris_files["dir"]))
+    acc = learn_table(learner_for(resolve_model(files_market(iris_files), iris_files["dir"])))
+    gain = learn_table(learner_for(resolve_model(files_market(iris_files, scorer="gain"), iris_files["dir"])))
     for mask in range(1, 8):
         members = [k for k in range(3) if mask >> k & 1]
         want = independent_value(iris_files, members, GaussianNB, "log-loss", order=lambda k: L.digests[k])
@@ -103,8 +104,8 @@ def test_log_loss_is_negated_and_gain_subtracts_the_empty_model(iris_files: dict
 
 def test_members_are_concatenated_in_a_canonical_order(iris_files: dict[str, Any]) -> None:
     """Order-sensitive training (lbfgs) follows the documented order: by the digest of each party's data."""
-    L = learner_for(files_market(iris_files, model={"name": "logistic-regression", "params": {"max_iter": 500}},
-                                 scorer="log-loss"), iris_files["dir"])
+    L = learner_for(resolve_model(files_market(iris_files, model={"name": "logistic-regression", "params": {"max_iter": 500}},
+                                 scorer="log-loss"), iris_files["dir"]))
     make = lambda: LogisticRegression(max_iter=500, random_state=0)  # noqa: E731 - the learner's seed
     for members in ([0, 1], [0, 1, 2]):
         got = train_coalition(L, tuple(members))["score"]
@@ -116,12 +117,12 @@ def test_empty_model_value_needs_a_non_normalised_market(iris_files: dict[str, A
     spec = {"parties": {p: f"{p}.csv" for p in iris_files["names"]}, "label": "y", "test": {"file": "test.csv"},
             "model": "gaussian-nb", "empty": "model"}
     with pytest.raises(InvalidModel, match="normalised") as exc:
-        learned_game(market(spec, iris_files["names"]), iris_files["dir"])
+        learned_game(resolve_model(market(spec, iris_files["names"]), iris_files["dir"]))
     assert exc.value.field == "value.learn.empty"
-    g = learned_game(market(spec, iris_files["names"], normalised=False), iris_files["dir"])
+    g = learned_game(resolve_model(market(spec, iris_files["names"], normalised=False), iris_files["dir"]))
     assert g.values[0] == pytest.approx(1 / 3, abs=1e-15)
-    neg = learned_game(market({**spec, "scorer": "log-loss", "model": "logistic-regression"}, iris_files["names"],
-                              normalised=False), iris_files["dir"])
+    neg = learned_game(resolve_model(market({**spec, "scorer": "log-loss", "model": "logistic-regression"}, iris_files["names"],
+                              normalised=False), iris_files["dir"]))
     assert neg.values[0] == pytest.approx(-math.log(3), abs=1e-15)
 
 
@@ -159,12 +160,12 @@ def test_a_one_class_coalition_gets_the_constant_model() -> None:
 
 def test_training_is_deterministic_and_seeded(iris_files: dict[str, Any]) -> None:
     rf = {"name": "random-forest", "params": {"n_estimators": 5}}
-    a = learn_table(learner_for(files_market(iris_files, model=rf), iris_files["dir"]))
-    b = learn_table(learner_for(files_market(iris_files, model=rf), iris_files["dir"]))
+    a = learn_table(learner_for(resolve_model(files_market(iris_files, model=rf), iris_files["dir"])))
+    b = learn_table(learner_for(resolve_model(files_market(iris_files, model=rf), iris_files["dir"])))
     assert np.array_equal(a.values, b.values)
-    c = learner_for(files_market(iris_files, model=rf, seed=7), iris_files["dir"])
+    c = learner_for(resolve_model(files_market(iris_files, model=rf, seed=7), iris_files["dir"]))
     assert dict(c.params)["random_state"] == 7
-    assert c.key((0, 1)) != learner_for(files_market(iris_files, model=rf), iris_files["dir"]).key((0, 1))
+    assert c.key((0, 1)) != learner_for(resolve_model(files_market(iris_files, model=rf), iris_files["dir"])).key((0, 1))
 
 
 # ------------------------------------------------------------------ splits
@@ -226,8 +227,8 @@ def test_iid_and_size_splits_partition_the_pool(n: int, rows: int, seed: int, sh
 def test_cache_hits_are_exact_and_keyed_by_content(iris_files: dict[str, Any], tmp_path: Path) -> None:
     opts = LearnOptions(cache=tmp_path / "c")
     m = files_market(iris_files)
-    first = learn_table(learner_for(m, iris_files["dir"]), opts)
-    again = learn_table(learner_for(m, iris_files["dir"]), opts)
+    first = learn_table(learner_for(resolve_model(m, iris_files["dir"])), opts)
+    again = learn_table(learner_for(resolve_model(m, iris_files["dir"])), opts)
     assert (first.trainings, first.cache_hits) == (7, 0)
     assert (again.trainings, again.cache_hits) == (0, 7)
     assert np.array_equal(first.values, again.values)
@@ -235,15 +236,14 @@ def test_cache_hits_are_exact_and_keyed_by_content(iris_files: dict[str, Any], t
     renamed = parse_model({"kind": "cooperative-market", "players": ["x", "y", "z"], "value": {"learn": {
         "parties": {"x": "a.csv", "y": "b.csv", "z": "c.csv"}, "label": "y", "test": {"file": "test.csv"},
         "model": "gaussian-nb"}}})
-    assert learn_table(learner_for(renamed, iris_files["dir"]), opts).trainings == 0
+    assert learn_table(learner_for(resolve_model(renamed, iris_files["dir"])), opts).trainings == 0
     # another scorer shares nothing that depends on it; `gain` reuses the accuracy records
-    assert learn_table(learner_for(files_market(iris_files, scorer="gain"), iris_files["dir"]), opts).trainings == 0
-    other = learn_table(learner_for(files_market(iris_files, model={"name": "gaussian-nb",
-                                                                    "params": {"var_smoothing": 1e-3}}),
-                                    iris_files["dir"]), opts)
+    assert learn_table(learner_for(resolve_model(files_market(iris_files, scorer="gain"), iris_files["dir"])), opts).trainings == 0
+    other = learn_table(learner_for(resolve_model(files_market(iris_files, model={"name": "gaussian-nb",
+                                                                    "params": {"var_smoothing": 1e-3}}), iris_files["dir"])), opts)
     assert other.trainings == 7
     # a torn record is ignored and retrained, never read as a number
-    L = learner_for(m, iris_files["dir"])
+    L = learner_for(resolve_model(m, iris_files["dir"]))
     p = cache_path(opts.cache_root, L.key((0,)))
     p.write_text('{"score": 0.5')
     again2 = learn_table(L, opts)
@@ -253,7 +253,7 @@ def test_cache_hits_are_exact_and_keyed_by_content(iris_files: dict[str, Any], t
 
 
 def test_no_cache_writes_nothing(iris_files: dict[str, Any], tmp_path: Path) -> None:
-    table = learn_table(learner_for(files_market(iris_files), iris_files["dir"]), LearnOptions(cache=None))
+    table = learn_table(learner_for(resolve_model(files_market(iris_files), iris_files["dir"])), LearnOptions(cache=None))
     assert table.cache is None and not list(tmp_path.iterdir())
 
 
@@ -263,7 +263,7 @@ def test_no_cache_writes_nothing(iris_files: dict[str, Any], tmp_path: Path) -> 
 @pytest.mark.slow
 def test_the_same_values_in_process_in_workers_and_on_dask(iris_files: dict[str, Any], dask_address: str) -> None:
     m = files_market(iris_files, model={"name": "logistic-regression", "params": {"max_iter": 2000}})
-    L = learner_for(m, iris_files["dir"])
+    L = learner_for(resolve_model(m, iris_files["dir"]))
     seen: list[tuple[int, int]] = []
     a = learn_table(L, LearnOptions(progress=lambda d, t: seen.append((d, t))))
     b = learn_table(L, LearnOptions(workers=2))
@@ -304,7 +304,7 @@ def test_replica_declared_with_its_own_data_is_refused() -> None:
 ])
 def test_replication_robustness_on_learned_values(path: str, axiom: str, status: str) -> None:
     m = load(MODELS / path)
-    res = analyse(m, MODELS, axioms=[axiom])
+    res = analyse(resolve_model(m, MODELS), axioms=[axiom])
     (v,) = res.checks.verdicts
     assert v.status == status
     # recompute Condition 1 from the learned game: the party and its replica vs the party without it
@@ -325,8 +325,8 @@ def test_replication_robustness_on_learned_values(path: str, axiom: str, status:
 def test_bundled_digits_market_is_papers_shape() -> None:
     """The learned digits table has the shape of the measured MNIST table: v(∅) = 0, v(N) near 1, the same
     ranking of the parties by v({i}) and by Shapley value, not superadditive."""
-    digits = analyse(load(MODELS / "learn-digits-5-parties.yaml"), MODELS, check=False)
-    mnist = analyse(load(MODELS / "mnist-5-parties.yaml"), MODELS, check=False)
+    digits = analyse(load(MODELS / "learn-digits-5-parties.yaml"), check=False)
+    mnist = analyse(load(MODELS / "mnist-5-parties.yaml"), check=False)
     gd, gm = digits.game, mnist.game
     assert gd.names == gm.names and gd.values[0] == 0 and gd.grand_value > 0.9
     assert list(np.argsort(gd.singletons())) == list(np.argsort(gm.singletons()))
@@ -347,10 +347,10 @@ def test_monte_carlo_shapley_on_the_learner_uses_the_cache(tmp_path: Path) -> No
     with pytest.raises(Unsupported, match="max_trainings"):
         learner_for(tab)
     opts = LearnOptions(cache=tmp_path)
-    a = analyse(m, ".", learn=opts)
+    a = analyse(resolve_model(m, "."), learn=opts)
     assert [v.status for v in a.checks.verdicts] == ["holds"] and a.learned["run"]["trainings"] > 0
     assert a.estimate.values.sum() == pytest.approx(a.grand_value - a.empty_value, abs=1e-12)
-    b = analyse(m, ".", learn=LearnOptions(cache=tmp_path))
+    b = analyse(resolve_model(m, "."), learn=LearnOptions(cache=tmp_path))
     assert b.learned["run"]["trainings"] == 0 and np.array_equal(a.estimate.values, b.estimate.values)
     f = LearnedValue(learner_for(m), LearnOptions(cache=tmp_path))
     assert f(frozenset(names)) == a.grand_value and f.trainings == 0
@@ -401,16 +401,16 @@ def test_one_file_split_among_players_and_union_of_duplicates(tmp_path: Path) ->
     spec = {"file": "all.csv", "label": "label", "split": {"by": "iid", "seed": 4},
             "test": {"holdout": 0.2, "seed": 1}, "model": "gaussian-nb"}
     m = market(spec, ["p", "q"])
-    L = learner_for(m, tmp_path)
+    L = learner_for(resolve_model(m, tmp_path))
     assert np.array_equal(L.X, X) and L.X.shape[1] == 4 and len(L.y_test) == 30
     assert abs(len(L.rows[0]) - len(L.rows[1])) <= 1
     # `combine: union`: a replica adds no row, so v(S ∪ {i'}) = v(S ∪ {i}) = v(S ∪ {i, i'}) exactly
     mu = market({**spec, "combine": "union"}, ["p", "q", "q copy"], replicas={"q copy": "q"})
-    Lu = learner_for(mu, tmp_path)
+    Lu = learner_for(resolve_model(mu, tmp_path))
     assert len(Lu.training_rows((1, 2))) == len(Lu.rows[1]) and Lu.key((1, 2)) == Lu.key((1,))
     t = learn_table(Lu)
     assert t.values[0b110] == t.values[0b010] == t.values[0b100] and t.values[0b111] == t.values[0b011]
     assert t.distinct == 3
     mc = market(spec, ["p", "q", "q copy"], replicas={"q copy": "q"})
-    tc = learn_table(learner_for(mc, tmp_path))
+    tc = learn_table(learner_for(resolve_model(mc, tmp_path)))
     assert tc.distinct == 5 and tc.values[0b100] == tc.values[0b010]

@@ -20,6 +20,7 @@ from mechsolve.data.sampling import IncrementalValue, recomputed_trace, sampling
 from mechsolve.model.io import read_points
 from mechsolve.verify.synthesis import run_synthesis
 from mechsolve.cli.exit_codes import exit_code
+from mechsolve.model.io import resolve_model
 
 ROOT = Path(__file__).resolve().parents[2]
 MODELS = ROOT / "models"
@@ -128,7 +129,7 @@ def reward_axioms_available() -> list[str]:
 
 @pytest.fixture(scope="module")
 def gmm_run():
-    return run_synthesis(gmm_model(), MODELS, axioms=reward_axioms_available() or ["individual-rationality"])
+    return run_synthesis(resolve_model(gmm_model(), MODELS), axioms=reward_axioms_available() or ["individual-rationality"])
 
 
 def test_gmm_market_rewards_satisfy_proposition_3b(gmm_run) -> None:
@@ -202,10 +203,10 @@ def test_datasets_spec_errors_name_the_field(tmp_path: Path) -> None:
     (tmp_path / "b.csv").write_text("x0,x1\n0,0\n1,oops\n")
     m = parse_model({**base, "value": {"datasets": {"parties": {"a": "a.csv", "b": "b.csv"}}}})
     with pytest.raises(InvalidModel, match=r"parties\['b'\].*non-numeric"):
-        run_synthesis(m, tmp_path)
+        run_synthesis(resolve_model(m, tmp_path))
     m2 = parse_model({**base, "value": {"datasets": {"parties": {"a": "a.csv"}}}})
     with pytest.raises(InvalidModel, match="no dataset for player 'b'"):
-        run_synthesis(m2, tmp_path)
+        run_synthesis(resolve_model(m2, tmp_path))
     res = CliRunner().invoke(cli, ["synthesize", str(MODELS / "glove-game.yaml"), "--out", str(tmp_path / "o")])
     assert res.exit_code == 2 and "value.datasets" in res.output and "Traceback" not in res.output
 
@@ -220,14 +221,14 @@ def test_generated_pool_market_without_reference_file(tmp_path: Path) -> None:
                                                           "components": 3, "seed": 1},
                                             "sampling": {"beta": 1, "seed": 0}}},
                      "scheme": {"name": "rectified-rho-shapley"}})
-    run = run_synthesis(m, tmp_path, axioms=["individual-rationality"])
+    run = run_synthesis(resolve_model(m, tmp_path), axioms=["individual-rationality"])
     assert len(run.market.data.G) == 300 and "mixture" in run.market.reference_note
     assert all(r.reached for r in run.sampling.rewards)
 
 
 def test_digits_market_runs_when_scikit_learn_is_installed(tmp_path: Path) -> None:
     pytest.importorskip("sklearn")
-    run = run_synthesis(load(MODELS / "digits-market.yaml"), MODELS, axioms=["individual-rationality"])
+    run = run_synthesis(load(MODELS / "digits-market.yaml"), axioms=["individual-rationality"])
     assert run.market.data.dim == 8 and [len(x) for x in run.market.data.parties] == [150] * 5
     assert run.market.search.condition_holds
     assert all(r.reached for r in run.sampling.rewards)

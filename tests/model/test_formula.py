@@ -178,7 +178,7 @@ def test_float_formulas_never_import_sympy():
             "m = parse_model({'kind': 'mechanism-design', 'agents': 3, 'types': {'step': 1, 'max': 4},\n"
             "                 'quality': 't/(1 + t)', 'valuation': {'family': 'formula',\n"
             "                 'formula': 'q_i/(1 + gamma*(q_1 + q_2 + q_3 - q_i))'}, 'parameters': {'gamma': 0.5}})\n"
-            "a = analyse(m, '.')\n"
+            "a = analyse(m)\n"
             "assert str(a.status) == 'solved', a.status\n"
             "print('sympy' in sys.modules)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)

@@ -28,6 +28,7 @@ from mechsolve.model.io import (ALLOW_CODE_ENV, MAX_FILE_BYTES, UserCodeOutput, 
                                 read_mapping, read_npy, read_value_file, resolve, write_text)
 from mechsolve.data.market import build_game
 from mechsolve.model.market import CooperativeMarket
+from mechsolve.model.io import resolve_model
 from strategies import allow_code  # noqa: F401  (fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,7 +61,7 @@ def test_yaml_toml_json_are_equivalent(tmp_path: Path) -> None:
     models = [load(tmp_path / f"m{s}") for s in (".yaml", ".yml", ".json", ".toml")]
     assert all(isinstance(m, CooperativeMarket) for m in models)
     assert all(m == models[0] for m in models)
-    game = build_game(models[0], tmp_path)
+    game = build_game(resolve_model(models[0], tmp_path))
     assert game.value(["a", "b"]) == 3.0 and game.value("b") == 1.5
 
 

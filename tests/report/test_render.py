@@ -30,14 +30,14 @@ def _analysis(name: str, **kw: Any) -> Any:
     from mechsolve.verify.analysis import analyse
 
     path = MODELS / name
-    return analyse(load(path), path.parent, source_path=str(path), **kw)
+    return analyse(load(path), source_path=str(path), **kw)
 
 
 def _compare() -> Any:
     from mechsolve.verify.compare import compare
 
     path = MODELS / "mnist-5-parties.yaml"
-    return compare(load(path), path.parent, schemes=["shapley", "nguyen-payoff", "nguyen-budget",
+    return compare(load(path), schemes=["shapley", "nguyen-payoff", "nguyen-budget",
                                                      "ohrimenko-single", "rho-shapley"], source_path=str(path))
 
 

@@ -14,6 +14,7 @@ from mechsolve.schemes.design import build_problem
 from mechsolve.schemes.stability import core_certificate
 from mechsolve.solvers.certificates import verify_farkas
 from mechsolve.solvers.design import solve_design
+from mechsolve.model.io import resolve_model
 
 MODELS = __import__("pathlib").Path(__file__).resolve().parents[2] / "models"
 
@@ -24,7 +25,7 @@ def exact_game(names, values):
 
 def test_mnist_no_efficient_allocation_is_in_the_core():
     m = load(MODELS / "mnist-5-parties.yaml")
-    g = build_game(m, MODELS)
+    g = build_game(resolve_model(m, MODELS))
     sol = solve_design(build_problem(g, ["efficiency", "individual-rationality", "core"], "none", None, "l1"))
     cert = sol.certificate
     assert sol.status == "infeasible" and cert.verified and cert.irreducible

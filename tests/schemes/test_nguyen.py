@@ -25,6 +25,7 @@ from mechsolve.data.market import build_game
 from mechsolve.schemes import get_scheme
 from mechsolve.schemes.nguyen import flow_graph, graph_format, graph_text, payoffs
 from mechsolve.games.shapley import shapley
+from mechsolve.model.io import resolve_model
 
 from strategies import games
 
@@ -113,7 +114,7 @@ def test_omnipotent_party_pays_nobody() -> None:
 def test_mnist_fig_2a_ordering() -> None:
     """Sec. 5, Fig. 2a (b = ∞): [6-9] gets the largest payoff; [0-3] more than [0] and [1-2]."""
     m = load(MODELS / "nguyen-mnist-unlimited.yaml")
-    g = build_game(m, MODELS)
+    g = build_game(resolve_model(m, MODELS))
     p = dict(zip(g.names, PAY.compute(g, {}).allocation))
     assert max(p, key=p.get) == "digits [6-9]"
     assert p["digits [0-3]"] > p["digits [0]"] and p["digits [0-3]"] > p["digits [1-2]"]
@@ -121,7 +122,7 @@ def test_mnist_fig_2a_ordering() -> None:
 
 def test_imdb_fig_4a_party_1_most_valuable() -> None:
     """App. J.3, Fig. 4a-b: party 1 (`party 0`) gets the highest payoff and has the largest v(i)."""
-    g = build_game(load(MODELS / "nguyen-imdb-unlimited.yaml"), MODELS)
+    g = build_game(load(MODELS / "nguyen-imdb-unlimited.yaml"))
     p = PAY.compute(g, {}).allocation
     assert int(np.argmax(p)) == 0 and int(np.argmax(g.singletons())) == 0
 
@@ -136,7 +137,7 @@ def test_bad_alpha() -> None:
 
 # ---------------------------------------------------------------- graphs
 def test_flow_graph_round_trips_in_every_format(tmp_path: Path) -> None:
-    g = build_game(load(MODELS / "nguyen-mnist-unlimited.yaml"), MODELS)
+    g = build_game(load(MODELS / "nguyen-mnist-unlimited.yaml"))
     o = PAY.compute(g, {})
     G = flow_graph(g.names, o.matrices["flows"], o.per_player)
     M = o.matrices["flows"]

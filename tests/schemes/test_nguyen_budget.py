@@ -25,6 +25,7 @@ from mechsolve.schemes import get_scheme
 from mechsolve.games.shapley import conditional_shapley, shapley
 from mechsolve.solvers.flows import build_flow_lp, solve_flow_lp
 from mechsolve.solvers.lp import LinearProgram, solve_lp
+from mechsolve.model.io import resolve_model
 
 MODELS = Path(__file__).resolve().parents[2] / "models"
 BUD = get_scheme("nguyen-budget")
@@ -110,7 +111,7 @@ def test_counterexample_to_budget_efficiency_statement_1() -> None:
 
 
 def test_unlimited_budgets_give_the_unconstrained_scheme() -> None:
-    g = build_game(load(MODELS / "nguyen-mnist-unlimited.yaml"), MODELS)
+    g = build_game(load(MODELS / "nguyen-mnist-unlimited.yaml"))
     o = BUD.compute(g, {"budgets": {p: math.inf for p in g.names}})
     assert o.per_player["lambda"] == pytest.approx(np.ones(5))
     assert o.allocation == pytest.approx(5 * shapley(g) - g.grand_value)
@@ -119,7 +120,7 @@ def test_unlimited_budgets_give_the_unconstrained_scheme() -> None:
 
 def mnist(model: str) -> tuple[Game, object]:
     m = load(MODELS / model)
-    g = build_game(m, MODELS)
+    g = build_game(resolve_model(m, MODELS))
     return g, BUD.compute(g, {"budgets": dict(m.budgets)})
 
 
@@ -165,7 +166,7 @@ def test_imdb_budgets_app_j3() -> None:
 def test_weak_efficiency_not_applicable_on_non_monotone_mnist() -> None:
     """The MNIST table is not monotone (by 0.0012): Lemma H.1's premise fails, so no verdict."""
     m = load(MODELS / "nguyen-mnist-budget-zero.yaml")
-    g = build_game(m, MODELS)
+    g = build_game(resolve_model(m, MODELS))
     o = BUD.compute(g, {"budgets": {}})
     rep = run_checks(g, o, lambda h: BUD.rule(h, {}), ["weak-efficiency", "budget-efficiency"])
     assert [v.status for v in rep.verdicts] == [NOT_APPLICABLE] * 2

@@ -23,6 +23,7 @@ from mechsolve.data.market import build_game
 from mechsolve.schemes import get_scheme
 from mechsolve.schemes.ohrimenko import multi_task_value, single_task_value
 from mechsolve.games.shapley import shapley
+from mechsolve.model.io import resolve_model
 
 MODELS = Path(__file__).resolve().parents[2] / "models"
 SINGLE = get_scheme("ohrimenko-single")
@@ -130,7 +131,7 @@ def test_zero_element_buyer_gets_fee_back() -> None:
 ])
 def test_reproduces_the_payoffs_nguyen_et_al_print(model: str, printed: list[float], unit: float) -> None:
     m = load(MODELS / model)
-    G = build_game(m, MODELS)
+    G = build_game(resolve_model(m, MODELS))
     got = SINGLE.compute(G, {}).allocation
     # within one unit of the last printed digit (the paper truncates on MNIST, rounds some IMDB entries)
     assert np.abs(got - printed).max() < unit
@@ -138,7 +139,7 @@ def test_reproduces_the_payoffs_nguyen_et_al_print(model: str, printed: list[flo
 
 
 def test_mnist_printed_vector_is_truncated_not_rounded() -> None:
-    G = build_game(load(MODELS / "ohrimenko-mnist-single.yaml"), MODELS)
+    G = build_game(load(MODELS / "ohrimenko-mnist-single.yaml"))
     got = SINGLE.compute(G, {}).allocation
     assert np.trunc(got * 100).tolist() == pytest.approx([-41, -26, -2, 12, 58])
 
@@ -146,7 +147,7 @@ def test_mnist_printed_vector_is_truncated_not_rounded() -> None:
 def test_imdb_market_is_a_counterexample_to_condition_1() -> None:
     """G is monotone but not supermodular: Theorem 1's premise fails, and so does Condition 1."""
     m = load(MODELS / "ohrimenko-imdb-single.yaml")
-    G = build_game(m, MODELS)
+    G = build_game(resolve_model(m, MODELS))
     o = SINGLE.compute(G, {})
     rep = run_checks(G, o, lambda g: SINGLE.rule(g, {}), ["replication-robustness"])
     v = rep.verdicts[0]
@@ -162,7 +163,7 @@ def test_imdb_market_is_a_counterexample_to_condition_1() -> None:
 # ---------------------------------------------------------------- multi-task and selection
 def test_multi_task_model_runs_and_balances() -> None:
     m = load(MODELS / "ohrimenko-multi-task.yaml")
-    G = build_game(m, MODELS)
+    G = build_game(resolve_model(m, MODELS))
     o = MULTI.compute(G, m.scheme.params)
     tasks = [t["table"] for t in m.scheme.params["tasks"].values()]
     own = [Game.from_table(G.names, t) for t in tasks]

@@ -90,7 +90,7 @@ def test_gmm_rectified_lp_with_caps_vN_and_r6_bounds_is_the_notebook_choice():
 
 def test_gmm_models_reproduce_through_the_cli_pipeline():
     for name in ("tay-gmm-rectified-r6.yaml", "tay-gmm-rho-shapley-r6.yaml"):
-        a = analyse(load(MODELS / name), MODELS)
+        a = analyse(load(MODELS / name))
         pub = [v for v in a.checks.verdicts if v.axiom == "published-values"][0]
         assert pub.status == "holds" and pub.checked == 15
         assert float(a.outcome.scalars["ρ"]) == pytest.approx(NB_RHO, rel=1e-9)

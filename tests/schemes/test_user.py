@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from mechsolve.verify.analysis import analyse
 from mechsolve.errors import InvalidModel
 from mechsolve.games.game import Game
-from mechsolve.model.io import code_policy, load
+from mechsolve.model.io import code_policy, load, read_code
 from mechsolve.schemes import SCHEMES, get_scheme
 from mechsolve.games.shapley import shapley
 from mechsolve.schemes.user import formula_payments, user_scheme_params
@@ -66,25 +67,32 @@ def test_callable_scheme(tmp_path, allow_code) -> None:
         "def named(game):\n    return {p: 1 for p in game.names}\n"
         "def broken(game):\n    raise RuntimeError('boom')\n"
         "def short(game):\n    return [1]\n", encoding="utf-8")
-    sch, params = user_scheme_params(callable_spec="rule.py:half", base_dir=tmp_path)
+    def code(fn: str) -> Any:
+        return read_code(tmp_path, f"rule.py:{fn}", "scheme.callable")
+
+    sch, params = user_scheme_params(code=code("half"))
     ex = sch.compute(GLOVE.to_exact(), params).allocation
     assert list(ex) == [Fraction(1, 3), Fraction(1, 12), Fraction(1, 12)]     # exact stays exact
-    assert list(sch.compute(GLOVE, {"callable": f"{tmp_path}/rule.py:named"}).allocation) == [1.0, 1.0, 1.0]
+    assert list(sch.compute(GLOVE, {"callable": code("named")}).allocation) == [1.0, 1.0, 1.0]
     for fn, msg in (("broken", "raised RuntimeError: boom"), ("short", "1 payments for 3 players")):
         with pytest.raises(InvalidModel, match=msg):
-            sch.compute(GLOVE, {"callable": f"{tmp_path}/rule.py:{fn}"})
+            sch.compute(GLOVE, {"callable": code(fn)})
     with pytest.raises(InvalidModel, match="no function"):
-        user_scheme_params(callable_spec="rule.py:missing", base_dir=tmp_path)
+        user_scheme_params(code=code("missing"))
+    # a path string is not read after load: the rule names the field and says where files are read
+    with pytest.raises(InvalidModel, match="read when the model is loaded") as exc:
+        sch.compute(GLOVE, {"callable": f"{tmp_path}/rule.py:named"})
+    assert exc.value.field == "scheme.callable"
 
 
 def test_worked_examples_in_models() -> None:
     # passes: (φ_i + v(N)/n)/2 is efficient, symmetric and additive
-    ok = analyse(load(MODELS / "user-scheme-egalitarian-shapley.yaml"), MODELS, exact=True)
+    ok = analyse(load(MODELS / "user-scheme-egalitarian-shapley.yaml"), exact=True)
     st = {v.axiom: v.status for v in ok.checks.verdicts}
     assert exit_code(ok) == 0 and st["efficiency"] == st["additivity"] == "holds" and "violated" not in st.values()
     assert sum(ok.outcome.allocation) == ok.game.grand_value
     # fails: equal split pays the null player `idle`
-    bad = analyse(load(MODELS / "user-scheme-equal-split.yaml"), MODELS, exact=True)
+    bad = analyse(load(MODELS / "user-scheme-equal-split.yaml"), exact=True)
     assert exit_code(bad) == 1
     v = {x.axiom: x for x in bad.checks.verdicts}
     assert v["null-player"].status == "violated"
@@ -118,5 +126,5 @@ def test_callable_in_a_model_file_is_relative_to_the_model_folder(tmp_path, monk
     verdicts = {v["axiom"]: v["status"] for v in json.loads(res.output)["checks"]["verdicts"]}
     assert verdicts == {"efficiency": "holds", "null-player": "violated"}
     # the same relative name, analysed from the API with the model's folder
-    a = analyse(load(folder / "m.yaml"), folder, exact=True)
+    a = analyse(load(folder / "m.yaml"), exact=True)
     assert list(a.outcome.allocation) == [1, 1, 1]

@@ -30,7 +30,7 @@ def _sizes():
 def test_bundled_60_party_market_lands_within_its_reported_error(allow_code):
     """v(S) = (Σ_S w / W)²  ⇒  φ_i = w_i / W exactly (the .py file's docstring)."""
     sizes, total = _sizes()
-    a = analyse(load(MODEL), MODELS, source_path=str(MODEL))
+    a = analyse(load(MODEL), source_path=str(MODEL))
     exact = np.array([sizes[p] / total for p in a.model.players])
     est = a.estimate
     # 60 players, Bonferroni-sized margin; antithetic pairs are exact on this quadratic game
@@ -137,7 +137,7 @@ def test_bundled_60_party_market_with_the_stratified_estimator(tmp_path, allow_c
     assert "estimator: stratified" in text
     model = tmp_path / "m.yaml"
     model.write_text(text, encoding="utf-8")
-    a = analyse(load(model), tmp_path, source_path=str(model))
+    a = analyse(load(model), source_path=str(model))
     exact = np.array([sizes[p] / total for p in a.model.players])
     est = a.estimate
     assert est.method == "stratified" and est.value_calls <= 6000

@@ -462,7 +462,8 @@ def spaces_from_options(axioms: Sequence[str], options: SpaceOptions | Mapping[s
     """One :class:`GameSpace` per axiom (default: those the scheme claims), from ``mechsolve verify``'s options.
 
     Options: exactly one of ``scheme`` (a registered name), ``scheme-formula``, ``scheme-callable``
-    (``file.py:function``, run only with consent); ``players`` (``2..4``); ``family`` (names of
+    (a :class:`~mechsolve.model.resolved.Code` the caller read with :func:`mechsolve.model.io.read_code`,
+    run only with consent); ``players`` (``2..4``); ``family`` (names of
     :data:`~mechsolve.verify.search.families.FAMILIES`, default ``normalised``); ``table`` (a
     :class:`~mechsolve.games.game.Game` the caller loaded, for ``from-table``); ``param``
     (``KEY=VALUE`` or ``KEY=V1,V2,...``).
@@ -477,7 +478,10 @@ def spaces_from_options(axioms: Sequence[str], options: SpaceOptions | Mapping[s
     from .space import parse_sizes
 
     opt = options if isinstance(options, SpaceOptions) else SpaceOptions(options)
-    name, formula, call = opt.text("scheme"), opt.text("scheme-formula"), opt.text("scheme-callable")
+    name, formula = opt.text("scheme"), opt.text("scheme-formula")
+    call = opt.value("scheme-callable")           # the rule's code, read by the caller (the CLI: read_code)
+    if isinstance(call, (list, tuple)):
+        call = call[0] if len(call) == 1 else opt.text("scheme-callable")
     if sum(x is not None for x in (name, formula, call)) != 1:
         raise InvalidModel("give exactly one of --scheme, --scheme-formula, --scheme-callable", field="scheme")
     sizes = parse_sizes(opt.text("players", "2..4") or "", "players")

@@ -470,7 +470,10 @@ class Rational(Fraction):
 
 
 def plain(x: Any) -> Any:
-    """Model-file data: numpy scalars as Python numbers, Fractions as floats, containers recursively."""
+    """Model-file data: numpy scalars as Python numbers, Fractions as floats, containers recursively
+    (a :class:`~mechsolve.model.resolved.Code` as the reference it prints as)."""
+    if isinstance(x, str):
+        return str(x)
     if isinstance(x, (np.floating, np.integer)):
         return x.item()
     if isinstance(x, Fraction):

@@ -199,7 +199,7 @@ def chen_corollary1(K: int = 2, parts: Sequence[str] = PARTS, *, timeout_ms: int
         from ...model.schema import parse_model
 
         m = counterexample_mechanism_model(cex, K, "z3 counterexample")
-        verdicts = {v.axiom: v.status for v in analyse(parse_model(m), ".", exact=True).checks.verdicts}
+        verdicts = {v.axiom: v.status for v in analyse(parse_model(m), exact=True).checks.verdicts}
         want = {"ic": "mechanism-ic", "ir": "mechanism-ir", "wbb": "weak-budget-balance"}
         cex["package verdicts"] = verdicts
         ok = bool(fails) and any(verdicts.get(want[p]) == "violated" for p, *_ in fails)

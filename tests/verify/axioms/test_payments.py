@@ -17,6 +17,7 @@ from mechsolve.data.market import build_game
 from mechsolve.schemes import get_scheme
 from mechsolve.verify.axioms.payments import replication_study
 from mechsolve.games.shapley import shapley
+from mechsolve.model.io import resolve_model
 
 MODELS = Path(__file__).resolve().parents[3] / "models"
 G3 = Game.from_values(["a", "b", "c"], [0, 1, 2, 4, 3, 5, 6, 9])
@@ -116,7 +117,7 @@ def test_shapley_is_not_replication_robust_app_d_example() -> None:
 
 def test_nguyen_negative_payoff_parties_do_not_gain_by_replicating() -> None:
     """App. D, eq. (19): with monotone v a party with p_i ≤ 0 cannot gain by replicating (k = 1, 2, 3)."""
-    g = build_game(load(MODELS / "nguyen-imdb-unlimited.yaml"), MODELS)
+    g = build_game(load(MODELS / "nguyen-imdb-unlimited.yaml"))
     s = get_scheme("nguyen-payoff")
     p = s.compute(g, {}).allocation
     for i in np.flatnonzero(p <= 0):
@@ -127,7 +128,7 @@ def test_nguyen_negative_payoff_parties_do_not_gain_by_replicating() -> None:
 
 def test_declared_measured_replicas_from_the_model() -> None:
     m = load(MODELS / "nguyen-mnist-replica-of-1.yaml")
-    g = build_game(m, MODELS)
+    g = build_game(resolve_model(m, MODELS))
     s = get_scheme("nguyen-payoff")
     o = s.compute(g, {})
     rep = run_checks(g, o, lambda h: s.rule(h, {}), ["replication-robustness"], extra={"model": m})

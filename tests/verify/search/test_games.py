@@ -129,7 +129,7 @@ def test_from_table_family_uses_real_tables() -> None:
     from mechsolve.data.market import build_game
     from strategies import MODELS
 
-    table = build_game(load(MODELS / "mnist-5-parties.yaml"), MODELS)
+    table = build_game(load(MODELS / "mnist-5-parties.yaml"))
     r = search("shapley", "efficiency", families=("from-table",), table=table, sizes=(3, 5), budget=20)
     assert r.status == "no-counterexample-found" and r.stats["applicable"] == 20
 
