@@ -136,3 +136,94 @@ def test_only_io_touches_files(name: str) -> None:
     allowed = IN_MEMORY.get(name, set())
     calls = [c for c in _file_calls(_modules()[name]) if c.split("(")[0].rpartition(".")[2] not in allowed]
     assert not calls, f"{name} touches files (only mechsolve.model.io may): {', '.join(calls)}"
+
+
+# ----------------------------------------------------------------------------- resolved models (issue 13.1)
+#: A folder to resolve a model's file references against is taken only where a model is loaded: by io,
+#: and by the load entry points of the Python API (the CLI calls io.load). After load nothing sees one.
+BASE_DIR_PARAMS = {"base_dir", "basedir", "base_path", "model_dir"}
+BASE_DIR_ENTRY_POINTS: dict[str, set[str] | None] = {
+    "mechsolve.model.io": None,                                      # every function: io reads the files
+    "mechsolve.api.model": {"Model.__init__", "Model.from_dict"},    # ms.Model(spec, base_dir), from_dict
+}
+
+#: io's readers of what a model names; only load entry points call them (analysis takes resolved data).
+MODEL_READERS = {"load", "load_data", "resolve_model", "read_mapping", "read_value_file", "read_points",
+                 "read_table", "read_npy", "read_csv_rows", "read_bytes", "read_code", "resolve",
+                 "load_callable", "import_file"}
+READER_ENTRY_POINTS: dict[str, set[str] | None] = {
+    "mechsolve.model.io": None,
+    "mechsolve.api.model": None,
+    "mechsolve.verify.analysis": {"analyse_file"},                   # the main job on a model file: load + analyse
+}
+
+
+def _scoped(tree: ast.AST) -> list[tuple[str, ast.AST]]:
+    """Every node with the qualified name of the function or class around it (``""`` at module level)."""
+    out: list[tuple[str, ast.AST]] = []
+    stack: list[tuple[ast.AST, str]] = [(tree, "")]
+    while stack:
+        node, scope = stack.pop()
+        for child in ast.iter_child_nodes(node):
+            inner = scope
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                inner = f"{scope}.{child.name}" if scope else child.name
+            out.append((inner if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)) else scope, child))
+            stack.append((child, inner))
+    return out
+
+
+def _allowed(table: dict[str, set[str] | None], module: str, scope: str) -> bool:
+    if _room(module) == "cli" and table is READER_ENTRY_POINTS:
+        return True                                                  # the CLI loads what it is given
+    if module not in table:
+        return False
+    names = table[module]
+    return names is None or scope in names or scope.split(".")[0] in names
+
+
+@pytest.mark.parametrize("name", sorted(_modules()))
+def test_no_base_dir_after_load(name: str) -> None:
+    """No function outside io and the API's load entry points takes a folder to resolve files against."""
+    tree = ast.parse(_modules()[name].read_text(encoding="utf-8"))
+    bad = []
+    for scope, node in _scoped(tree):
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            continue
+        a = node.args
+        params = [x.arg for x in a.posonlyargs + a.args + a.kwonlyargs] + [x.arg for x in (a.vararg, a.kwarg) if x]
+        if any(p in BASE_DIR_PARAMS for p in params) and not _allowed(BASE_DIR_ENTRY_POINTS, name, scope):
+            bad.append(f"{scope or '<lambda>'} (line {node.lineno})")
+    assert not bad, (f"{name}: {', '.join(bad)} take(s) a base_dir; a model's files are read at load "
+                     "(mechsolve.model.io.load / resolve_model), so later code takes the model only")
+
+
+@pytest.mark.parametrize("name", sorted(_modules()))
+def test_only_load_entry_points_read_model_files(name: str) -> None:
+    """io's model readers (load, read_value_file, read_code, ...) are used only where a model is loaded."""
+    tree = ast.parse(_modules()[name].read_text(encoding="utf-8"))
+    bad = []
+    for scope, node in _scoped(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.endswith("model.io"):
+            used = sorted({a.name for a in node.names} & MODEL_READERS)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.module.endswith("model") \
+                and any(a.name == "io" for a in node.names):
+            used = ["io"]
+        else:
+            continue
+        if used and not _allowed(READER_ENTRY_POINTS, name, scope):
+            bad.append(f"{', '.join(used)} in {scope or 'module scope'} (line {node.lineno})")
+    assert not bad, f"{name} reads model files after load: {'; '.join(bad)}"
+
+
+def test_the_guards_see_a_base_dir_and_a_reader() -> None:
+    """The two guards above flag what they are for (so an empty result means something)."""
+    tree = ast.parse("def build(model, base_dir='.'):\n    from ..model.io import read_value_file\n")
+    scoped = _scoped(tree)
+    fn = next(n for _, n in scoped if isinstance(n, ast.FunctionDef))
+    assert [x.arg for x in fn.args.args] == ["model", "base_dir"] and not _allowed(BASE_DIR_ENTRY_POINTS,
+                                                                                     "mechsolve.data.market", "build")
+    imp = next((s, n) for s, n in scoped if isinstance(n, ast.ImportFrom))
+    assert imp[0] == "build" and {a.name for a in imp[1].names} <= MODEL_READERS
+    assert _allowed(BASE_DIR_ENTRY_POINTS, "mechsolve.api.model", "Model.__init__")
+    assert not _allowed(READER_ENTRY_POINTS, "mechsolve.verify.analysis", "analyse_market")
