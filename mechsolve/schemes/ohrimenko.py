@@ -168,7 +168,7 @@ def _check_gain(G: Game, field: str) -> None:
 
 def _tasks(game: Game, params: Mapping[str, Any]) -> list[Game]:
     """Per-party gain tables from ``scheme.tasks`` (``table``, ``values``, or a ``file`` read at load); default ``value``."""
-    from ..games.tables import table_game
+    from ..games.tables import _decimals, table_game
     from ..model.common import TaskTable
     from ..model.resolved import ValueTable
 
@@ -190,9 +190,9 @@ def _tasks(game: Game, params: Mapping[str, Any]) -> list[Game]:
         except Exception as exc:  # pydantic ValidationError: one readable line
             msg = str(exc).splitlines()
             raise InvalidModel(f"not a gain table: {msg[-1].strip() if msg else exc}", field=field) from None
-        if vs.table is not None:
-            g = Game.from_table(game.names, vs.table, fill=vs.fill, default=vs.default, exact=game.exact,
-                                field=f"{field}.table")
+        if vs.table is not None:   # decimals are the fractions they denote in exact arithmetic, as in `value`
+            g = Game.from_table(game.names, _decimals(vs.table, game.exact, f"{field}.table"), fill=vs.fill,
+                                default=vs.default, exact=game.exact, field=f"{field}.table")
         elif vs.values is not None:
             vals = [Fraction(str(x)) if isinstance(x, float) else Fraction(x) for x in vs.values] \
                 if game.exact else vs.values

@@ -28,7 +28,6 @@ from mechsolve.model.io import (ALLOW_CODE_ENV, MAX_FILE_BYTES, UserCodeOutput, 
                                 read_mapping, read_npy, read_value_file, resolve, write_text)
 from mechsolve.data.market import build_game
 from mechsolve.model.market import CooperativeMarket
-from mechsolve.model.io import resolve_model
 from strategies import allow_code  # noqa: F401  (fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,7 +60,7 @@ def test_yaml_toml_json_are_equivalent(tmp_path: Path) -> None:
     models = [load(tmp_path / f"m{s}") for s in (".yaml", ".yml", ".json", ".toml")]
     assert all(isinstance(m, CooperativeMarket) for m in models)
     assert all(m == models[0] for m in models)
-    game = build_game(resolve_model(models[0], tmp_path))
+    game = build_game(models[0])
     assert game.value(["a", "b"]) == 3.0 and game.value("b") == 1.5
 
 
@@ -497,3 +496,184 @@ def test_user_files_are_imported_once_while_unchanged(tmp_path: Path, allow_code
     assert load_callable(tmp_path, "f.py:v") is a
     src.write_text("def v(s):\n    return 2   # changed\n", encoding="utf-8")
     assert load_callable(tmp_path, "f.py:v")(frozenset()) == 2
+
+
+# ----------------------------------------------------------------------------- resolved models (issue 13.1)
+MODELS_DIR = ROOT / "models"
+MULTI = MODELS_DIR / "ohrimenko-multi-task.yaml"
+
+
+def _solve_json(path: Path, *extra: str) -> dict[str, Any]:
+    from click.testing import CliRunner
+
+    from mechsolve.cli import cli
+
+    res = CliRunner().invoke(cli, ["solve", str(path), "--format", "json", *extra])
+    assert res.exit_code in (0, 1), res.output
+    return json.loads(res.stdout)
+
+
+def _task_files_model(folder: Path) -> Path:
+    """ohrimenko-multi-task.yaml with each party's task table in a file: north CSV, south JSON, east NPY."""
+    inline = read_mapping(MULTI)
+    players = inline["players"]
+    games = {p: Game.from_table(players, t["table"]) for p, t in inline["scheme"]["tasks"].items()}
+    (folder / "tasks").mkdir(parents=True)
+    rows = ["coalition,value"] + [f"{';'.join(p for k, p in enumerate(players) if m >> k & 1)},{x!r}"
+                                  for m, x in enumerate(games["north"].values.tolist())]
+    (folder / "tasks" / "north.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (folder / "tasks" / "south.json").write_text(json.dumps({"players": players,
+                                                             "values": games["south"].values.tolist()}))
+    np.save(folder / "tasks" / "east.npy", games["east"].values)
+    data = dict(inline)
+    data["scheme"] = {**inline["scheme"], "tasks": {"north": {"file": "tasks/north.csv"},
+                                                    "south": {"file": "tasks/south.json"},
+                                                    "east": {"file": "tasks/east.npy"}}}
+    path = folder / "multi-files.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("exact", [False, True])
+def test_task_tables_from_files_give_the_inline_result_cli_and_api(tmp_path: Path, exact: bool) -> None:
+    """Per-party task tables as CSV, JSON and NPY files (read at load) = the same tables inline (Ohrimenko §4.2)."""
+    import mechsolve as ms
+
+    path = _task_files_model(tmp_path)
+    extra = ("--exact",) if exact else ()
+    inline, files = _solve_json(MULTI, *extra), _solve_json(path, *extra)
+    assert files["scheme"]["tasks"]["east"] == {"file": "tasks/east.npy"}        # reported as declared
+    strip = {"scheme"}
+    assert {k: v for k, v in files.items() if k not in strip} == {k: v for k, v in inline.items() if k not in strip}
+    assert files["scalars"]["tasks declared"] is True
+    # the Python API: ms.load and Model.from_dict(data, base_dir=...) resolve the same files
+    api = ms.solve(ms.load(path), exact=exact or None).to_dict()
+    again = ms.solve(ms.Model.from_dict(read_mapping(path), base_dir=tmp_path), exact=exact or None).to_dict()
+    want = ms.solve(ms.load(MULTI), exact=exact or None).to_dict()
+    for got in (api, again):
+        assert {k: v for k, v in got.items() if k not in strip} == {k: v for k, v in want.items() if k not in strip}
+
+
+def test_a_bad_task_file_is_exit_2_naming_the_field(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    import mechsolve as ms
+    from mechsolve.cli import cli
+
+    path = _task_files_model(tmp_path)
+    (tmp_path / "tasks" / "south.json").write_text('{"players": ["north", "south", "east"], "values": [0, 1]}')
+    res = CliRunner().invoke(cli, ["solve", str(path)])
+    assert res.exit_code == 2 and res.stdout == "" and "Traceback" not in res.output
+    assert res.stderr.count("\n") == 1 and "scheme.tasks.south.file (south.json)" in res.stderr, res.stderr
+    (tmp_path / "tasks" / "east.npy").unlink()
+    res = CliRunner().invoke(cli, ["solve", str(path)])
+    assert res.exit_code == 2 and res.stderr.startswith("error: scheme.tasks.east.file: file not found"), res.stderr
+    with pytest.raises(InvalidModel) as exc:                 # at load: nothing else has run
+        ms.load(path)
+    assert exc.value.field == "scheme.tasks.east.file"
+
+
+def test_task_tables_are_in_the_spec_and_json_schema() -> None:
+    from mechsolve.model.schema import json_schema, parse_model
+
+    text = json.dumps(json_schema("cooperative-market"))
+    assert '"TaskTable"' in text and "per-party task gain tables" in text
+    data = {**read_mapping(MULTI), "scheme": {"name": "ohrimenko-multi", "tasks": {"north": {}}}}
+    with pytest.raises(InvalidModel, match="scheme.tasks.north: give exactly one of `table`, `values`, `file`"):
+        parse_model(data)
+
+
+def _npy_market(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    doc = json.loads(MNIST_JSON.read_text())
+    np.save(folder / "v.npy", np.asarray(doc["values"], dtype=np.float64))
+    path = folder / "m.yaml"
+    path.write_text(yaml.safe_dump({"kind": "cooperative-market", "players": doc["players"],
+                                    "value": {"file": "v.npy"}, "scheme": "shapley"}), encoding="utf-8")
+    return path
+
+
+def test_files_are_read_once_at_load_a_deleted_table_still_analyses(tmp_path: Path) -> None:
+    """load, delete the table and the model file, then analyse (float and exact): the data were read at load."""
+    from mechsolve.model.resolved import resolved_of
+    from mechsolve.verify.analysis import analyse
+
+    path = _npy_market(tmp_path / "m")
+    before = analyse(load(path))
+    m = load(path)
+    table = resolved_of(m).table("value.file")
+    (tmp_path / "m" / "v.npy").unlink()
+    path.unlink()
+    (tmp_path / "m").rmdir()
+    after = analyse(m)
+    assert after.outcome.allocation.tolist() == before.outcome.allocation.tolist()
+    exact = analyse(m, exact=True)                              # the exact twin: from the data read at load
+    assert sum(exact.outcome.allocation) == exact.game.grand_value
+    game = build_game(m)                                        # no copy of the table: the array read at load
+    assert np.shares_memory(game.values, table.values) and not game.values.flags.writeable
+
+
+@pytest.mark.parametrize("suffix", [".json", ".csv"])
+def test_a_moved_value_file_still_analyses(tmp_path: Path, suffix: str) -> None:
+    from mechsolve.verify.analysis import analyse
+
+    doc = json.loads(MNIST_JSON.read_text())
+    if suffix == ".json":
+        (tmp_path / f"v{suffix}").write_text(json.dumps(doc))
+    else:
+        rows = ["coalition,value"] + [f"{';'.join(p for k, p in enumerate(doc['players']) if i >> k & 1)},{x!r}"
+                                      for i, x in enumerate(doc["values"])]
+        (tmp_path / f"v{suffix}").write_text("\n".join(rows) + "\n")
+    (tmp_path / "m.yaml").write_text(yaml.safe_dump({"kind": "cooperative-market", "players": doc["players"],
+                                                    "value": {"file": f"v{suffix}"}}))
+    m = load(tmp_path / "m.yaml")
+    (tmp_path / f"v{suffix}").rename(tmp_path / "moved")
+    assert analyse(m).game.values.tolist() == doc["values"]
+
+
+def test_code_is_read_at_load_and_runs_only_with_consent(tmp_path: Path) -> None:
+    """The source is read at load; deleting the .py does not matter; without consent: the same refusal."""
+    from mechsolve.verify.analysis import analyse
+
+    (tmp_path / "f.py").write_text("def v(s):\n    return float(len(s)) ** 2\n")
+    (tmp_path / "m.yaml").write_text("kind: cooperative-market\nplayers: [a, b]\nvalue: {callable: 'f.py:v'}\n")
+    m = load(tmp_path / "m.yaml")
+    (tmp_path / "f.py").unlink()
+    with code_policy(allow=False), pytest.raises(InvalidModel, match="needs --allow-code") as exc:
+        analyse(m)
+    assert exc.value.field == "value.callable"
+    with code_policy(allow=True):
+        assert analyse(m).game.values.tolist() == [0.0, 1.0, 1.0, 4.0]
+
+
+def test_datasets_are_read_at_load(tmp_path: Path) -> None:
+    """MMD datasets (Tay et al. 2022): the party files are read at load; deleting them afterwards is harmless."""
+    from mechsolve.verify.analysis import analyse
+
+    rng = np.random.default_rng(0)
+    for p in ("a", "b"):
+        np.save(tmp_path / f"{p}.npy", rng.normal(size=(12, 2)))
+    np.savetxt(tmp_path / "G.csv", rng.normal(size=(20, 2)), delimiter=",")
+    (tmp_path / "m.yaml").write_text(yaml.safe_dump({
+        "kind": "cooperative-market", "players": ["a", "b"], "normalised": False, "scheme": "shapley",
+        "value": {"datasets": {"parties": {"a": "a.npy", "b": "b.npy"}, "reference": {"file": "G.csv"},
+                               "lengthscale": 1.0}}}))
+    before = analyse(load(tmp_path / "m.yaml")).game.values
+    m = load(tmp_path / "m.yaml")
+    for f in ("a.npy", "b.npy", "G.csv"):
+        (tmp_path / f).unlink()
+    assert analyse(m).game.values.tolist() == before.tolist()
+
+
+def test_a_designed_model_names_the_files_the_loaded_one_read(tmp_path: Path) -> None:
+    """design's written model (written elsewhere) resolves its value file again, relative to where it is written."""
+    from mechsolve.verify.design import design
+
+    path = _npy_market(tmp_path / "in")
+    out = tmp_path / "out" / "deep"
+    r = design(load(path), axioms=["efficiency"], output_dir=out)
+    assert r.rule_model is not None and r.rule_model["value"]["file"] == os.path.join("..", "..", "in", "v.npy")
+    out.mkdir(parents=True)
+    (out / "rule.yaml").write_text(yaml.safe_dump(r.rule_model))
+    assert build_game(load(out / "rule.yaml")).values.tolist() == build_game(load(path)).values.tolist()
+    assert r.confirmation is not None and not r.confirmation.violated
