@@ -98,7 +98,7 @@ class SplitAnalysis(Result):
                 "checks": [v.to_dict() for v in self.checks] if self.checks is not None else None}
 
 
-def analyse_split(model: Any, base_dir: Any = ".", *, exact: bool | None = None, tolerance: float | None = None,
+def analyse_split(model: Any, *, exact: bool | None = None, tolerance: float | None = None,
                   check: bool = True, axioms: Sequence[str] | None = None, source_path: str | None = None,
                   **_options: Any) -> SplitAnalysis:
     """Build, pay, check (options of other kinds, e.g. ``scheme`` or ``learn``, do not apply here)."""
