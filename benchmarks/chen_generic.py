@@ -144,7 +144,7 @@ def in_process_split() -> dict[str, float]:
     t0 = T()
     max_payments(build_instance(m))
     t1 = T()
-    r = analyse(m, MODEL.parent, source_path=str(MODEL))
+    r = analyse(m, source_path=str(MODEL))
     t2 = T()
     text = render(document(r), {}, "text")
     t3 = T()

@@ -74,7 +74,7 @@ def test_claim() -> None:
         assert any(cex["alpha"][i][i] < 0 for i in range(2))
         # the package's mechanism code reproduces the failure from the written model (exact arithmetic)
         model = parse_model(counterexample_mechanism_model(cex, r.n, "cx"))
-        a = analyse(model, ".", exact=True)
+        a = analyse(model, exact=True)
         assert a.status == "violated" and "violated" in {v.status for v in a.checks.verdicts}
     assert PREMISES[1] in {p.premise for p in run()[0].premise_checks}
 
