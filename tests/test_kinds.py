@@ -139,3 +139,20 @@ def test_verify_kind_equals_the_dedicated_flags() -> None:
     d = CliRunner().invoke(cli, ["verify", "--scheme", "shapley", "--players", "3", "-a", "efficiency",
                                  "--budget", "30", "--format", "json"])
     assert c.exit_code == d.exit_code == 0 and strip(c.output) == strip(d.output)
+
+
+def test_a_new_kinds_files_are_read_at_load_from_its_references(toy: Path) -> None:
+    """The toy spec names a weights file in `references()`; io reads it at load, so deleting it after
+    load changes nothing, and a missing one is one line naming the field."""
+    import mechsolve as ms
+
+    (toy.parent / "w.csv").write_text("weight\n2\n1\n0\n", encoding="utf-8")
+    path = toy.with_name("from-file.yaml")
+    path.write_text("kind: proportional-split\nplayers: [a, b, c]\nweights_file: w.csv\nbudget: 6\nrule: equal\n",
+                    encoding="utf-8")
+    model = ms.load(path)
+    (toy.parent / "w.csv").unlink()
+    res = ms.solve(model)
+    assert str(res.status) == "violated" and res.checks["split-null"].witness == {"player": "c"}
+    r = CliRunner().invoke(cli, ["solve", str(path)])
+    assert r.exit_code == 2 and r.output.startswith("error: weights_file:") and r.output.count("\n") == 1, r.output

@@ -6,11 +6,12 @@ import math
 import unicodedata
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from ..errors import short_repr
 from .datasets import DatasetsSpec
 from .learn import LearnSpec
+from .resolved import Reference
 
 #: Characters that separate player names in written coalitions; names may not contain them.
 RESERVED_NAME_CHARS = ",;+|{}"
@@ -29,6 +30,21 @@ class Frozen(BaseModel):
     (a field that allows ``inf`` says so and validates it itself)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
+
+
+class ModelSpec(Frozen):
+    """Base of every model kind's spec (a class with a ``kind`` Literal, registered in
+    :data:`mechsolve.kinds.KINDS`): the files it names and what :func:`mechsolve.model.io.load`
+    read for them (:mod:`mechsolve.model.resolved`). A kind that names files overrides
+    :meth:`references`; io reads them, whatever the kind.
+    """
+
+    #: What load read for :meth:`references` (a :class:`~mechsolve.model.resolved.Resolved` bundle).
+    _resolved: Any = PrivateAttr(default=None)
+
+    def references(self) -> list[Reference]:
+        """The files this model names (none by default)."""
+        return []
 
 
 def name_list(value: Any, what: str) -> Any:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, PrivateAttr, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from .resolved import Reference
-from .common import (MAX_TEXT_CHARS, MAX_TITLE_CHARS, DesignSpec, Frozen, SchemeSpec, ValueSpec, check_number,
+from .common import (MAX_TEXT_CHARS, MAX_TITLE_CHARS, DesignSpec, Frozen, ModelSpec, SchemeSpec, ValueSpec, check_number,
                      check_tolerance, name_list, validate_names)
 
 
-class CooperativeMarket(Frozen):
+class CooperativeMarket(ModelSpec):
     """A data market as a cooperative game.
 
     Example (YAML)::
@@ -48,9 +48,6 @@ class CooperativeMarket(Frozen):
         default=None, description="published values to compare with, e.g. {shapley: {a: 0.5}}")
     expected_tolerance: float = Field(default=1e-6, ge=0,
                                       description="absolute tolerance for `expected` (published values are rounded)")
-    #: What :func:`mechsolve.model.io.load` read for :meth:`references` (see :mod:`mechsolve.model.resolved`).
-    _resolved: Any = PrivateAttr(default=None)
-
     def references(self) -> list[Reference]:
         """The files this market names, in the order they are read at load (see :mod:`mechsolve.model.resolved`).
 

@@ -38,7 +38,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from ..errors import short_repr
-from .common import (MAX_TEXT_CHARS, MAX_TITLE_CHARS, DesignSpec, Frozen, check_number, check_tolerance, name_list,
+from .common import (MAX_TEXT_CHARS, MAX_TITLE_CHARS, DesignSpec, Frozen, ModelSpec, check_number, check_tolerance, name_list,
                      validate_names)
 
 #: Most types on one agent's grid (or in one explicit list).
@@ -222,7 +222,7 @@ class PaymentTable(Frozen):
         return self
 
 
-class MechanismDesign(Frozen):
+class MechanismDesign(ModelSpec):
     """A mechanism-design problem in the setting of Chen et al. (2020), Sec. 2–6.
 
     Example (YAML)::

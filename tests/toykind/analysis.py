@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from mechsolve.errors import InvalidModel
+from mechsolve.model.resolved import resolved_of
 from mechsolve.result import Result, Status
 from mechsolve.verify.axioms.base import Axiom, BaseContext, Residual
 from mechsolve.verify.check import check_context
@@ -41,10 +43,21 @@ class SplitContext(BaseContext):
         return self.is_exact
 
 
+def weights_of(model: Any) -> list[int]:
+    """Inline weights, or the first column of the weights file load read (never the file itself)."""
+    if model.weights is not None:
+        return list(model.weights)
+    rows = resolved_of(model).data("weights_file").rows
+    if rows.ndim != 2 or rows.shape[0] != len(model.players) or (rows < 0).any() or (rows != rows.round()).any():
+        raise InvalidModel(f"needs one row per player with a whole weight >= 0, got shape {rows.shape}",
+                           field="weights_file")
+    return [int(x) for x in rows[:, 0]]
+
+
 def build(model: Any, *, exact: bool, tolerance: float = 1e-9) -> SplitContext:
     """The instance of a spec, float or exact (with its exact twin for borderline verdicts)."""
     num = Fraction if exact else float
-    w = tuple(num(x) for x in model.weights)
+    w = tuple(num(x) for x in weights_of(model))
     b = num(model.budget)
     twin = None if exact else (lambda: build(model, exact=True, tolerance=tolerance))
     return SplitContext(tolerance=tolerance, exact_twin=twin, players=tuple(model.players), weights=w, budget=b,
