@@ -51,7 +51,8 @@ class DirectEncoding:
     """Premises and conclusion built directly as z3 terms (``ite`` allowed); same interface as
     :class:`mechsolve.verify.symbolic.z3claims.Encoding`.
 
-    The terms are built once; each :meth:`solve` asserts them into a fresh solver.
+    The terms are built once, in a z3 context of their own (so answers do not depend on
+    other claims run before in the process); each :meth:`solve` asserts them into a fresh solver.
     """
 
     def __init__(self, names: Sequence[str], build: Callable[[dict[str, Any]], tuple[dict[str, list[Any]], Any]]
@@ -59,7 +60,8 @@ class DirectEncoding:
         self.names = list(names)
         import z3
 
-        self._env = {s: z3.Real(s) for s in self.names}
+        self._ctx = z3.Context()
+        self._env = {s: z3.Real(s, self._ctx) for s in self.names}
         self.premises, conclusion = build(self._env)
         self._negated = z3.Not(conclusion)
 
@@ -70,7 +72,7 @@ class DirectEncoding:
               ) -> tuple[str, dict[str, Fraction] | None, str]:
         import z3
 
-        solver = z3.Solver()
+        solver = z3.Solver(ctx=self._ctx)
         solver.set("timeout", int(timeout_ms))
         for name, rels in self.premises.items():
             if name != drop:
@@ -170,7 +172,7 @@ def chen_corollary1(K: int = 2, parts: Sequence[str] = PARTS, *, timeout_ms: int
         alpha = [[env[f"alpha_{i + 1}{j + 1}"] for j in range(2)] for i in range(2)]
 
         def Q(s: int) -> Any:
-            return z3.RealVal(0) if s == 0 else Qs[s - 1]
+            return z3.RealVal(0, Qs[0].ctx) if s == 0 else Qs[s - 1]
 
         rows = _mechanism(K, Q, alpha, lambda a, b: z3.If(a >= b, a, b), z3.If)
         premises = {

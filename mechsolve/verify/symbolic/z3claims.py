@@ -60,26 +60,27 @@ def _relation(kind: str) -> Callable[[Any, Any], Any]:
 Le, Ge, Lt, Gt, Eq = (_relation(k) for k in ("Le", "Ge", "Lt", "Gt", "Eq"))
 
 
-def to_z3(expr: Any, env: Mapping[str, Any]) -> Any:
-    """Translate a polynomial sympy expression into z3 real arithmetic (symbols by name from ``env``)."""
+def to_z3(expr: Any, env: Mapping[str, Any], ctx: Any = None) -> Any:
+    """Translate a polynomial sympy expression into z3 real arithmetic (symbols by name from ``env``,
+    constants in the z3 context ``ctx``, default z3's main context)."""
     import sympy as sp
     import z3
 
     if expr.is_Symbol:
         return env[expr.name]
     if expr.is_Integer:
-        return z3.RealVal(int(expr))
+        return z3.RealVal(int(expr), ctx)
     if expr.is_Rational:
-        return z3.RealVal(f"{expr.p}/{expr.q}")
+        return z3.RealVal(f"{expr.p}/{expr.q}", ctx)
     if expr.is_Add:
-        return z3.Sum([to_z3(a, env) for a in expr.args])
+        return z3.Sum([to_z3(a, env, ctx) for a in expr.args])
     if expr.is_Mul:
-        out = to_z3(expr.args[0], env)
+        out = to_z3(expr.args[0], env, ctx)
         for a in expr.args[1:]:
-            out = out * to_z3(a, env)
+            out = out * to_z3(a, env, ctx)
         return out
     if expr.is_Pow and expr.exp.is_Integer and int(expr.exp) > 0:
-        base = to_z3(expr.base, env)
+        base = to_z3(expr.base, env, ctx)
         out = base
         for _ in range(int(expr.exp) - 1):
             out = out * base
@@ -104,8 +105,12 @@ class Encoding:
     slackness ``y = 0 ∨ row tight``, which keeps the encoding of degree 2).
 
     The translation to z3 terms (and the degree test) runs once per encoding; each
-    :meth:`solve` — the claim, then each premise dropped in turn — asserts the cached
+    :meth:`solve` — each premise dropped in turn, then the claim — asserts the cached
     terms into a fresh solver, so every query is decided from scratch.
+
+    The terms live in a z3 context of their own, so what z3 answers (in particular which
+    model a ``sat`` query returns) depends on this encoding's queries only, not on what
+    other claims ran before in the same process (which worker, which order).
     """
 
     def __init__(self, symbols: Sequence[Any], premises: Mapping[str, list[Any]], conclusion: Any,
@@ -115,6 +120,7 @@ class Encoding:
         self.conclusion = conclusion
         self.always = list(always)
         self._terms: tuple[dict[str, Any], list[Any], dict[str, list[Any]], Any] | None = None
+        self._ctx: Any = None
         self._degree_above_one: bool | None = None
 
     def _translated(self) -> tuple[dict[str, Any], list[Any], dict[str, list[Any]], Any]:
@@ -124,7 +130,8 @@ class Encoding:
         import sympy as sp
         import z3
 
-        env = {s.name: z3.Real(s.name) for s in self.symbols}
+        ctx = self._ctx = z3.Context()
+        env = {s.name: z3.Real(s.name, ctx) for s in self.symbols}
         degree = 0
 
         def rel(r: Any) -> Any:
@@ -135,7 +142,7 @@ class Encoding:
                 return z3.And(*[rel(a) for a in r.args])
             d = sp.expand(r.lhs - r.rhs)
             degree = max(degree, _degree(d))
-            z = to_z3(d, env) if d != 0 else z3.RealVal(0)
+            z = to_z3(d, env, ctx) if d != 0 else z3.RealVal(0, ctx)
             op = type(r)
             if op is sp.LessThan:
                 return z <= 0
@@ -160,7 +167,7 @@ class Encoding:
         import z3
 
         env, always, premises, negated = self._translated()
-        solver = z3.SolverFor("QF_NRA") if self._nonlinear() else z3.SolverFor("QF_LRA")
+        solver = z3.SolverFor("QF_NRA" if self._nonlinear() else "QF_LRA", ctx=self._ctx)
         solver.set("timeout", int(timeout_ms))
         solver.add(*always)
         for name, terms in premises.items():
@@ -201,9 +208,22 @@ def _degree(expr: Any) -> int:
 def _run(claim: str, statement: str, source: str, n: int, enc: Encoding,
          confirm: Callable[[dict[str, Fraction]], tuple[bool, dict[str, Any]]], *,
          timeout_ms: int, analyse_premises: bool | Sequence[str]) -> ProofResult:
+    """Solve premises ∧ ¬claim, confirm a model, then drop each premise in ``analyse_premises`` in turn.
+
+    The premise-drop queries run first: when one of them is ``unsat``, the full query (every
+    premise, so a superset of its assertions) is ``unsat`` too — adding assertions to an
+    unsatisfiable set keeps it unsatisfiable — and is not solved again. Otherwise the full query
+    is solved as it stands. The verdicts are the ones the separate queries give; only a full
+    query z3 would have timed out on can now read ``proved`` (correctly) instead of ``unknown``.
+    """
     t0 = time.perf_counter()
     method = "z3 " + ("nonlinear" if enc._nonlinear() else "linear") + " real arithmetic"
-    status, model, how = enc.solve(None, timeout_ms)
+    names = (list(enc.premises) if analyse_premises is True else list(analyse_premises)) if analyse_premises else []
+    dropped = [(p, *enc.solve(p, timeout_ms)[:2]) for p in names]
+    if any(st == PROVED for _, st, _ in dropped):
+        status, model, how = PROVED, None, "unsat"
+    else:
+        status, model, how = enc.solve(None, timeout_ms)
     detail = ""
     cex = None
     if status == PROVED:
@@ -218,16 +238,13 @@ def _run(claim: str, statement: str, source: str, n: int, enc: Encoding,
     else:
         detail = how
     checks = []
-    if analyse_premises:
-        names = list(enc.premises) if analyse_premises is True else list(analyse_premises)
-        for p in names:
-            st, mdl, _ = enc.solve(p, timeout_ms)
-            pc = None
-            if st == VIOLATED and mdl is not None:
-                ok, pc = confirm(mdl)
-                if not ok:
-                    st = UNKNOWN
-            checks.append(PremiseCheck(p, st, pc))
+    for p, st, mdl in dropped:
+        pc = None
+        if st == VIOLATED and mdl is not None:
+            ok, pc = confirm(mdl)
+            if not ok:
+                st = UNKNOWN
+        checks.append(PremiseCheck(p, st, pc))
     return ProofResult(claim, statement, source, n, method, tuple(enc.premises), status, detail, cex,
                        tuple(checks), time.perf_counter() - t0)
 
