@@ -84,6 +84,28 @@ def run_worker(script: str, args: list[str], timeout_s: float) -> dict[str, Any]
     return json.loads(lines[-1])
 
 
+def pycache_env(pycache: Path) -> dict[str, str]:
+    """The environment of a timed child: bytecode cached in ``pycache`` (as an installed package runs;
+    without it every run recompiles mechsolve's sources, ~0.2 s) and warnings off."""
+    e = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    e.update(PYTHONPYCACHEPREFIX=str(pycache), PYTHONWARNINGS="ignore")
+    return e
+
+
+def run_process(cmd: list[str], environ: dict[str, str], *, cwd: Path, capture: bool = False) -> dict[str, Any]:
+    """One fresh process: wall time, CPU time (user + system, its waited-for children included) and peak
+    RSS of the child (``os.wait4``); its stdout when ``capture``."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, env=environ, cwd=cwd)
+    out = proc.stdout.read() if capture and proc.stdout else b""
+    _, status, ru = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return {"wall": wall, "cpu": ru.ru_utime + ru.ru_stime, "rss": ru.ru_maxrss * 1024,
+            "code": proc.returncode, "out": out.decode() if capture else None}
+
+
 def machine() -> str:
     """One line naming the machine the numbers come from."""
     cpu = platform.processor() or platform.machine()

@@ -61,7 +61,7 @@ from typing import Any
 
 import numpy as np
 
-from _harness import RESULTS, fmt_mem, fmt_time, machine, markdown_table
+from _harness import RESULTS, fmt_mem, fmt_time, machine, markdown_table, pycache_env, run_process
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -77,22 +77,12 @@ MIB = 2**20
 
 
 def env(pycache: Path) -> dict[str, str]:
-    e = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    e.update(PYTHONPYCACHEPREFIX=str(pycache), PYTHONWARNINGS="ignore")
-    return e
+    return pycache_env(pycache)
 
 
 def run(cmd: list[str], environ: dict[str, str], capture: bool = False) -> dict[str, Any]:
-    """One fresh process: wall time, CPU time and peak RSS of the child (os.wait4)."""
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, env=environ, cwd=ROOT)
-    out = proc.stdout.read() if capture and proc.stdout else b""
-    _, status, ru = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - t0
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return {"wall": wall, "cpu": ru.ru_utime + ru.ru_stime, "rss": ru.ru_maxrss * 1024,
-            "code": proc.returncode, "out": out.decode() if capture else None}
+    """One fresh process in the project folder (:func:`_harness.run_process`)."""
+    return run_process(cmd, environ, cwd=ROOT, capture=capture)
 
 
 def write_inputs(folder: Path, n: int, seed: int) -> None:
