@@ -66,8 +66,15 @@ def shapley_formula(game: Game) -> np.ndarray:
     out = np.empty(n, dtype=object)
     for i in range(n):
         bit = 1 << i
-        # one sum of the 2^(n-1) terms (adding them one by one re-flattens the sum each time: quadratic)
-        out[i] = sp.Add(*[weights[bin(m).count("1")] * (v[m | bit] - v[m]) for m in range(2**n) if not m & bit])
+        # one sum of the 2^n weighted values (adding them one by one re-flattens the sum each time:
+        # quadratic); w·v(S∪i) and −w·v(S) as separate terms, not w·(v(S∪i) − v(S)), which builds
+        # each difference as a sum first and then distributes w over it (the same sum, twice the work)
+        terms = []
+        for m in range(2**n):
+            if not m & bit:
+                w = weights[bin(m).count("1")]
+                terms += (w * v[m | bit], -w * v[m])
+        out[i] = sp.Add(*terms)
     return out
 
 
@@ -84,6 +91,11 @@ def _identity(claim: str, statement: str, source: str, n: int,
     bad = []
     found = residuals(g)
     for label, expr in found:
+        # A polynomial residual is 0 iff it expands to 0; only a residual that does not (a rational
+        # function, e.g. a share over v(N)) is brought over one denominator first, and simplified
+        # only if that leaves something. Each step rewrites the expression into an equal one.
+        if sp.expand(expr) == 0:
+            continue
         zero = sp.expand(sp.together(expr))
         if zero != 0 and sp.simplify(zero) != 0:    # simplify only what expansion leaves
             bad.append((label, expr))
