@@ -22,6 +22,9 @@ from mechsolve.verify.symbolic.identities import alpha_beta_efficiency  # noqa: 
 
 CLAIM = {"statement": "The (alpha, beta) family p_i = alpha phi_i + (beta - alpha v(N))/n sums to beta for every alpha, beta.", "source": "Nguyen et al. (2022) Remark 3.6, App. C", "premises": ["v(empty) = 0"], "n": "2..5", "method": "sympy identity over symbolic v(S), alpha, beta",
          "expected": "proved", "verdict": "proved for n = 2..5 (every game, every alpha, beta)"}
+#: CPU seconds of run() on one core, measured: orders the claim files across `mechsolve proofs`
+#: workers (longest first); never a result
+COST = 0.06
 N_RANGE = range(2, 5 + 1)
 
 

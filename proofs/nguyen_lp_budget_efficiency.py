@@ -37,6 +37,9 @@ CLAIM = {"statement": "every optimum of LP (P): Statement 2 (budget used up when
          "n": "2..3", "method": "z3 nonlinear real arithmetic on the KKT conditions of (P)",
          "expected": "proved",
          "verdict": "proved for n = 2, 3; monotonicity is the premise that makes the difference"}
+#: CPU seconds of run() on one core, measured: orders the claim files across `mechsolve proofs`
+#: workers (longest first); never a result
+COST = 0.35
 N_RANGE = range(2, 4)
 
 

@@ -37,3 +37,15 @@ def test_definition_agrees_with_package_shapley() -> None:
 def test_size_is_checked() -> None:
     with pytest.raises(InvalidModel):
         symbolic_game(0)
+
+
+def test_rational_identity_is_proved_after_expansion_leaves_a_residual() -> None:
+    """A share identity (denominators) does not expand to 0 term by term: the together() path proves it,
+    and a false one is still reported."""
+    def shares(g: Game, extra: int) -> list:
+        x, y = g.values[1], g.values[2]
+        return [("x/(x+y) + y/(x+y) - 1", x / (x + y) + y / (x + y) - 1 - extra * x / (x + y))]
+
+    assert _identity("shares", "x/(x+y) + y/(x+y) = 1", "test", 2, lambda g: shares(g, 0)).status == "proved"
+    r = _identity("shares", "y/(x+y) = 1", "test", 2, lambda g: shares(g, 1))
+    assert r.status == "violated" and "not identically 0" in r.detail

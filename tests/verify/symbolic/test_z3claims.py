@@ -59,3 +59,34 @@ def test_unknown_is_reported_on_timeout() -> None:
 @pytest.mark.slow
 def test_ohrimenko_theorem1_n3() -> None:
     assert ohrimenko_theorem1(3, analyse_premises=False, timeout_ms=120_000).status == "proved"
+
+
+def test_a_premise_check_model_does_not_depend_on_what_ran_before() -> None:
+    """Each encoding has its own z3 context: the same claim gives the same models (premise checks
+    included) alone and after other claims in the process, so in any worker and any schedule."""
+    from mechsolve.verify.symbolic import chen_corollary1
+
+    first = nguyen_replication_once(3)
+    chen_corollary1(2)
+    ohrimenko_theorem1(2)
+    again = nguyen_replication_once(3)
+    assert first.premise_checks == again.premise_checks and first.status == again.status
+    assert any(p.counterexample for p in first.premise_checks)
+
+
+def test_an_unsat_premise_drop_proves_the_claim_without_solving_it_again(monkeypatch) -> None:
+    """Dropping a premise leaves a subset of the assertions: unsat there means unsat with every premise."""
+    from mechsolve.verify.symbolic import z3claims
+
+    calls = []
+    solve = z3claims.Encoding.solve
+    monkeypatch.setattr(z3claims.Encoding, "solve", lambda self, drop=None, timeout_ms=20_000:
+                        calls.append(drop) or solve(self, drop, timeout_ms))
+    r = ohrimenko_theorem1(2, analyse_premises=["(ii) G monotone"])
+    assert r.status == "proved" and r.premise_checks[0].status == "proved" and calls == ["(ii) G monotone"]
+    assert r.detail == ohrimenko_theorem1(2, analyse_premises=False).detail        # the full query, solved
+    assert calls[1:] == [None]
+    calls.clear()                     # a needed premise (sat without it) says nothing: the full query is solved
+    r = ohrimenko_theorem1(2, analyse_premises=["(iii) G supermodular"])
+    assert r.status == "proved" and r.premise_checks[0].status == "violated"
+    assert calls == ["(iii) G supermodular", None]

@@ -60,3 +60,29 @@ def test_ir_alone_needs_no_premise_on_alpha() -> None:
     # MEP charges exactly the gain over non-participation: IR holds with equality whatever α is
     r = chen_corollary1(2, ("ir",))
     assert r.status == "proved" and {p.status for p in r.premise_checks} == {"proved"}
+
+
+def test_conclusion_in_parts_decides_as_its_conjunction() -> None:
+    """DirectEncoding asks one query per part of the conclusion: unsat for every part is unsat for the
+    conjunction, and a sat part gives a model of premises ∧ ¬conclusion."""
+    import z3
+
+    from mechsolve.verify.symbolic.z3chen import DirectEncoding
+
+    def build(split: bool):
+        def make(env):
+            x, y = env["x"], env["y"]
+            premises = {"x > 0": [x > 0], "y > 0": [y > 0], "x < 1": [x < 1]}
+            parts = [x + y > 0, x * y > 0, x * x < 1]
+            return premises, (parts if split else z3.And(*parts))
+        return DirectEncoding(["x", "y"], make)
+
+    for drop in (None, "x > 0", "y > 0", "x < 1"):
+        whole, parts = build(False).solve(drop), build(True).solve(drop)
+        assert whole[0] == parts[0], drop
+        if parts[0] == "violated":
+            m = parts[1]
+            assert all(c for name, c in (("x > 0", m["x"] > 0), ("y > 0", m["y"] > 0), ("x < 1", m["x"] < 1))
+                       if name != drop)
+            assert not (m["x"] + m["y"] > 0 and m["x"] * m["y"] > 0 and m["x"] ** 2 < 1)
+    assert build(True).solve(None)[0] == "proved" and build(True).solve("x < 1")[0] == "violated"
