@@ -160,6 +160,10 @@ class Encoding:
                        {name: [rel(r) for r in rels] for name, rels in self.premises.items()},
                        z3.Not(rel(self.conclusion)))
         self._degree_above_one = degree > 1
+        # rel calls itself, so its closure cell holds it: a reference cycle that would keep env (and so
+        # this encoding's z3 context, ~17 MB) alive until the garbage collector runs. Freed promptly, a
+        # context's memory is reused by the next one (~1 ms to create instead of ~8 ms).
+        del rel
         return self._terms
 
     def solve(self, drop: str | None = None, timeout_ms: int = DEFAULT_TIMEOUT_MS
