@@ -151,7 +151,7 @@ def proofs(ctx: click.Context, directory: str | None, workers: int | None, do_ru
       mechsolve proofs
       mechsolve proofs --claim ohrimenko_theorem1 --format markdown
     """
-    from ..report.documents import proofs_document
+    from ..report.proofs import proofs_document
 
     folder = proofs_dir(directory)
     files = sorted(p for p in folder.glob("*.py") if not p.name.startswith("_") and p.name != "conftest.py")

@@ -34,6 +34,7 @@ from ..verify.synthesis import SynthesisRun
 from ..verify.verdict import CheckReport, Verdict
 from .document import Document, Section, Table, label
 from .numbers import fmt
+from .proofs import proofs_document  # noqa: F401  (re-exported: its own module, light to import)
 from .sections import checks_section, learned_section, natural_key, properties_section, violation_detail, witness_text
 
 #: Significant digits of numbers written into notes and phrases (cells are formatted on render).
@@ -486,14 +487,6 @@ def boundary_document(results: Sequence[Any], *, model_name: str, include_zero: 
         Section("Boundary per α", tables=[Table(
             ["α", "largest D/ε", "first failing profile", "Σ p^max there", "Σp^max/K^(α+1)", "verified on",
              "time (s)"], rows)], notes=notes)])
-
-
-def proofs_document(folder: str, rows: Sequence[Sequence[Any]], notes: Sequence[str]) -> Document:
-    """The claims of the papers and the current verdict of each proof file."""
-    return Document("mechsolve proofs", [Section(
-        "Claims", [("folder", folder), ("files", len(rows))],
-        [Table(["proof", "claim", "source", "n", "method", "current verdict"], [list(r) for r in rows])],
-        sorted(notes, key=natural_key))])
 
 
 __all__ = ["document", "market_document", "sampled_document", "mechanism_document", "comparison_document",
