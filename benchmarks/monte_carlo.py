@@ -8,6 +8,8 @@ Usage::
     python benchmarks/monte_carlo.py --families large ... --out DIR            # halves side by side, then
     python benchmarks/monte_carlo.py --merge DIR1/monte_carlo.json DIR2/monte_carlo.json
     python benchmarks/monte_carlo.py --reps 3 --budgets 1000 --families small  # quick look
+    python benchmarks/monte_carlo.py --methods mechsolve --out DIR              # re-run mechsolve only, then
+    python benchmarks/monte_carlo.py --merge benchmarks/results/monte_carlo.json DIR/monte_carlo.json
 
 One run measures, per family of games with known Shapley values (``_mc_games``:
 n = 16 tables with exact values, n = 50…100 callables with closed-form or
@@ -234,6 +236,8 @@ def main() -> None:
     ap.add_argument("--pydvl-python", default=None, help="python of a venv with pyDVL (numpy<2)")
     ap.add_argument("--pydvl-reps", type=int, default=5, help="reps for pyDVL (slow per call); ratios are paired")
     ap.add_argument("--spex", action="store_true", help="also shapiq SPEX and ProxySPEX (slow; needs lightgbm)")
+    ap.add_argument("--methods", default=None,
+                    help="only the methods whose name contains one of these strings (separated by ';')")
     ap.add_argument("--out", type=Path, default=RESULTS)
     ap.add_argument("--merge", nargs="+", type=Path, default=None,
                     help="only re-render the report from the runs of earlier monte_carlo.json files")
@@ -250,6 +254,10 @@ def main() -> None:
             text = path.read_text(encoding="utf-8")
             runs += worker_runs(text.splitlines(), args.seed, {}) if path.suffix == ".jsonl" \
                 else json.loads(text)["runs"]
+        # a later file's run replaces an earlier one's (same family, budget, rep and method): re-run
+        # one method with --methods and merge it over a full report
+        keyed = {(r["family"], r["budget"], r["rep"], r["method"]): r for r in runs}
+        runs = list(keyed.values())
         fams = [f for f in fams if any(r["family"] == f for r in runs)]
         write(runs, fams, budgets, args.reps, args.out)
         return
@@ -266,6 +274,8 @@ def main() -> None:
         worker = subprocess.Popen(cmd, stdout=worker_out, stderr=subprocess.DEVNULL, text=True,
                                   env={**os.environ, "PYTHONWARNINGS": "ignore"})
     methods = {**mechsolve_methods(), **shapiq_methods(args.spex)}
+    if args.methods:
+        methods = {k: m for k, m in methods.items() if any(w in k for w in args.methods.split(";"))}
     reps = {name: (1 if "SPEX" in name else args.reps) for name in methods}
     runs: list[dict[str, Any]] = []
     exact_cache: dict[tuple[str, int], np.ndarray] = {}

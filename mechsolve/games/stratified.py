@@ -194,33 +194,92 @@ def _solve(gram: np.ndarray, rhs: np.ndarray) -> np.ndarray:
     return np.linalg.solve(gram + ridge * np.eye(gram.shape[0]), rhs)
 
 
+def _pooled_candidates(train: dict[int, tuple[int, np.ndarray, float, np.ndarray, float]],
+                       raw: list[np.ndarray], t: dict[int, float], n: int) -> list[tuple[int, Any]]:
+    """The pooled surrogates ``(p, (β, γ, a))`` fitted on one training set (None: the per-size means).
+
+    ``v(S) ≈ α_s + Σ_{j∈S} (β_j + γ_j t_s)``, ``t_s = s/n − 1/2``, by least
+    squares: with or without the trend ``γ``; with an intercept per size (``a``
+    None: ``α_s`` is the size's mean residual) or a quadratic in ``t_s``
+    (``α_s = a₀ + a₁t_s + a₂t_s²``: 3 parameters instead of one per size, which
+    matters when sizes have few samples, n ≥ 50); the quadratic alone; and the
+    per-size means alone. ``p`` is the rank of the design (``Σ_j x_j = s``: membership
+    is collinear with the intercept). ``train[s]`` = (count, Σx, Σy, Σxy, Σy²) and
+    ``raw[j] = Σ_s t_s^j Σ_S x xᵀ`` (uncentred) over the training rows.
+    """
+    live = [s for s, q in train.items() if q[0]]
+    zero = np.zeros(n)
+    g = [m.copy() for m in raw]                       # centred per size: G_s = Σxxᵀ − Σx Σxᵀ / c
+    h0, h1 = np.zeros(n), np.zeros(n)                 # h_s = Σxy − Σx Σy / c
+    for s in live:
+        c, sx, sy, sxy, _ = train[s]
+        r1 = np.outer(sx, sx) / c
+        for j in range(3):
+            g[j] -= r1 * t[s] ** j
+        h = sxy - sx * sy / c
+        h0 += h
+        h1 += h * t[s]
+    nz = len(live)
+    out: list[tuple[int, Any]] = [(nz, None), (nz + n - 1, (_solve(g[0], h0), zero, None))]
+    coef = _solve(np.block([[g[0], g[1]], [g[1], g[2]]]), np.concatenate([h0, h1]))
+    out.append((nz + 2 * n - 2, (coef[:n], coef[n:], None)))
+    if len(live) > 3:                                 # uncentred, columns [1, t, t², x, x·t]
+        c_pow = [sum(train[s][0] * t[s] ** j for s in live) for j in range(5)]
+        x_pow = [sum(train[s][1] * t[s] ** j for s in live) for j in range(4)]
+        y_pow = np.array([sum(train[s][2] * t[s] ** j for s in live) for j in range(3)])
+        xy = [sum(train[s][3] * t[s] ** j for s in live) for j in range(2)]
+        pp = np.array([[c_pow[a + b] for b in range(3)] for a in range(3)])
+        px = np.array([x_pow[a] for a in range(3)])
+        pxt = np.array([x_pow[a + 1] for a in range(3)])
+        out.append((3, (zero, zero, _solve(pp, y_pow))))
+        coef = _solve(np.block([[pp, px], [px.T, raw[0]]]), np.concatenate([y_pow, xy[0]]))
+        out.append((n + 2, (coef[3:], zero, coef[:3])))
+        coef = _solve(np.block([[pp, px, pxt], [px.T, raw[0], raw[1]], [pxt.T, raw[1], raw[2]]]),
+                      np.concatenate([y_pow, xy[0], xy[1]]))
+        out.append((2 * n + 1, (coef[3:3 + n], coef[3 + n:], coef[:3])))
+    return out
+
+
+def _residuals(fit: Any, x: np.ndarray, y: np.ndarray, ts: float, c: int, sx: np.ndarray, sy: float) -> np.ndarray:
+    """``y − α_s − x b_s`` of a pooled candidate (``c, sx, sy``: its training rows of this size)."""
+    if fit is None:
+        return y - sy / c
+    b = fit[0] + fit[1] * ts
+    a = (sy - sx @ b) / c if fit[2] is None else float(fit[2] @ [1.0, ts, ts * ts])
+    return y - a - x @ b
+
+
 def _surrogates(blocks: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]], n: int, folds: int,
-                control: bool) -> dict[tuple[int, int], tuple[float, np.ndarray, float]]:
+                control: bool, weight: dict[int, float]) -> dict[tuple[int, int], tuple[float, np.ndarray, float]]:
     """Cross-fitted surrogate ``(α, β, ȳ)`` per (size, fold), fitted on the other folds only.
 
     A size with at least ``PER_SIZE_ROWS·(n + 1)`` training rows gets its own
-    least-squares fit; the others share a fit pooled over sizes with a
-    per-size intercept and coefficients ``β_j + γ_j (s/n − 1/2)``, by least
-    squares (n ≤ ``OLS_MAX_PLAYERS``) or per player (the diagonal of the Gram
-    matrix: memberships of uniform coalitions are nearly uncorrelated). With
-    ``control=False`` (or too few rows) the surrogate is the training mean per size;
-    ``ȳ`` is always that mean (the constant candidate of :func:`_estimate`).
+    least-squares fit; the others share a fit pooled over sizes: for
+    n ≤ ``OLS_MAX_PLAYERS`` the candidate of :func:`_pooled_candidates` with the
+    smallest inner cross-validated ``Σ_s w_s·MSE_s`` (``w_s`` = ``weight[s]``, the
+    size's factor in ``Var φ̂``; each inner fold predicted by a fit on the folds
+    other than it and the outer one, its error scaled to the outer fit's size by
+    least squares' out-of-sample factor ``r/(r − p)``), so the outer fold never
+    enters its own surrogate; above, per player with the trend (the diagonal of
+    the Gram matrix: memberships of uniform coalitions are nearly uncorrelated).
+    With ``control=False`` (or too few rows) the surrogate is the training mean
+    per size; ``ȳ`` is always that mean (the constant candidate of :func:`_estimate`).
     """
     ols = n <= OLS_MAX_PLAYERS
     sizes = sorted(blocks)
     t = {s: s / n - 0.5 for s in sizes}
     # per-size sums: count, Σx, Σy, Σxy; Σxx only as trend-weighted totals (or diagonals)
-    tot: dict[int, tuple[int, np.ndarray, float, np.ndarray]] = {}
-    part: dict[tuple[int, int], tuple[int, np.ndarray, float, np.ndarray]] = {}
+    tot: dict[int, tuple[int, np.ndarray, float, np.ndarray, float]] = {}
+    part: dict[tuple[int, int], tuple[int, np.ndarray, float, np.ndarray, float]] = {}
     gram_tot = [np.zeros((n, n)) for _ in range(3)] if ols else None
     gram_part = [[np.zeros((n, n)) for _ in range(3)] for _ in range(folds)] if ols else None
     for s in sizes:
         x, y, fold = blocks[s]
-        tot[s] = (y.size, x.sum(0), float(y.sum()), x.T @ y)
+        tot[s] = (y.size, x.sum(0), float(y.sum()), x.T @ y, float(y @ y))
         for k in range(folds):
             at = fold == k
             xk, yk = x[at], y[at]
-            part[s, k] = (yk.size, xk.sum(0), float(yk.sum()), xk.T @ yk)
+            part[s, k] = (yk.size, xk.sum(0), float(yk.sum()), xk.T @ yk, float(yk @ yk))
             if ols and control and yk.size:
                 g = xk.T @ xk
                 for j in range(3):
@@ -230,31 +289,55 @@ def _surrogates(blocks: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]], n:
             gram_tot[j] = sum(gram_part[k][j] for k in range(folds))
     out: dict[tuple[int, int], tuple[float, np.ndarray, float]] = {}
     zero = np.zeros(n)
-    for k in range(folds):
-        train = {}
+
+    def stats(excl: set[int]) -> dict[int, tuple[int, np.ndarray, float, np.ndarray, float]]:
+        got = {}
         for s in sizes:
-            c, sx, sy, sxy = (a - b for a, b in zip(tot[s], part[s, k]))
-            train[s] = (int(c), sx, sy, sxy)
+            q = [a - sum(part[s, k][i] for k in excl) for i, a in enumerate(tot[s])]
+            got[s] = (int(q[0]), q[1], float(q[2]), q[3], float(q[4]))
+        return got
+
+    def raw(excl: set[int]) -> list[np.ndarray]:
+        return [gram_tot[j] - sum(gram_part[k][j] for k in excl) for j in range(3)]
+
+    for k in range(folds):
+        train = stats({k})
         rows = sum(c for c, *_ in train.values())
         pooled = None
-        if control and rows >= 2 * (2 * n + len(sizes)):
-            # centred sufficient statistics: G_s = Σxxᵀ − Σx Σxᵀ / c, h_s = Σxy − Σx Σy / c
-            hs = {s: (sxy - sx * sy / c) if c else zero for s, (c, sx, sy, sxy) in train.items()}
+        # the sizes without a regression of their own share the pooled one
+        shared = [s for s in sizes if 0 < train[s][0] < PER_SIZE_ROWS * (n + 1) or not ols]
+        if control and shared and rows >= 2 * (2 * n + len(sizes)):
             if ols:
-                g = [gram_tot[j] - gram_part[k][j] for j in range(3)]
-                for s, (c, sx, _, _) in train.items():
-                    if c:
-                        r1 = np.outer(sx, sx) / c
-                        for j in range(3):
-                            g[j] -= r1 * t[s] ** j
-                gram = np.block([[g[0], g[1]], [g[1], g[2]]])
-                rhs = np.concatenate([sum(hs.values()), sum(hs[s] * t[s] for s in sizes)])
-                coef = _solve(gram, rhs)
-                pooled = (coef[:n], coef[n:])
+                # the candidate with the smallest inner cross-validated variance of φ̂, Σ_s w_s·MSE_s
+                # (w_s the size's weight in Var φ̂), each inner fold j ≠ k predicted by a fit on the
+                # folds other than j and k: fold k plays no part, so its correction stays unbiased
+                cands = _pooled_candidates(train, raw({k}), t, n)
+                crit = np.zeros(len(cands))
+                for j in range(folds):
+                    if j == k:
+                        continue
+                    inner = stats({k, j})
+                    fits = [fit for _, fit in _pooled_candidates(inner, raw({k, j}), t, n)]
+                    for s in shared:
+                        c, sx, sy = inner[s][:3]
+                        x, y, fold = blocks[s]
+                        at = fold == j
+                        if c == 0 or not at.any():
+                            continue
+                        for q, fit in enumerate(fits[:len(cands)]):
+                            r = _residuals(fit, x[at], y[at], t[s], c, sx, sy)
+                            crit[q] += weight[s] * float(r @ r) / at.sum()
+                # the inner fits saw (folds − 2)/(folds − 1) of the training rows: each error is
+                # scaled to the outer fit's size by least squares' out-of-sample factor r/(r − p)
+                r_in = rows * (folds - 2) / (folds - 1)
+                for q, (p, _) in enumerate(cands):
+                    crit[q] *= (rows / (rows - p)) / (r_in / (r_in - p)) if r_in > p else np.inf
+                pooled = cands[int(np.argmin(crit))][1]
             else:                                    # per player 2×2 systems (diagonal Gram)
+                hs = {s: (sxy - sx * sy / c) if c else zero for s, (c, sx, sy, sxy, _) in train.items()}
                 d = [np.zeros(n) for _ in range(3)]
                 r = [np.zeros(n), np.zeros(n)]
-                for s, (c, sx, _, _) in train.items():
+                for s, (c, sx, *_) in train.items():
                     if c:
                         diag = sx - sx * sx / c      # Σx_j² = Σx_j for memberships
                         for j in range(3):
@@ -266,9 +349,9 @@ def _surrogates(blocks: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]], n:
                 beta = np.where(ok, (d[2] * r[0] - d[1] * r[1]) / np.where(ok, det, 1.0),
                                 r[0] / np.maximum(d[0], 1e-300))
                 gamma = np.where(ok, (d[0] * r[1] - d[1] * r[0]) / np.where(ok, det, 1.0), 0.0)
-                pooled = (beta, gamma)
+                pooled = (beta, gamma, None)
         for s in sizes:
-            c, sx, sy, sxy = train[s]
+            c, sx, sy, sxy, _ = train[s]
             if c == 0:
                 out[s, k] = (0.0, zero, 0.0)
                 continue
@@ -279,6 +362,9 @@ def _surrogates(blocks: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]], n:
                 b = _solve(xt.T @ xt - np.outer(sx, sx) / c, sxy - sx * sy / c)
             elif pooled is not None:
                 b = pooled[0] + pooled[1] * t[s]
+                if pooled[2] is not None:                # intercept smooth in s (a quadratic)
+                    out[s, k] = (float(pooled[2] @ [1.0, t[s], t[s] ** 2]), b, sy / c)
+                    continue
             out[s, k] = ((sy - sx @ b) / c, b, sy / c)
     return out
 
@@ -335,7 +421,9 @@ def _estimate(st: _Strata, exact: set[int], folds: int, rng: np.random.Generator
     for s in sampled:                                # folds balanced within each size
         ms = st.count(s)
         blocks[s] = (st.rows[s].astype(np.float64), st.vals[s], rng.permutation(ms) % folds)
-    fits = _surrogates(blocks, n, folds, control)
+    # a size's residual variance enters φ̂'s variance with weight (1 − m_s/C_s)/(s(n − s)·m_s)
+    weight = {s: (1.0 - st.count(s) / st.sizes_c[s]) / (s * (n - s) * st.count(s)) for s in sampled}
+    fits = _surrogates(blocks, n, folds, control, weight)
     for s in sampled:
         x, y, fold = blocks[s]
         ms, cs = y.size, st.sizes_c[s]
