@@ -171,3 +171,56 @@ def test_bad_input():
         monte_carlo_shapley(lambda m: m.sum(1) * 1.0, 5000, max_value_calls=10**6, method="stratified")
     with pytest.raises(InvalidModel, match="returned"):
         stratified_shapley(lambda m: np.zeros(1), 5, budget=20)
+
+
+def test_a_folds_surrogate_never_sees_that_fold():
+    """Cross-fitting is what keeps the correction unbiased: changing the values of fold k's rows
+    (here: wildly) must leave every surrogate used on fold k unchanged, the choice among the pooled
+    models (made by cross-validation inside the other folds) included."""
+    from mechsolve.games.stratified import _surrogates
+
+    n, folds = 12, 5
+    rng = np.random.default_rng(0)
+    w = rng.random(n)
+    blocks, weight = {}, {}
+    for s in range(1, n):
+        m = 14 if s in (1, n - 1) else 24                  # few rows per size: the pooled fit serves
+        x = np.zeros((m, n))
+        for r in range(m):
+            x[r, rng.choice(n, s, replace=False)] = 1.0
+        y = x @ w + np.sqrt(s) * rng.normal(0, 0.1, m)
+        blocks[s] = (x, y, rng.permutation(m) % folds)
+        weight[s] = 1.0 / (s * (n - s) * m)
+    fits = _surrogates(blocks, n, folds, True, weight)
+    for k in range(folds):
+        moved = {s: (x, np.where(f == k, y * 50 + 7, y), f) for s, (x, y, f) in blocks.items()}
+        again = _surrogates(moved, n, folds, True, weight)
+        for s, (x, y, f) in blocks.items():
+            # the surrogate's predictions (β itself is free along Σ_j x_j = s, where rounding moves it)
+            (a0, b0, m0), (a1, b1, m1) = fits[s, k], again[s, k]
+            assert np.allclose(a0 + x @ b0, a1 + x @ b1, rtol=0, atol=1e-6)
+            assert np.allclose((n * b0 - b0.sum()), (n * b1 - b1.sum()), rtol=0, atol=1e-6)
+            assert m0 == pytest.approx(m1, abs=1e-9)
+        # and the check can fail: the next fold, trained on fold k, does move
+        assert not np.allclose(again[1, (k + 1) % folds][0], fits[1, (k + 1) % folds][0], atol=1e-3)
+
+
+@pytest.mark.slow
+def test_few_samples_per_size_keep_the_standard_error_honest():
+    """n = 14 at 200 calls (≈ 15 coalitions per size, the pooled surrogate and its model choice
+    at work) on an additive game plus a fixed noise table: coverage, unbiasedness, SE vs spread."""
+    n, budget, seeds = 14, 200, 300
+    rng = np.random.default_rng(7)
+    v = _sums(rng.exponential(1.0, n) / n) + rng.normal(0, 0.02, 2**n)
+    v[0] = 0.0
+    exact = shapley(Game.from_values(names(n), v))
+    f = _lookup(v, n)
+    runs = [stratified_shapley(f, n, budget=budget, seed=s) for s in range(seeds)]
+    est = np.array([r.values for r in runs])
+    se = np.array([r.std_error for r in runs])
+    z = np.abs(est - exact) / np.where(se > 0, se, np.inf)
+    assert 0.92 <= float(np.mean(z <= 1.96)) <= 0.985
+    spread = est.std(axis=0, ddof=1) / math.sqrt(seeds)
+    assert np.all(np.abs(est.mean(axis=0) - exact) <= Z * spread + 1e-12)
+    ratio = (se**2).mean(axis=0) / est.var(axis=0, ddof=1)
+    assert np.all((ratio > 0.6) & (ratio < 1.6)), ratio
