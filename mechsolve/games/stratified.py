@@ -209,16 +209,13 @@ def _pooled_candidates(train: dict[int, tuple[int, np.ndarray, float, np.ndarray
     """
     live = [s for s, q in train.items() if q[0]]
     zero = np.zeros(n)
-    g = [m.copy() for m in raw]                       # centred per size: G_s = Σxxᵀ − Σx Σxᵀ / c
-    h0, h1 = np.zeros(n), np.zeros(n)                 # h_s = Σxy − Σx Σy / c
-    for s in live:
-        c, sx, sy, sxy, _ = train[s]
-        r1 = np.outer(sx, sx) / c
-        for j in range(3):
-            g[j] -= r1 * t[s] ** j
-        h = sxy - sx * sy / c
-        h0 += h
-        h1 += h * t[s]
+    cs = np.array([float(train[s][0]) for s in live])
+    ts = np.array([t[s] for s in live])
+    sx = np.array([train[s][1] for s in live])
+    # centred per size: G = Σ_s t_s^j (Σxxᵀ − Σx Σxᵀ / c), h = Σ_s t_s^j (Σxy − Σx Σy / c)
+    g = [raw[j] - (sx * (ts**j / cs)[:, None]).T @ sx for j in range(3)]
+    h = np.array([train[s][3] for s in live]) - sx * (np.array([train[s][2] for s in live]) / cs)[:, None]
+    h0, h1 = h.sum(axis=0), ts @ h
     nz = len(live)
     out: list[tuple[int, Any]] = [(nz, None), (nz + n - 1, (_solve(g[0], h0), zero, None))]
     coef = _solve(np.block([[g[0], g[1]], [g[1], g[2]]]), np.concatenate([h0, h1]))
@@ -238,15 +235,6 @@ def _pooled_candidates(train: dict[int, tuple[int, np.ndarray, float, np.ndarray
                       np.concatenate([y_pow, xy[0], xy[1]]))
         out.append((2 * n + 1, (coef[3:3 + n], coef[3 + n:], coef[:3])))
     return out
-
-
-def _residuals(fit: Any, x: np.ndarray, y: np.ndarray, ts: float, c: int, sx: np.ndarray, sy: float) -> np.ndarray:
-    """``y − α_s − x b_s`` of a pooled candidate (``c, sx, sy``: its training rows of this size)."""
-    if fit is None:
-        return y - sy / c
-    b = fit[0] + fit[1] * ts
-    a = (sy - sx @ b) / c if fit[2] is None else float(fit[2] @ [1.0, ts, ts * ts])
-    return y - a - x @ b
 
 
 def _surrogates(blocks: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]], n: int, folds: int,
@@ -300,6 +288,42 @@ def _surrogates(blocks: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]], n:
     def raw(excl: set[int]) -> list[np.ndarray]:
         return [gram_tot[j] - sum(gram_part[k][j] for k in excl) for j in range(3)]
 
+    inner_fits: dict[frozenset[int], tuple[Any, list[Any]]] = {}
+
+    def inner_error(pair: frozenset[int], j: int, shared: list[int]) -> np.ndarray:
+        """``Σ_s w_s·MSE_s`` on fold j of each candidate fitted without the folds in ``pair``."""
+        if pair not in inner_fits:                   # one fit per pair of left-out folds
+            inner = stats(set(pair))
+            inner_fits[pair] = (inner, [fit for _, fit in _pooled_candidates(inner, raw(set(pair)), t, n)])
+        inner, fits = inner_fits[pair]
+        use = [s for s in shared if inner[s][0] and (blocks[s][2] == j).any()]
+        if not use:
+            return np.zeros(len(fits))
+        # fold j's rows of every size at once; per row its size's index, t_s and weight w_s / m_s,j
+        at = [blocks[s][2] == j for s in use]
+        xa = np.vstack([blocks[s][0][a] for s, a in zip(use, at)])
+        ya = np.concatenate([blocks[s][1][a] for s, a in zip(use, at)])
+        idx = np.repeat(np.arange(len(use)), [int(a.sum()) for a in at])
+        tu = np.array([t[s] for s in use])
+        wr = np.array([weight[s] / a.sum() for s, a in zip(use, at)])[idx]
+        cu = np.array([float(inner[s][0]) for s in use])
+        sxu = np.array([inner[s][1] for s in use])
+        syu = np.array([inner[s][2] for s in use])
+        err = np.zeros(len(fits))
+        for q, fit in enumerate(fits):
+            if fit is None:
+                pred = (syu / cu)[idx]
+            else:
+                beta, gamma, a = fit
+                pred = xa @ beta + tu[idx] * (xa @ gamma)
+                if a is None:                         # each size's mean residual on its training rows
+                    pred += ((syu - sxu @ beta - tu * (sxu @ gamma)) / cu)[idx]
+                else:
+                    pred += (a[0] + a[1] * tu + a[2] * tu * tu)[idx]
+            r = ya - pred
+            err[q] = float(wr @ (r * r))
+        return err
+
     for k in range(folds):
         train = stats({k})
         rows = sum(c for c, *_ in train.values())
@@ -314,19 +338,8 @@ def _surrogates(blocks: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]], n:
                 cands = _pooled_candidates(train, raw({k}), t, n)
                 crit = np.zeros(len(cands))
                 for j in range(folds):
-                    if j == k:
-                        continue
-                    inner = stats({k, j})
-                    fits = [fit for _, fit in _pooled_candidates(inner, raw({k, j}), t, n)]
-                    for s in shared:
-                        c, sx, sy = inner[s][:3]
-                        x, y, fold = blocks[s]
-                        at = fold == j
-                        if c == 0 or not at.any():
-                            continue
-                        for q, fit in enumerate(fits[:len(cands)]):
-                            r = _residuals(fit, x[at], y[at], t[s], c, sx, sy)
-                            crit[q] += weight[s] * float(r @ r) / at.sum()
+                    if j != k:
+                        crit += inner_error(frozenset((k, j)), j, shared)[:len(cands)]
                 # the inner fits saw (folds − 2)/(folds − 1) of the training rows: each error is
                 # scaled to the outer fit's size by least squares' out-of-sample factor r/(r − p)
                 r_in = rows * (folds - 2) / (folds - 1)
