@@ -291,14 +291,15 @@ def _surrogates(blocks: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]], n:
     inner_fits: dict[frozenset[int], tuple[Any, list[Any]]] = {}
 
     def inner_error(pair: frozenset[int], j: int, shared: list[int]) -> np.ndarray:
-        """``Σ_s w_s·MSE_s`` on fold j of each candidate fitted without the folds in ``pair``."""
+        """``w_s·MSE_s`` per (candidate, size) on fold j, each candidate fitted without the folds in ``pair``."""
         if pair not in inner_fits:                   # one fit per pair of left-out folds
             inner = stats(set(pair))
             inner_fits[pair] = (inner, [fit for _, fit in _pooled_candidates(inner, raw(set(pair)), t, n)])
         inner, fits = inner_fits[pair]
+        err = np.zeros((len(fits), len(sizes)))
         use = [s for s in shared if inner[s][0] and (blocks[s][2] == j).any()]
         if not use:
-            return np.zeros(len(fits))
+            return err
         # fold j's rows of every size at once; per row its size's index, t_s and weight w_s / m_s,j
         at = [blocks[s][2] == j for s in use]
         xa = np.vstack([blocks[s][0][a] for s, a in zip(use, at)])
@@ -309,7 +310,7 @@ def _surrogates(blocks: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]], n:
         cu = np.array([float(inner[s][0]) for s in use])
         sxu = np.array([inner[s][1] for s in use])
         syu = np.array([inner[s][2] for s in use])
-        err = np.zeros(len(fits))
+        col = np.array([sizes.index(s) for s in use])
         for q, fit in enumerate(fits):
             if fit is None:
                 pred = (syu / cu)[idx]
@@ -321,7 +322,7 @@ def _surrogates(blocks: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]], n:
                 else:
                     pred += (a[0] + a[1] * tu + a[2] * tu * tu)[idx]
             r = ya - pred
-            err[q] = float(wr @ (r * r))
+            err[q, col] = np.bincount(idx, weights=wr * r * r, minlength=len(use))
         return err
 
     for k in range(folds):
@@ -336,10 +337,15 @@ def _surrogates(blocks: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]], n:
                 # (w_s the size's weight in Var φ̂), each inner fold j ≠ k predicted by a fit on the
                 # folds other than j and k: fold k plays no part, so its correction stays unbiased
                 cands = _pooled_candidates(train, raw({k}), t, n)
-                crit = np.zeros(len(cands))
+                per = np.zeros((len(cands), len(sizes)))
                 for j in range(folds):
                     if j != k:
-                        crit += inner_error(frozenset((k, j)), j, shared)[:len(cands)]
+                        per += inner_error(frozenset((k, j)), j, shared)[:len(cands)]
+                # a size with SELECT_MIN samples later takes the regression or its constant, whichever
+                # is better (_estimate), so there a candidate is charged the smaller of the two
+                pick = np.array([blocks[s][1].size >= SELECT_MIN for s in sizes])
+                per[:, pick] = np.minimum(per[:, pick], per[0, pick])
+                crit = per.sum(axis=1)
                 # the inner fits saw (folds − 2)/(folds − 1) of the training rows: each error is
                 # scaled to the outer fit's size by least squares' out-of-sample factor r/(r − p)
                 r_in = rows * (folds - 2) / (folds - 1)
