@@ -95,6 +95,15 @@ def test_value_calls_are_distinct_coalitions_and_counted():
     assert np.allclose(table.values, est.values, atol=1e-12) and table.value_calls == est.value_calls
 
 
+
+def _over_seeds(f, n, budget, seeds, exact):
+    """Estimates and standard errors of ``seeds`` seeded runs, and each error in standard errors."""
+    runs = [stratified_shapley(f, n, budget=budget, seed=s) for s in range(seeds)]
+    est = np.array([r.values for r in runs])
+    se = np.array([r.std_error for r in runs])
+    return est, se, np.abs(est - exact) / np.where(se > 0, se, np.inf)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("family", [_saturating, _voting, _random])
 def test_standard_error_covers_the_true_error_at_the_stated_rate(family):
@@ -104,10 +113,7 @@ def test_standard_error_covers_the_true_error_at_the_stated_rate(family):
     v = family(n, 11)
     exact = shapley(Game.from_values(names(n), v))
     f = _lookup(v, n)
-    runs = [stratified_shapley(f, n, budget=budget, seed=s) for s in range(seeds)]
-    est = np.array([r.values for r in runs])
-    se = np.array([r.std_error for r in runs])
-    z = np.abs(est - exact) / np.where(se > 0, se, np.inf)
+    est, se, z = _over_seeds(f, n, budget, seeds, exact)
     inside95, inside3 = float(np.mean(z <= 1.96)), float(np.mean(z <= 3.0))
     assert 0.92 <= inside95 <= 0.985, inside95
     assert inside3 >= 0.985, inside3
@@ -215,10 +221,7 @@ def test_few_samples_per_size_keep_the_standard_error_honest():
     v[0] = 0.0
     exact = shapley(Game.from_values(names(n), v))
     f = _lookup(v, n)
-    runs = [stratified_shapley(f, n, budget=budget, seed=s) for s in range(seeds)]
-    est = np.array([r.values for r in runs])
-    se = np.array([r.std_error for r in runs])
-    z = np.abs(est - exact) / np.where(se > 0, se, np.inf)
+    est, se, z = _over_seeds(f, n, budget, seeds, exact)
     assert 0.92 <= float(np.mean(z <= 1.96)) <= 0.985
     spread = est.std(axis=0, ddof=1) / math.sqrt(seeds)
     assert np.all(np.abs(est.mean(axis=0) - exact) <= Z * spread + 1e-12)
