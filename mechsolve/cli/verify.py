@@ -188,14 +188,15 @@ def verify(ctx: click.Context, scheme_name: str | None, scheme_formula: str | No
 
 
 def _option_map(items: tuple[str, ...]) -> dict[str, Any]:
-    """``KEY=VALUE`` items → {key: value or [values]} (a key given twice collects its values)."""
-    out: dict[str, Any] = {}
+    """``KEY=VALUE`` items → {key: [values]} in the order given (:class:`SpaceOptions` reads a list of one
+    as one value and refuses more where one is expected)."""
+    out: dict[str, list[str]] = {}
     for item in items:
         key, sep, value = item.partition("=")
         key = key.strip()
         if not sep or not key:
             raise InvalidModel(f"--option must look like KEY=VALUE, got {item!r}", field="option")
-        out[key] = [*out[key], value] if isinstance(out.get(key), list) else [out[key], value] if key in out else value
+        out.setdefault(key, []).append(value)
     return out
 
 
