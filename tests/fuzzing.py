@@ -271,6 +271,20 @@ def alias_bomb(levels: int = 9, width: int = 9) -> str:
     return "\n".join(lines)
 
 
+#: Hostile .npy arrays by kind: (dtype descr, shape as the header writes it, the data that follows).
+_NPY_ARRAYS: dict[str, tuple[str, str, bytes]] = {
+    "zero-rows": ("<f8", "(0, 2)", b""),
+    "zero-length": ("<f8", "(0,)", b""),
+    "tib-header": ("<f8", "(137438953472,)", b"\0" * 64),
+    "tib-2d": ("<f8", "(68719476736, 2)", b"\0" * 64),
+    "negative-shape": ("<f8", "(-1,)", b""),
+    "truncated": ("<f8", "(8,)", b"\0" * 12),
+    "object": ("|O", "(8,)", b"\x80\x04N."),
+    "complex": ("<c16", "(8,)", b"\0" * 128),
+    "big-endian": (">f8", "(8,)", b"\0" * 64),
+}
+
+
 def npy_bytes(kind: str) -> bytes:
     """Hostile .npy files (built by hand so no numpy is needed to make them)."""
     def header(d: str) -> bytes:
@@ -281,24 +295,9 @@ def npy_bytes(kind: str) -> bytes:
 
     if kind == "empty-file":
         return b""
-    if kind == "zero-rows":
-        return header("{'descr': '<f8', 'fortran_order': False, 'shape': (0, 2), }")
-    if kind == "zero-length":
-        return header("{'descr': '<f8', 'fortran_order': False, 'shape': (0,), }")
-    if kind == "tib-header":
-        return header("{'descr': '<f8', 'fortran_order': False, 'shape': (137438953472,), }") + b"\0" * 64
-    if kind == "tib-2d":
-        return header("{'descr': '<f8', 'fortran_order': False, 'shape': (68719476736, 2), }") + b"\0" * 64
-    if kind == "negative-shape":
-        return header("{'descr': '<f8', 'fortran_order': False, 'shape': (-1,), }")
-    if kind == "truncated":
-        return header("{'descr': '<f8', 'fortran_order': False, 'shape': (8,), }") + b"\0" * 12
-    if kind == "object":
-        return header("{'descr': '|O', 'fortran_order': False, 'shape': (8,), }") + b"\x80\x04N."
-    if kind == "complex":
-        return header("{'descr': '<c16', 'fortran_order': False, 'shape': (8,), }") + b"\0" * 128
-    if kind == "big-endian":
-        return header("{'descr': '>f8', 'fortran_order': False, 'shape': (8,), }") + b"\0" * 64
+    if kind in _NPY_ARRAYS:
+        descr, shape, data = _NPY_ARRAYS[kind]
+        return header(f"{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}") + data
     if kind == "garbage-header":
         return header("__import__('os').system('echo pwned')")
     if kind == "huge-header-len":
